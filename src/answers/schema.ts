@@ -1,0 +1,93 @@
+import { z } from "zod";
+import { SEVERITIES } from "../types.js";
+
+/**
+ * The one schema for the answers. Flags, the answers file, prompts and detected defaults all feed it;
+ * `resolve.ts` holds the single precedence rule. Values that end up in YAML or in a shell are checked
+ * here, with messages that say what is wrong, so templates never see a hostile value.
+ */
+
+const noExpression = (what: string) =>
+  z.string().refine((v) => !v.includes("${{") && !v.includes("{{"), `${what} must not contain a GitHub expression ("\${{")`);
+
+/** ghcr.io/owner/repo, docker.io/library/x, registry:5000/a/b — lower case, no tag, no digest. */
+export const imageName = noExpression("the image name").pipe(
+  z
+    .string()
+    .regex(
+      /^(?:[a-z0-9]+(?:[.-][a-z0-9]+)*(?::[0-9]+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/,
+      "the image name must be a lower-case registry path without a tag, such as ghcr.io/owner/repo",
+    ),
+);
+
+/** A repo-relative path: forward slashes, no `..`, no shell or YAML surprises. */
+export const repoPath = (what: string) =>
+  z
+    .string()
+    .min(1, `${what} must not be empty`)
+    .regex(/^[A-Za-z0-9._\/@+-]+$/, `${what} may only contain letters, digits and . _ / @ + -`)
+    .refine((v) => !v.split("/").includes("..") && !v.startsWith("/"), `${what} must stay inside the repository`);
+
+export const branchName = z
+  .string()
+  .min(1)
+  .regex(/^[A-Za-z0-9._\/-]+$/, "the branch name may only contain letters, digits and . _ / -")
+  .refine((v) => !v.startsWith("-") && !v.includes(".."), "not a valid branch name");
+
+export const label = z
+  .string()
+  .min(1, "the label must not be empty")
+  .max(50, "GitHub labels are at most 50 characters")
+  .regex(/^[A-Za-z0-9 ._:\/-]+$/, "the label may only contain letters, digits, spaces and . _ : / -");
+
+const cronField = /^(\*|\d{1,2}(-\d{1,2})?)(\/\d{1,2})?(,(\*|\d{1,2}(-\d{1,2})?)(\/\d{1,2})?)*$/;
+
+/** `daily`, `weekly`, or a five-field cron expression (UTC, as GitHub runs it) that does not fire at minute 0. */
+export const schedule = z.string().superRefine((v, ctx) => {
+  if (v === "daily" || v === "weekly") return;
+  const fields = v.trim().split(/\s+/);
+  if (fields.length !== 5 || !fields.every((f, i) => cronField.test(f) || (i >= 3 && /^[A-Za-z0-9,*\/-]+$/.test(f)))) {
+    ctx.addIssue({ code: "custom", message: `"${v}" is not daily, weekly or a five-field cron expression such as "17 4 * * *"` });
+    return;
+  }
+  if (fields[0] === "0" || fields[0] === "*" || fields[0]?.startsWith("*/") || fields[0]?.split(",").includes("0")) {
+    ctx.addIssue({
+      code: "custom",
+      message: `the cron minute "${fields[0]}" fires at :00 (or every minute); GitHub's scheduler is busiest on the hour and drops runs, pick a minute such as 17`,
+    });
+  }
+});
+
+export const severity = z
+  .string()
+  .transform((v) => v.split(",").map((s) => s.trim().toUpperCase()).filter(Boolean))
+  .pipe(
+    z
+      .array(z.enum(SEVERITIES, { message: `severity must be a comma-separated list of ${SEVERITIES.join(", ")}` }))
+      .min(1, "severity must name at least one level"),
+  )
+  .transform((list) => SEVERITIES.filter((s) => list.includes(s)).join(","));
+
+export const answersSchema = z
+  .object({
+  image: imageName,
+  dockerfile: repoPath("the Dockerfile path").optional(),
+  context: repoPath("the build context"),
+  branch: branchName,
+  schedule,
+  severity,
+  label,
+  updater: z.enum(["renovate", "dependabot", "none"], { message: "updater must be renovate, dependabot or none" }),
+  scanner: z.enum(["trivy", "grype"], { message: "scanner must be trivy or grype" }),
+  imageScan: z.boolean(),
+  sarif: z.boolean(),
+  workflow: repoPath("the workflow path").optional(),
+  })
+  .refine((a) => !a.imageScan || a.dockerfile !== undefined, {
+    path: ["dockerfile"],
+    message: "the image scan needs a Dockerfile; pass --dockerfile PATH, or --no-image-scan for a govulncheck-only setup",
+  });
+
+/** Answers after validation (severity normalised to rank order, e.g. "CRITICAL,HIGH"). */
+export type Answers = z.output<typeof answersSchema>;
+export type AnswerKey = keyof Answers;

@@ -1,0 +1,61 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { dirname, join } from "node:path";
+import { UserError } from "../errors.js";
+import type { FileChange } from "../types.js";
+
+/** The changes that write something. */
+export const writes = (changes: FileChange[]) =>
+  changes.filter((c) => (c.action === "create" || c.action === "update" || c.action === "conflict") && c.after !== undefined && c.after !== c.before);
+
+/**
+ * The only code that writes the user's files. Stage every file next to its target, then rename them into
+ * place; if anything fails part-way, put back what was there. Afterwards read each file again and check it
+ * holds exactly what the plan said.
+ */
+export function applyPlan(dir: string, changes: FileChange[]): string[] {
+  const todo = writes(changes);
+  const staged: { target: string; temp: string; before?: string; mode?: number; created: string[] }[] = [];
+  try {
+    for (const change of todo) {
+      const target = join(dir, change.path);
+      const created: string[] = [];
+      for (let d = dirname(target); !existsSync(d); d = dirname(d)) created.unshift(d);
+      for (const d of created) mkdirSync(d);
+      const before = existsSync(target) ? readFileSync(target, "utf8") : undefined;
+      if (before !== change.before) throw new UserError(`${change.path}: changed while we were planning; nothing written, run again`);
+      const temp = `${target}.relay-security-${randomBytes(4).toString("hex")}.tmp`;
+      const mode = before === undefined ? undefined : statSync(target).mode;
+      writeFileSync(temp, change.after ?? "", { mode });
+      staged.push({ target, temp, before, mode, created });
+    }
+  } catch (error) {
+    for (const s of staged) rmSync(s.temp, { force: true });
+    throw asWriteError(error);
+  }
+  const done: typeof staged = [];
+  try {
+    for (const s of staged) {
+      renameSync(s.temp, s.target);
+      done.push(s);
+    }
+  } catch (error) {
+    for (const s of done.reverse()) {
+      if (s.before === undefined) rmSync(s.target, { force: true });
+      else writeFileSync(s.target, s.before, { mode: s.mode });
+    }
+    for (const s of staged) rmSync(s.temp, { force: true });
+    throw asWriteError(error);
+  }
+  for (const change of todo) {
+    if (readFileSync(join(dir, change.path), "utf8") !== change.after) throw new Error(`internal: ${change.path} does not hold what was written`);
+  }
+  return todo.map((c) => c.path);
+}
+
+function asWriteError(error: unknown): Error {
+  if (error instanceof UserError) return error;
+  const e = error as NodeJS.ErrnoException;
+  if (e.code === "EACCES" || e.code === "EPERM" || e.code === "EROFS") return new UserError(`${e.path ?? "a target"}: not writable (${e.code}); nothing was written`);
+  return e;
+}

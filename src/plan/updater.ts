@@ -1,0 +1,52 @@
+import type { Answers } from "../answers/schema.js";
+import { UserError } from "../errors.js";
+import { PATHS } from "../render/index.js";
+import { renderDependabot } from "../renovate/dependabot.js";
+import { renderRenovateConfig } from "../renovate/config.js";
+import { mergeRenovateConfig } from "../renovate/merge.js";
+import type { Detected, FileChange } from "../types.js";
+
+interface UpdaterInput {
+  dir: string;
+  detected: Detected;
+  answers: Answers;
+  generated: Record<string, { generated: string }>;
+  readRel(rel: string): string | undefined;
+}
+
+/**
+ * The updater config: a Renovate config we own when there is none, our rules merged into the user's
+ * config when there is one, or a dependabot.yml. Two Renovate configs is a question only the user can
+ * answer (Renovate would read just one of them).
+ */
+export function planUpdaterFiles(input: UpdaterInput): { owned: { path: string; text: string }[]; changes: FileChange[]; notes: string[] } {
+  const { detected, answers } = input;
+  const owned: { path: string; text: string }[] = [];
+  const changes: FileChange[] = [];
+  const notes: string[] = [];
+  if (answers.updater === "renovate") {
+    const ours = renderRenovateConfig({ label: answers.label, scanner: answers.scanner });
+    const theirs = detected.renovateConfigs.filter((p) => !(p === PATHS.renovate && input.generated[PATHS.renovate]));
+    if (theirs.length > 1) throw new UserError(`two Renovate configs found (${theirs.join(", ")}); Renovate reads only one: merge them, then re-run`);
+    const existing = theirs[0];
+    if (existing === undefined) {
+      owned.push({ path: PATHS.renovate, text: `${JSON.stringify(ours, null, 2)}\n` });
+    } else {
+      const before = input.readRel(existing) ?? "";
+      const merged = mergeRenovateConfig(existing, before, ours);
+      changes.push(
+        merged.text === before
+          ? { path: existing, action: "unchanged", reason: "already has our Renovate rules" }
+          : { path: existing, action: "update", before, after: merged.text, reason: "added our Renovate rules to your config", notes: merged.added },
+      );
+    }
+  } else if (answers.updater === "dependabot") {
+    if (detected.dependabotConfig && !input.generated[PATHS.dependabot]) {
+      notes.push(`${detected.dependabotConfig}: kept as it is; check that it covers github-actions, docker and gomod with a cooldown.`);
+    } else {
+      const dockerDir = (answers.dockerfile ?? "Dockerfile").split("/").slice(0, -1).join("/") || ".";
+      owned.push({ path: PATHS.dependabot, text: renderDependabot({ label: answers.label, dockerDirectory: `/${dockerDir === "." ? "" : dockerDir}` }) });
+    }
+  }
+  return { owned, changes, notes };
+}

@@ -1,0 +1,65 @@
+import type { Answers } from "../answers/schema.js";
+import { loadPins, type PinsData } from "../pins.js";
+import { VERSION } from "../version.js";
+import { renderTemplate } from "./engine.js";
+import { cronFor } from "./schedule.js";
+
+/** Where the files we own live in the user's repository. */
+export const PATHS = {
+  securityScan: ".github/workflows/security-scan.yml",
+  ci: ".github/workflows/ci.yml",
+  trivyignore: ".trivyignore",
+  renovate: "renovate.json",
+  dependabot: ".github/dependabot.yml",
+  state: ".github/relay-security.json",
+} as const;
+
+export interface RenderInput {
+  answers: Answers;
+  modulePath: string;
+  /** go.mod, relative to the repo root (setup-go reads the Go version from it). */
+  goModFile: string;
+  pins?: PinsData;
+}
+
+/** Everything the templates may read. Built once, so every file sees the same policy. */
+export function buildView(input: RenderInput) {
+  const { answers } = input;
+  const pins = input.pins ?? loadPins();
+  const schedule = cronFor(answers.schedule, answers.image);
+  return {
+    version: VERSION,
+    pins: pins.actions,
+    trivyVersion: pins.tools.trivy.version,
+    govulncheckVersion: pins.tools.govulncheck.version,
+    image: answers.image,
+    // The tag the PR gate gives the image it builds; an expression GitHub expands, never a shell word.
+    prImageRef: `${answers.image}:\${{ github.sha }}`,
+    imageScanRef: `${answers.image}:security-scan`,
+    dockerfile: answers.dockerfile ?? "Dockerfile",
+    context: answers.context,
+    branch: answers.branch,
+    cron: schedule.cron,
+    scheduleText: schedule.text,
+    severity: answers.severity,
+    label: answers.label,
+    imageScan: answers.imageScan,
+    sarif: answers.sarif && answers.imageScan,
+    ignoreFile: ".trivyignore",
+    targets: answers.imageScan ? "trivy-image govulncheck" : "govulncheck",
+    modulePath: input.modulePath,
+    goModFile: input.goModFile,
+  };
+}
+
+export type View = ReturnType<typeof buildView>;
+
+/** The security-scan workflow, which we own whole. */
+export const renderSecurityScan = (view: View) => renderTemplate("security-scan.yml.hbs", view);
+/** A ci.yml for a repository that has no workflow building the image. */
+export const renderCi = (view: View) => renderTemplate("ci.yml.hbs", view);
+export const renderTrivyignore = (view: View) => renderTemplate("trivyignore.hbs", view);
+/** The PR gate step as a sequence item at column 0, with its comment; the splice re-indents it. */
+export const renderGateStep = (view: View, imageRef: string) => renderTemplate("gate-step.hbs", { ...view, imageRef });
+/** The self-contained image-scan job as a mapping entry at column 0. */
+export const renderImageScanJob = (view: View) => renderTemplate("image-scan-job.hbs", view);

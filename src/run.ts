@@ -1,0 +1,78 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { resolveAnswers } from "./answers/index.js";
+import type { Mode, RawAnswers } from "./answers/resolve.js";
+import { applyPlan, writes } from "./apply/index.js";
+import type { Deps } from "./deps.js";
+import { detect } from "./detect/index.js";
+import { Cancelled, EXIT, UserError } from "./errors.js";
+import type { ConflictStrategy } from "./merge/threeway.js";
+import { buildPlan } from "./plan/index.js";
+import { PATHS } from "./render/index.js";
+import { nextSteps, renderInitReport, type InitReport } from "./report/init.js";
+import { parseState } from "./state/index.js";
+import { validateRepo } from "./validate/repo.js";
+
+export interface InitOptions {
+  dir: string;
+  mode: Mode;
+  flags: RawAnswers;
+  answersFile?: string;
+  dryRun: boolean;
+  json: boolean;
+  diff: boolean;
+  restore: boolean;
+  onConflict: ConflictStrategy;
+  allowDirty: boolean;
+}
+
+/** Set up or upgrade a repository: detect -> answers -> render/merge/plan -> apply -> validate -> report. */
+export async function runInit(opts: InitOptions, deps: Deps): Promise<{ exitCode: number; report: InitReport }> {
+  const dir = resolve(opts.dir);
+  const detected = await detect(dir, deps);
+  if (!detected.goMod) throw new UserError(`${join(dir, "go.mod")}: not found; run relay-security at the root of a Go module`);
+  const statePath = join(dir, PATHS.state);
+  const state = existsSync(statePath) ? parseState(PATHS.state, readFileSync(statePath, "utf8")) : undefined;
+
+  if (opts.mode === "interactive") deps.prompts.intro?.(state ? "relay-security: upgrade" : "relay-security: set up");
+  const answers = await resolveAnswers(detected, state, { flags: opts.flags, answersFile: opts.answersFile, mode: opts.mode }, deps);
+  const plan = buildPlan(detected, answers, state, { restore: opts.restore, onConflict: opts.onConflict });
+  const toWrite = writes(plan.changes);
+
+  if (opts.mode === "interactive" && toWrite.length > 0 && !opts.dryRun) {
+    deps.out(renderInitReport({ plan, findings: [], written: [], dryRun: true, diffs: opts.diff }));
+    for (;;) {
+      const choice = await deps.prompts.select({
+        message: "Write these files?",
+        options: [
+          { value: "write", label: "Write them" },
+          { value: "diff", label: "Show the diff first" },
+          { value: "cancel", label: "Cancel" },
+        ],
+        initialValue: "write",
+      });
+      if (choice === "write") break;
+      if (choice === "diff") deps.out(renderInitReport({ plan, findings: [], written: [], dryRun: true, diffs: true, only: "diffs" }));
+      else throw new Cancelled();
+    }
+  }
+
+  if (!opts.dryRun && !opts.allowDirty) await refuseDirty(dir, toWrite.filter((c) => c.before !== undefined).map((c) => c.path), deps);
+  const written = opts.dryRun ? [] : applyPlan(dir, plan.changes);
+  const findings = await validateRepo(dir, { plan, answers, written: opts.dryRun ? [] : written, deps });
+
+  const conflicted = plan.changes.some((c) => c.action === "conflict");
+  const failed = findings.some((f) => f.severity === "error");
+  const exitCode = conflicted || failed ? EXIT.findings : EXIT.ok;
+  const report: InitReport = { plan, findings, written, dryRun: opts.dryRun, diffs: opts.diff || opts.dryRun, exitCode, next: nextSteps(answers, plan, written) };
+  return { exitCode, report };
+}
+
+/** Files we would change that hold uncommitted edits: refuse, naming them, unless --allow-dirty. */
+async function refuseDirty(dir: string, paths: string[], deps: Deps): Promise<void> {
+  if (paths.length === 0) return;
+  const r = await deps.exec("git", ["-C", dir, "status", "--porcelain", "--", ...paths]);
+  if (r.exitCode !== 0) return; // not a git repository: nothing to compare against
+  const dirty = r.stdout.split("\n").filter(Boolean).map((l) => l.slice(3));
+  if (dirty.length) throw new UserError(`uncommitted changes in files this would change: ${dirty.join(", ")}; commit or stash them, or pass --allow-dirty`);
+}

@@ -1,0 +1,25 @@
+import { LineCounter, parseDocument } from "yaml";
+import type { Finding } from "../types.js";
+
+/** Every YAML and JSON file we write must parse; the finding names the line. */
+export function lintParse(path: string, text: string): Finding[] {
+  if (/\.ya?ml$/.test(path)) {
+    const lineCounter = new LineCounter();
+    const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+    return doc.errors.map((e) => ({
+      file: path,
+      line: lineCounter.linePos(e.pos[0]).line,
+      rule: "yaml-parse",
+      message: e.message.split("\n")[0] ?? e.message,
+      severity: "error" as const,
+    }));
+  }
+  if (/\.json$/.test(path) || path.endsWith(".renovaterc")) {
+    try {
+      JSON.parse(text);
+    } catch (error) {
+      return [{ file: path, rule: "json-parse", message: (error as Error).message, severity: "error" }];
+    }
+  }
+  return [];
+}
