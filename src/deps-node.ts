@@ -10,11 +10,13 @@ export const noPrompts: Prompter = {
 /** clack, adapted: its cancel symbol becomes our CANCEL value. */
 export async function clackPrompter(): Promise<Prompter> {
   const p = await import("@clack/prompts");
-  const unwrap = <T>(v: T | symbol): T | typeof CANCEL => (p.isCancel(v) ? CANCEL : (v as T));
+  function unwrap<T>(v: T | symbol): T | typeof CANCEL {
+    return p.isCancel(v) ? CANCEL : (v as T);
+  }
   return {
-    text: async (q) => unwrap(await p.text({ message: q.message, initialValue: q.initialValue, validate: q.validate ? (v) => q.validate?.(v ?? "") : undefined })),
+    text: async (q) => unwrap<string>(await p.text({ message: q.message, initialValue: q.initialValue, validate: q.validate ? (v) => q.validate?.(v ?? "") : undefined })),
     select: async (q) => unwrap(await p.select({ message: q.message, options: q.options as never, initialValue: q.initialValue })) as never,
-    confirm: async (q) => unwrap(await p.confirm({ message: q.message, initialValue: q.initialValue })),
+    confirm: async (q) => unwrap<boolean>(await p.confirm({ message: q.message, initialValue: q.initialValue })),
     intro: (t) => p.intro(t),
     outro: (t) => p.outro(t),
   };

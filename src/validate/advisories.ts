@@ -3,6 +3,8 @@ import type { PinsData } from "../pins.js";
 /** A tag of an action that must not be used, and why. */
 export interface BadRef {
   action: string;
+  /** `gone`: a rewritten tag (a SHA pin made before is still fine); `advisory`: the code itself is bad. */
+  kind: "gone" | "advisory";
   test: (tag: string) => boolean;
   why: string;
 }
@@ -45,17 +47,17 @@ export function badRefs(pins: PinsData): BadRef[] {
     const unprefixed = /^([\w.-]+\/[\w.-]+)@0\.x\.y \(unprefixed tags(?:, except ([\d., ]+))?\)$/.exec(line);
     if (unprefixed?.[1]) {
       const except = (unprefixed[2] ?? "").split(/[ ,]+/).filter(Boolean);
-      return { action: unprefixed[1], test: (tag) => /^0\.\d+\.\d+$/.test(tag) && !except.includes(tag), why: about };
+      return { action: unprefixed[1], kind: "gone", test: (tag) => /^0\.\d+\.\d+$/.test(tag) && !except.includes(tag), why: about };
     }
     const range = /^([\w.-]+\/[\w.-]+)@(v[\d.]+) \.\. (v[\d.]+)$/.exec(line);
     if (range?.[1] && range[2] && range[3]) {
       const [from, to] = [range[2], range[3]];
-      return { action: range[1], test: (tag) => tag.startsWith("v") && versionParts(tag) !== undefined && inRange(tag, from, to), why: about };
+      return { action: range[1], kind: "gone", test: (tag) => tag.startsWith("v") && versionParts(tag) !== undefined && inRange(tag, from, to), why: about };
     }
     throw new Error(`internal: data/pins.json refsThatNoLongerResolve has a shape the pin lint does not understand: ${line}`);
   });
   for (const a of ADVISORIES) {
-    refs.push({ action: a.action, test: (tag) => versionParts(tag) !== undefined && inRange(tag, a.from, a.to), why: a.why });
+    refs.push({ action: a.action, kind: "advisory", test: (tag) => versionParts(tag) !== undefined && inRange(tag, a.from, a.to), why: a.why });
   }
   return refs;
 }

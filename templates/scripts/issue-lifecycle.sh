@@ -30,8 +30,8 @@ def md(n): tostring | gsub("[[:cntrl:]]+"; " ")
   | gsub("&"; "&amp;") | gsub("<"; "&lt;") | gsub(">"; "&gt;")
   | gsub("\\\\"; "&#92;") | gsub("\\|"; "\\|") | gsub("@"; "@&#8203;");
 def safeurl: if type == "string" and test("^https://[A-Za-z0-9._~:/?#@!$&'*+,;=%-]+$") then . else null end;
-def link(url): tostring as $id
-  | if ($id | test("^[A-Za-z0-9][A-Za-z0-9._:-]{0,79}$")) and url != null then "[\($id)](\(url))" else $id | md(80) end;
+def link(id; url): (id | tostring) as $id | url as $url
+  | if ($id | test("^[A-Za-z0-9][A-Za-z0-9._:-]{0,79}$")) and $url != null then "[\($id)](\($url))" else $id | md(80) end;
 def plural(n; word): "\(n) \(word)" + (if n == 1 then "" else "s" end);
 JQ
 )"
@@ -68,7 +68,7 @@ def advisory: if startswith("GHSA-") then "https://github.com/advisories/\(.)"
            (if $other > 0 then "\($other) in other packages" else empty end) ] | join(", ")) + "."),
     columns: ["ID", "Severity", "Package", "Installed", "Fixed", "Title"],
     rows: map({ key: ([.id, .sev, .pkg, .installed, .fixed] | tojson),
-                cells: [ (.id | link(.url)), (.sev | md(12)), (.pkg | md(100)), (.installed | md(60)),
+                cells: [ link(.id; .url), (.sev | md(12)), (.pkg | md(100)), (.installed | md(60)),
                          (if .fixed == "" then "none yet" else .fixed | md(60) end), (.title | md(160)) ] }),
     advice: [
       (if $stdlib > 0 then "**Go standard library** (`stdlib` in a Go binary): it was compiled in from the builder image's Go toolchain, so a go.mod change cannot fix it. Bump the builder stage (`FROM golang:...`, tag and digest) to a Go release at or above the Fixed version and rebuild." else empty end),
@@ -92,7 +92,7 @@ JQ_GOVULNCHECK="$(cat <<'JQ'
     | { id: (.osv // "" | tostring), module: ($f.module // "" | tostring), version: ($f.version // "" | tostring),
         fixed: (.fixed_version // "" | tostring),
         fn: ([ ($f.package // "" | tostring),
-               (if ($f.receiver // "") != "" then "(\($f.receiver | tostring))" else empty end),
+               ($f.receiver // "" | tostring | ltrimstr("*")),
                ($f.function | tostring) ] | map(select(. != "")) | join(".")) } ]
 | group_by(.id)
 | map({ id: .[0].id, module: (map(.module) | unique | join(", ")), version: (map(.version) | unique | join(", ")),
@@ -100,13 +100,13 @@ JQ_GOVULNCHECK="$(cat <<'JQ'
         summary: ($osv[.[0].id].summary // $osv[.[0].id].details // "" | tostring) })
 | (map(select(.module == "stdlib")) | length) as $stdlib
 | (length - $stdlib) as $mods
-| (env.MODULE_PATH | if . == "" then "this module" else md(200) end) as $module
-| { summary: ("govulncheck found **\(plural(length; "vulnerability") | sub("ys$"; "ies"))** whose vulnerable code \($module) calls"
+| (env.MODULE_PATH | if . == "" then "this module" else md(200) end) as $mod
+| { summary: ("govulncheck found **\(plural(length; "vulnerability") | sub("ys$"; "ies"))** whose vulnerable code \($mod) calls"
       + (if $stdlib > 0 then " (\($stdlib) in the Go standard library)" else "" end) + "."
       + (if length == 0 then " Its text report failed the scan, but the JSON report lists no called vulnerability: see the run's log." else "" end)),
     columns: ["ID", "Module", "Found", "Fixed", "Called function", "Summary"],
     rows: map({ key: ([.id, .module, .version, .fixed, .fns] | tojson),
-                cells: [ (.id | link("https://pkg.go.dev/vuln/\(.)")), (.module | md(100)), (.version | md(60)),
+                cells: [ link(.id; "https://pkg.go.dev/vuln/\(.id)"), (.module | md(100)), (.version | md(60)),
                          (if .fixed == "" then "none yet" else .fixed | md(60) end),
                          ((.fns[:3] | join(", ")) + (if (.fns | length) > 3 then " and \(.fns | length - 3) more" else "" end) | md(200)),
                          (.summary | md(160)) ] }),
@@ -163,9 +163,12 @@ load_issues() {
   fi
 }
 
-ensure_label() { # gh issue create --label fails when the label does not exist
-  gh label create "$LABEL" --force --color B60205 \
-    --description "Vulnerabilities found by the scheduled security scan" >/dev/null
+ensure_label() { # gh issue create --label fails when the label does not exist; --force: no error if it does
+  if [[ ! -e "$work/label-ready" ]]; then
+    gh label create "$LABEL" --force --color B60205 \
+      --description "Vulnerabilities found by the scheduled security scan" >/dev/null
+    touch "$work/label-ready"
+  fi
 }
 
 build_body() { # <target> <kind> <results.json> <title> <body file>; sets FP_LINE

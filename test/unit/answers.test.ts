@@ -1,0 +1,85 @@
+import { describe, expect, it } from "vitest";
+import { layer, readAnswersFile, validateAnswers } from "../../src/answers/resolve.js";
+import { answersSchema } from "../../src/answers/schema.js";
+import { UserError } from "../../src/errors.js";
+
+const base = {
+  image: "ghcr.io/acme/svc",
+  dockerfile: "Dockerfile",
+  context: ".",
+  branch: "main",
+  schedule: "daily",
+  severity: "CRITICAL,HIGH",
+  label: "security",
+  updater: "renovate",
+  scanner: "trivy",
+  imageScan: true,
+  sarif: false,
+};
+
+describe("answer precedence: flag > answers file > recorded > detected", () => {
+  it("takes each answer from the highest layer that has it", () => {
+    const { values, origin } = layer({
+      detected: { ...base, schedule: "daily", label: "security", branch: "main" },
+      recorded: { path: "state", values: { schedule: "weekly", label: "sec", branch: "trunk" } },
+      file: { path: "a.json", values: { label: "from-file", branch: "dev" } },
+      flags: { branch: "flagged", image: undefined },
+    });
+    expect(values).toMatchObject({ schedule: "weekly", label: "from-file", branch: "flagged", image: "ghcr.io/acme/svc" });
+    expect(origin).toMatchObject({ schedule: "state", label: 'a.json: "label"', branch: "--branch", image: "detected" });
+  });
+});
+
+describe("validation names where a bad value came from", () => {
+  const bad = (key: string, value: unknown, from: string) => {
+    const { values, origin } = layer({ detected: base, flags: { [key]: value } });
+    try {
+      validateAnswers(values, origin);
+    } catch (error) {
+      expect(error).toBeInstanceOf(UserError);
+      expect((error as UserError).message.startsWith(from)).toBe(true);
+      return (error as UserError).message;
+    }
+    throw new Error(`accepted ${key}=${String(value)}`);
+  };
+  it.each([
+    ["image", "ghcr.io/acme/${{ github.token }}", /GitHub expression/],
+    ["image", "GHCR.io/Acme/Svc", /lower-case/],
+    ["image", "ghcr.io/acme/svc:latest", /without a tag/],
+    ["image", "ghcr.io/acme/svc\nrun: curl evil", /lower-case/],
+    ["schedule", "0 4 * * *", /minute "0"/],
+    ["schedule", "*/5 * * * *", /minute/],
+    ["schedule", "every day", /not daily, weekly or a five-field cron/],
+    ["schedule", "17 4 * *", /five-field/],
+    ["severity", "CRITICAL,SEVERE", /severity must be/],
+    ["label", "sec`rm -rf`", /label may only/],
+    ["label", "a\nb", /label may only/],
+    ["dockerfile", "../outside/Dockerfile", /inside the repository/],
+    ["dockerfile", "docker file; rm", /may only contain/],
+    ["branch", "main;reboot", /branch name/],
+    ["updater", "snyk", /updater must be/],
+  ])("%s = %j", (key, value, message) => {
+    expect(bad(key, value, key === "imageScan" ? "--no-image-scan" : `--${key}`)).toMatch(message);
+  });
+
+  it("normalises severity to rank order", () => {
+    expect(answersSchema.parse({ ...base, severity: "high, critical" }).severity).toBe("CRITICAL,HIGH");
+  });
+  it("accepts a custom cron off the hour", () => {
+    expect(answersSchema.parse({ ...base, schedule: "17 4 * * 1-5" }).schedule).toBe("17 4 * * 1-5");
+  });
+  it("requires a Dockerfile for the image scan and says how to skip it", () => {
+    const { values, origin } = layer({ detected: { ...base, dockerfile: undefined }, flags: {} });
+    expect(() => validateAnswers(values, origin)).toThrow(/--no-image-scan/);
+    expect(validateAnswers({ ...values, imageScan: false }, origin).imageScan).toBe(false);
+  });
+});
+
+describe("answers file", () => {
+  it("rejects unknown keys, naming the file", () => {
+    expect(() => readAnswersFile("answers.json", '{"imagee": "x"}')).toThrow(/answers.json: unknown answer "imagee"/);
+  });
+  it("rejects invalid JSON, naming the file", () => {
+    expect(() => readAnswersFile("answers.json", "{")).toThrow(/answers.json: not valid JSON/);
+  });
+});
