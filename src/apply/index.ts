@@ -15,22 +15,30 @@ export const writes = (changes: FileChange[]) =>
  */
 export function applyPlan(dir: string, changes: FileChange[]): string[] {
   const todo = writes(changes);
-  const staged: { target: string; temp: string; before?: string; mode?: number; created: string[] }[] = [];
+  const staged: { target: string; temp: string; before?: string; mode?: number }[] = [];
+  const madeDirs: string[] = [];
+  const removeMadeDirs = () => {
+    for (const d of madeDirs.reverse()) rmSync(d, { recursive: true, force: true });
+  };
   try {
     for (const change of todo) {
       const target = join(dir, change.path);
       const created: string[] = [];
       for (let d = dirname(target); !existsSync(d); d = dirname(d)) created.unshift(d);
-      for (const d of created) mkdirSync(d);
+      for (const d of created) {
+        mkdirSync(d);
+        madeDirs.push(d);
+      }
       const before = existsSync(target) ? readFileSync(target, "utf8") : undefined;
       if (before !== change.before) throw new UserError(`${change.path}: changed while we were planning; nothing written, run again`);
       const temp = `${target}.relay-security-${randomBytes(4).toString("hex")}.tmp`;
       const mode = before === undefined ? undefined : statSync(target).mode;
       writeFileSync(temp, change.after ?? "", { mode });
-      staged.push({ target, temp, before, mode, created });
+      staged.push({ target, temp, before, mode });
     }
   } catch (error) {
     for (const s of staged) rmSync(s.temp, { force: true });
+    removeMadeDirs();
     throw asWriteError(error);
   }
   const done: typeof staged = [];
@@ -45,6 +53,7 @@ export function applyPlan(dir: string, changes: FileChange[]): string[] {
       else writeFileSync(s.target, s.before, { mode: s.mode });
     }
     for (const s of staged) rmSync(s.temp, { force: true });
+    removeMadeDirs();
     throw asWriteError(error);
   }
   for (const change of todo) {
@@ -56,6 +65,8 @@ export function applyPlan(dir: string, changes: FileChange[]): string[] {
 function asWriteError(error: unknown): Error {
   if (error instanceof UserError) return error;
   const e = error as NodeJS.ErrnoException;
-  if (e.code === "EACCES" || e.code === "EPERM" || e.code === "EROFS") return new UserError(`${e.path ?? "a target"}: not writable (${e.code}); nothing was written`);
+  if (["EACCES", "EPERM", "EROFS", "ENOTDIR", "EISDIR", "EEXIST"].includes(e.code ?? "")) {
+    return new UserError(`${e.path ?? "a target"}: not writable (${e.code}${e.code === "ENOTDIR" ? ": a file stands where a directory should be" : ""}); nothing was written`);
+  }
   return e;
 }

@@ -20,9 +20,8 @@ export function lintTrivyignoreYaml(path: string, text: string, now: Date, opts:
     severity: "error",
     message,
   });
-  if (doc.errors.length > 0) {
-    return doc.errors.map((e) => error(e.linePos?.[0].line, `invalid YAML, Trivy stops with a fatal error: ${e.message.split("\n")[0]}`));
-  }
+  const [syntax] = doc.errors; // the first one: the rest usually follow from it, and Trivy stops there
+  if (syntax) return [error(syntax.linePos?.[0].line, `invalid YAML, Trivy stops with a fatal error: ${syntax.message.split("\n")[0]}`)];
   const lineOf = (node: Node | null | undefined): number | undefined => (node?.range ? lc.linePos(node.range[0]).line : undefined);
   const root = doc.contents;
   if (root === null || (isScalar(root) && root.value === null)) return [];
