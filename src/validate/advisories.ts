@@ -47,12 +47,12 @@ export function badRefs(pins: PinsData): BadRef[] {
     const unprefixed = /^([\w.-]+\/[\w.-]+)@0\.x\.y \(unprefixed tags(?:, except ([\d., ]+))?\)$/.exec(line);
     if (unprefixed?.[1]) {
       const except = (unprefixed[2] ?? "").split(/[ ,]+/).filter(Boolean);
-      return { action: unprefixed[1], kind: "gone", test: (tag) => /^0\.\d+\.\d+$/.test(tag) && !except.includes(tag), why: about };
+      return { action: unprefixed[1].toLowerCase(), kind: "gone", test: (tag) => /^0\.\d+\.\d+$/.test(tag) && !except.includes(tag), why: about };
     }
     const range = /^([\w.-]+\/[\w.-]+)@(v[\d.]+) \.\. (v[\d.]+)$/.exec(line);
     if (range?.[1] && range[2] && range[3]) {
       const [from, to] = [range[2], range[3]];
-      return { action: range[1], kind: "gone", test: (tag) => tag.startsWith("v") && versionParts(tag) !== undefined && inRange(tag, from, to), why: about };
+      return { action: range[1].toLowerCase(), kind: "gone", test: (tag) => tag.startsWith("v") && versionParts(tag) !== undefined && inRange(tag, from, to), why: about };
     }
     throw new Error(`internal: data/pins.json refsThatNoLongerResolve has a shape the pin lint does not understand: ${line}`);
   });

@@ -97,9 +97,10 @@ function checkUses(site: UsesSite, ctx: Ctx, at: At): Finding[] {
         out.push(at("compromised", "error", `${action} ${version}: ${b.why}`, suggestion));
         whys.add(b.why);
       }
+      // `# 7.0.1` and `# v7.0.1` name the same release; which spelling exists as a tag is the data's business.
       const shaTags = tagsOfSha.map((k) => k.tag);
-      const tagSha = known.find((k) => k.tag === version)?.sha;
-      if (shaTags.length > 0 && !shaTags.includes(version)) {
+      const tagSha = known.find((k) => bare(k.tag) === bare(version))?.sha;
+      if (shaTags.length > 0 && !shaTags.some((t) => bare(t) === bare(version))) {
         out.push(at("version-mismatch", "warning", `the comment says ${version} but ${ref.slice(0, 12)} is ${shaTags.join(" / ")} in data/pins.json; Renovate trusts the comment`, `${v} # ${shaTags[0]}`));
       } else if (tagSha && tagSha !== ref) {
         out.push(at("version-mismatch", "warning", `the comment says ${version} but data/pins.json has ${version} at ${tagSha.slice(0, 12)}; this SHA is not that tag's commit (check it is not a rewritten one)`, suggestion));

@@ -23,12 +23,12 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
 # ---- jq programs (quoted heredocs: nothing in them is expanded by the shell) -------------------------
-# Markdown-safe table cell: one line, capped, HTML (and so `<!--`/`-->`) and pipes neutralised, no @mentions.
+# Markdown-safe table cell: one line, capped, HTML (and so `<!--`/`-->`), links and pipes neutralised, no @mentions.
 JQ_LIB="$(cat <<'JQ'
 def md(n): tostring | gsub("[[:cntrl:]]+"; " ")
   | if length > n then .[:n - 3] + "..." else . end
   | gsub("&"; "&amp;") | gsub("<"; "&lt;") | gsub(">"; "&gt;")
-  | gsub("\\\\"; "&#92;") | gsub("\\|"; "\\|") | gsub("@"; "@&#8203;");
+  | gsub("\\\\"; "&#92;") | gsub("(?<c>[\\[\\]|])"; "\\\(.c)") | gsub("@"; "@&#8203;");
 def safeurl: if type == "string" and test("^https://[A-Za-z0-9._~:/?#@!$&'*+,;=%-]+$") then . else null end;
 def link(id; url): (id | tostring) as $id | url as $url
   | if ($id | test("^[A-Za-z0-9][A-Za-z0-9._:-]{0,79}$")) and $url != null then "[\($id)](\($url))" else $id | md(80) end;
@@ -190,6 +190,7 @@ build_body() { # <target> <kind> <results.json> <title> <body file>; sets FP_LIN
       jq -s "$JQ_LIB $JQ_GOVULNCHECK" "$results" >"$work/$target.doc.json" \
         || fail "$target" "$results could not be read as a govulncheck JSON stream"
       ;;
+    *) fail "$target" "no report format is known for this target" ;;
   esac
   # The fingerprint covers the title and the findings, not the run link: same findings, no edit.
   fingerprint="$({

@@ -35,7 +35,7 @@ export class FakeGh {
   readonly stateFile: string;
   readonly logFile: string;
 
-  constructor(readonly dir: string, readonly binDir: string) {
+  constructor(dir: string, binDir: string) {
     this.stateFile = join(dir, "gh-state.json");
     this.logFile = join(dir, "gh-calls.log");
     writeExecutable(binDir, "gh", `#!/bin/sh\nexec '${process.execPath}' '${FAKE_GH}' "$@"\n`);

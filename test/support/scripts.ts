@@ -1,5 +1,4 @@
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { renderedSecurityScan, runScriptOf } from "./workflow.js";
 
 /** The three `run:` scripts of security-scan.yml that the lifecycle tests execute. */
 export interface LifecycleScripts {
@@ -18,15 +17,13 @@ export const SCRIPT_STEPS = {
   issueLifecycle: { job: "issues", step: "issues", file: "issue-lifecycle.sh" },
 } as const;
 
-const SCRIPTS_DIR = fileURLToPath(new URL("../../templates/scripts/", import.meta.url));
-
 /**
- * The exact text the user gets. The single place the tests read it from: switch this to
- * `runScriptOf(renderProject(...).workflow, job, step)` for each entry of SCRIPT_STEPS once the
- * renderer exists, and every lifecycle test runs the rendered `run:` blocks instead.
+ * The exact text the user gets: each script is read back out of the rendered security-scan.yml (the
+ * `run:` of its job and step), so the lifecycle tests execute what a user's runner executes.
  */
 export function lifecycleScripts(): LifecycleScripts {
-  const read = (key: keyof typeof SCRIPT_STEPS) => readFileSync(`${SCRIPTS_DIR}${SCRIPT_STEPS[key].file}`, "utf8");
+  const workflow = renderedSecurityScan();
+  const read = (key: keyof typeof SCRIPT_STEPS) => runScriptOf(workflow, SCRIPT_STEPS[key].job, SCRIPT_STEPS[key].step);
   return {
     trivyDecide: read("trivyDecide"),
     govulncheckScan: read("govulncheckScan"),

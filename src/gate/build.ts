@@ -1,0 +1,219 @@
+import { posix } from "node:path";
+import { jobsOf, isRecord, stepLabel, stepsOf, type Workflow } from "./locate.js";
+import { makeBuilds } from "./makefile.js";
+import { githubEnvWrites, toExpression, type EnvScope } from "./resolve.js";
+import { BUILD_PUSH_ACTION, METADATA_ACTION, REPORTED_SHAPES, SETUP_BUILDX_ACTION, usesAction } from "./shapes.js";
+import { commands, parseDockerBuild, parseMake, type DockerBuild } from "./shell.js";
+
+/** A step that builds the chosen Dockerfile, and whether the gate can scan what it leaves behind. */
+export interface Build {
+  jobKey: string;
+  index: number;
+  where: string;
+  /** "exact": the step names the Dockerfile; "maybe": its path is computed. */
+  match: "exact" | "maybe";
+  gate:
+    | { ok: true; imageRef: string; addLoad: boolean; addId?: string; how: string }
+    | { ok: false; why: string };
+}
+
+export interface BuildSearch {
+  dockerfile: string;
+  readFile(rel: string): string | undefined;
+}
+
+/** Job-level state that changes what a later build does. */
+interface JobState {
+  containerBuilder: boolean; // setup-buildx-action (docker-container driver) or `docker buildx create --use`
+  buildxInstalled: boolean; // `docker build` follows the selected builder (setup-buildx `install: true`)
+  env: Set<string>;
+  metadata: Map<string, Record<string, unknown>>; // metadata-action step id -> its inputs
+}
+
+const TRIVIAL_IF = /^\s*(\$\{\{\s*)?(success\(\)|always\(\)|!\s*cancelled\(\)|true)(\s*\}\})?\s*$/;
+const NOT_ON_PR = [
+  /github\.event_name\s*==\s*'(?!pull_request)/,
+  /github\.event_name\s*!=\s*'pull_request/,
+  /github\.ref\s*==\s*'refs\//,
+  /startsWith\(\s*github\.ref\s*,\s*'refs\/tags/,
+  /github\.ref_type\s*==\s*'tag'/,
+];
+const skipsPullRequests = (cond: string) => NOT_ON_PR.some((re) => re.test(cond)) && !/==\s*'pull_request/.test(cond);
+
+/** Every build of the Dockerfile in `wf`, in file order, plus notes on the shapes we only recognise. */
+export function findBuilds(wf: Workflow, search: BuildSearch): { builds: Build[]; notes: string[] } {
+  const builds: Build[] = [];
+  const notes: string[] = [];
+  const wfEnv = isRecord(wf.data["env"]) ? Object.keys(wf.data["env"]) : [];
+  for (const [jobKey, job] of jobsOf(wf)) {
+    if (typeof job["uses"] === "string") {
+      const local = job["uses"].startsWith("./");
+      notes.push(
+        local
+          ? `${wf.path}: job ${jobKey} calls the reusable workflow ${job["uses"]}; the gate does not edit a called workflow (its other callers, such as a release, would change too)`
+          : `${wf.path}: job ${jobKey} calls the remote workflow ${job["uses"]}; a build hidden there cannot be scanned in place`,
+      );
+      continue;
+    }
+    const jobIf = typeof job["if"] === "string" ? job["if"] : undefined;
+    const jobEnv = isRecord(job["env"]) ? Object.keys(job["env"]) : [];
+    const defaults = isRecord(job["defaults"]) && isRecord(job["defaults"]["run"]) ? job["defaults"]["run"] : {};
+    const wfDefaults = isRecord(wf.data["defaults"]) && isRecord(wf.data["defaults"]["run"]) ? wf.data["defaults"]["run"] : {};
+    const jobCwd = String(defaults["working-directory"] ?? wfDefaults["working-directory"] ?? ".");
+    const st: JobState = { containerBuilder: false, buildxInstalled: false, env: new Set([...wfEnv, ...jobEnv]), metadata: new Map() };
+    const matrixValues = new Set(leaves(isRecord(job["strategy"]) ? job["strategy"]["matrix"] : undefined));
+    for (const [index, step] of stepsOf(job).entries()) {
+      const where = `job ${jobKey}, step ${index + 1} ("${stepLabel(step)}")`;
+      const run = typeof step["run"] === "string" ? step["run"] : undefined;
+      const stepEnv = isRecord(step["env"]) ? step["env"] : {};
+      const cwd = String(step["working-directory"] ?? jobCwd);
+      const add = (found: Build["match"] | "matrix" | "no", gate: Build["gate"]) => {
+        if (found === "no") return;
+        const match = found === "matrix" ? "exact" : found;
+        if (found === "matrix") gate = { ok: false, why: `job ${jobKey} builds a matrix of Dockerfiles (${[...matrixValues].join(", ")}); a step after it would run once per image` };
+        const stepIf = typeof step["if"] === "string" ? step["if"] : undefined;
+        if (jobIf && skipsPullRequests(jobIf)) gate = { ok: false, why: `job ${jobKey} runs only when ${jobIf.trim()}, not on pull requests` };
+        else if (stepIf && skipsPullRequests(stepIf)) gate = { ok: false, why: `the build step runs only when ${stepIf.trim()}, not on pull requests` };
+        else if (stepIf && !TRIVIAL_IF.test(stepIf) && gate.ok) gate = { ok: false, why: `the build step runs only when ${stepIf.trim()}; a scan after it would fail whenever it is skipped` };
+        builds.push({ jobKey, index, where, match, gate });
+      };
+      for (const shape of REPORTED_SHAPES) {
+        const byUses = shape.uses?.some((u) => usesAction(step["uses"], u)) ?? false;
+        if (byUses || (run !== undefined && shape.run?.test(run))) notes.push(`${wf.path}: ${shape.note.replace("{where}", where)}`);
+      }
+      if (usesAction(step["uses"], SETUP_BUILDX_ACTION)) {
+        const w = isRecord(step["with"]) ? step["with"] : {};
+        if (String(w["driver"] ?? "docker-container") !== "docker" && String(w["use"] ?? "true") !== "false") st.containerBuilder = true;
+        if (String(w["install"] ?? "false") === "true") st.buildxInstalled = true;
+      }
+      if (usesAction(step["uses"], METADATA_ACTION) && typeof step["id"] === "string") {
+        st.metadata.set(step["id"], isRecord(step["with"]) ? step["with"] : {});
+      }
+      if (usesAction(step["uses"], BUILD_PUSH_ACTION)) {
+        const w = isRecord(step["with"]) ? step["with"] : {};
+        const context = typeof w["context"] === "string" ? w["context"] : ".";
+        const file = typeof w["file"] === "string" ? w["file"] : posix.join(context, "Dockerfile");
+        add(matchDockerfile(file, ".", search.dockerfile, matrixValues), buildPushGate(step, w, st));
+      }
+      if (run !== undefined) {
+        const builderEnv = "BUILDX_BUILDER" in stepEnv || st.env.has("BUILDX_BUILDER");
+        for (const cmd of commands(run)) {
+          const scope: EnvScope = { script: cmd.vars, step: stepEnv, env: st.env };
+          const build = parseDockerBuild(cmd.words);
+          if (build) {
+            const file = build.file ?? posix.join(build.context ?? ".", "Dockerfile");
+            add(matchDockerfile(file, cwd, search.dockerfile, matrixValues), runGate(build, scope, st, builderEnv));
+          }
+          const make = parseMake(cmd.words);
+          if (make) {
+            const fromEnv = (n: string) => n in stepEnv || st.env.has(n);
+            for (const mb of makeBuilds(make, cwd, search.readFile, fromEnv)) {
+              const file = mb.build.file ?? posix.join(mb.build.context ?? ".", "Dockerfile");
+              const gate = runGate(mb.build, { ...scope, script: mb.vars }, st, builderEnv);
+              add(matchDockerfile(file, ".", search.dockerfile, matrixValues), gate.ok ? { ...gate, how: `${gate.how} (make ${mb.target}, ${mb.makefile})` } : gate);
+            }
+          }
+          const words = cmd.words.join(" ");
+          if (/^docker buildx (create .*--use|use )/.test(words)) st.containerBuilder = true;
+          if (/^docker buildx install\b/.test(words)) st.buildxInstalled = true;
+        }
+        for (const name of githubEnvWrites(run)) st.env.add(name);
+      }
+    }
+  }
+  return { builds, notes };
+}
+
+function matchDockerfile(file: string, cwd: string, wanted: string, matrix: Set<string>): Build["match"] | "matrix" | "no" {
+  if (file === "-" || /^[a-z]+:\/\//.test(file)) return "no";
+  const norm = (p: string) => posix.normalize(p).replace(/^\.\//, "");
+  if (file.includes("matrix.")) {
+    // A matrix over Dockerfiles: ours is one leg when the matrix names it (or its folder).
+    return [...matrix].some((v) => norm(v) === norm(wanted) || norm(posix.join(v, "Dockerfile")) === norm(wanted)) ? "matrix" : "no";
+  }
+  if (file.includes("$")) return "maybe";
+  return norm(posix.join(cwd, file)) === norm(wanted) ? "exact" : "no";
+}
+
+function runGate(b: DockerBuild, scope: EnvScope, st: JobState, builderEnv: boolean): Build["gate"] {
+  const cmd = b.buildx ? "docker buildx build" : "docker build";
+  if (b.platforms.length > 1) return { ok: false, why: `${cmd} builds for ${b.platforms.join(", ")}; a multi-platform image cannot be loaded into the Docker daemon` };
+  const toDaemon = b.load || b.outputs.some((o) => /(^|,)type=docker(,|$)/.test(o));
+  let loads: string | undefined;
+  if (toDaemon) loads = "--load puts the image in the Docker daemon";
+  else if (b.outputs.length > 0 || b.push) loads = undefined;
+  else if (b.builder === undefined && !builderEnv && !b.buildx && !st.buildxInstalled) loads = "docker build uses the default docker-driver builder, which loads the image (docker/cli#3676)";
+  else if (b.builder === undefined && !builderEnv && b.buildx && !st.containerBuilder) loads = "docker buildx build on the default docker driver loads the image";
+  if (!loads) {
+    const why = b.push || b.outputs.length > 0 ? "sends the image elsewhere (--push/--output) without --load" : "runs on a docker-container builder without --load, so the image stays in the build cache";
+    return { ok: false, why: `${cmd} ${why}` };
+  }
+  if (b.tags.length === 0) return { ok: false, why: `${cmd} gives the image no tag to scan it by` };
+  for (const tag of b.tags) {
+    const ref = toExpression(tag, scope);
+    if (ref !== undefined) return { ok: true, imageRef: ref, addLoad: false, how: loads };
+  }
+  return { ok: false, why: `the tag ${b.tags[0]} is computed by the shell, so a later step cannot name the image` };
+}
+
+function buildPushGate(step: Record<string, unknown>, w: Record<string, unknown>, st: JobState): Build["gate"] {
+  const platforms = splitList(String(w["platforms"] ?? ""));
+  if (platforms.length > 1) return { ok: false, why: `build-push-action builds for ${platforms.join(", ")}; a multi-platform image cannot be loaded into the Docker daemon (so it cannot be scanned there)` };
+  const outputs = String(w["outputs"] ?? "").trim();
+  const toDaemon = /(^|,)type=docker(,|$)/m.test(outputs);
+  if (outputs && !toDaemon) return { ok: false, why: `build-push-action sets outputs (${outputs.split("\n")[0]}), which decides where the image goes; adding load: true would change that` };
+  if (String(w["load"] ?? "") === "false") return { ok: false, why: "build-push-action sets load: false explicitly; the gate does not override it" };
+  const push = String(w["push"] ?? "false");
+  const container = st.containerBuilder || (typeof w["builder"] === "string" && w["builder"] !== "");
+  const loaded = String(w["load"] ?? "") === "true" || toDaemon || (!container && push !== "true");
+  if (!loaded && !container) return { ok: false, why: "build-push-action pushes on the docker driver without load: true" };
+  const how = loaded
+    ? String(w["load"] ?? "") === "true" ? "build-push-action has load: true" : "build-push-action on the default docker driver loads the image"
+    : "build-push-action runs on a docker-container builder (setup-buildx-action) without load: true";
+  const tag = splitList(String(w["tags"] ?? ""))[0];
+  const meta = /^\$\{\{\s*steps\.([A-Za-z0-9_-]+)\.outputs\.tags\s*\}\}$/.exec(tag ?? "");
+  if (tag !== undefined && !meta && tag.trim()) return { ok: true, imageRef: tag, addLoad: !loaded, how };
+  const metaInputs = meta ? st.metadata.get(meta[1] as string) : undefined;
+  if (meta && metaInputs && metadataTagsOnPullRequest(metaInputs)) {
+    // metadata-action's `tags` output is several lines; its `json` output holds them as a list.
+    return { ok: true, imageRef: `\${{ fromJSON(steps.${meta[1]}.outputs.json).tags[0] }}`, addLoad: !loaded, how };
+  }
+  const id = typeof step["id"] === "string" ? step["id"] : undefined;
+  const gate: Build["gate"] = { ok: true, imageRef: `\${{ steps.${id ?? "relay-security-build"}.outputs.imageid }}`, addLoad: !loaded, how: `${how}; scanned by its imageid output` };
+  if (!id) gate.addId = "relay-security-build";
+  return gate;
+}
+
+/** True when docker/metadata-action gives the image at least one tag on a pull_request event. */
+function metadataTagsOnPullRequest(inputs: Record<string, unknown>): boolean {
+  if (inputs["tags"] === undefined) return true; // the default tags include type=ref,event=pr
+  return String(inputs["tags"])
+    .split(/\r?\n/)
+    .some((l) => /event=pr\b/.test(l) || (/type=(sha|raw)\b/.test(l) && !/enable=/.test(l)));
+}
+
+/** A list input: one item a line, or comma-separated (commas inside `${{ }}` kept). */
+export function splitList(value: string): string[] {
+  const items: string[] = [];
+  for (const line of value.split(/\r?\n/)) {
+    let depth = 0;
+    let cur = "";
+    for (let i = 0; i < line.length; i++) {
+      if (line.startsWith("${{", i)) depth++;
+      if (line.startsWith("}}", i) && depth > 0) depth--;
+      if (line[i] === "," && depth === 0) {
+        items.push(cur);
+        cur = "";
+      } else cur += line[i];
+    }
+    items.push(cur);
+  }
+  return items.map((s) => s.trim()).filter(Boolean);
+}
+
+function leaves(v: unknown): string[] {
+  if (typeof v === "string") return [v];
+  if (Array.isArray(v)) return v.flatMap(leaves);
+  if (isRecord(v)) return Object.values(v).flatMap(leaves);
+  return [];
+}

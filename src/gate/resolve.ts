@@ -1,0 +1,93 @@
+/**
+ * Turn an image tag as the shell sees it (`$IMAGE:${TAG}`, `${{ env.IMAGE }}:${{ github.sha }}`) into a
+ * value for the trivy-action `image-ref` input, which GitHub expands but no shell does. A shell variable
+ * becomes the text it was assigned in the same script, the step's own `env:` value, `${{ env.VAR }}` when
+ * the job, the workflow or an earlier `>> $GITHUB_ENV` sets it, or the `github` context for GitHub's
+ * default variables. Anything computed by the shell (`$(git rev-parse ...)`, `${VAR:-x}`) is unresolvable:
+ * the caller then builds the image in its own job rather than guess a name.
+ */
+
+/** Where a variable may come from, innermost first. */
+export interface EnvScope {
+  script: Map<string, string>;
+  step: Record<string, unknown>;
+  /** Job env, workflow env and `$GITHUB_ENV` writes of earlier steps: all visible as `${{ env.X }}`. */
+  env: Set<string>;
+}
+
+// docs.github.com "Variables reference", default environment variables -> the same value in `github`.
+const GITHUB_DEFAULTS: Record<string, string> = {
+  GITHUB_SHA: "github.sha",
+  GITHUB_REF: "github.ref",
+  GITHUB_REF_NAME: "github.ref_name",
+  GITHUB_HEAD_REF: "github.head_ref",
+  GITHUB_BASE_REF: "github.base_ref",
+  GITHUB_REPOSITORY: "github.repository",
+  GITHUB_REPOSITORY_OWNER: "github.repository_owner",
+  GITHUB_RUN_ID: "github.run_id",
+  GITHUB_RUN_NUMBER: "github.run_number",
+  GITHUB_RUN_ATTEMPT: "github.run_attempt",
+  GITHUB_ACTOR: "github.actor",
+  GITHUB_EVENT_NAME: "github.event_name",
+  GITHUB_JOB: "github.job",
+};
+
+/** The expression form of `word`, or undefined when part of it is computed by the shell. */
+export function toExpression(word: string, scope: EnvScope, depth = 0): string | undefined {
+  if (depth > 8) return undefined;
+  let out = "";
+  for (let i = 0; i < word.length; ) {
+    const rest = word.slice(i);
+    if (rest.startsWith("${{")) {
+      const end = word.indexOf("}}", i);
+      if (end < 0) return undefined;
+      out += word.slice(i, end + 2);
+      i = end + 2;
+      continue;
+    }
+    if (rest.startsWith("`")) return undefined;
+    if (rest.startsWith("$")) {
+      const m = /^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))/.exec(rest);
+      if (!m) return undefined; // $( ), ${x:-y}, $1, $@ ...
+      const name = (m[1] ?? m[2]) as string;
+      const value = variable(name, scope, depth);
+      if (value === undefined) return undefined;
+      out += value;
+      i += m[0].length;
+      continue;
+    }
+    out += word[i];
+    i++;
+  }
+  return out;
+}
+
+function variable(name: string, scope: EnvScope, depth: number): string | undefined {
+  const assigned = scope.script.get(name);
+  if (assigned !== undefined) return toExpression(assigned, { ...scope, script: withoutKey(scope.script, name) }, depth + 1);
+  const stepValue = scope.step[name];
+  if (stepValue !== undefined && stepValue !== null && typeof stepValue !== "object") {
+    // A step env value is not shell-expanded; it is what the variable holds (expressions included).
+    const text = String(stepValue);
+    return /[\r\n]/.test(text) ? undefined : text;
+  }
+  if (scope.env.has(name)) return `\${{ env.${name} }}`;
+  const github = GITHUB_DEFAULTS[name];
+  return github ? `\${{ ${github} }}` : undefined;
+}
+
+function withoutKey(map: Map<string, string>, key: string): Map<string, string> {
+  const copy = new Map(map);
+  copy.delete(key);
+  return copy;
+}
+
+/** Names an earlier step wrote to `$GITHUB_ENV` (`echo "NAME=..." >> "$GITHUB_ENV"`). */
+export function githubEnvWrites(script: string): string[] {
+  const names: string[] = [];
+  for (const line of script.split(/\r?\n/)) {
+    if (!/>>\s*"?\$\{?GITHUB_ENV\}?"?/.test(line)) continue;
+    for (const m of line.matchAll(/(?:^|[\s"'])([A-Za-z_][A-Za-z0-9_]*)=/g)) names.push(m[1] as string);
+  }
+  return names;
+}

@@ -1,0 +1,184 @@
+/**
+ * Just enough shell to read the `docker build` and `make` commands in a `run:` script: line
+ * continuations, quotes, `${{ }}` expressions (GitHub substitutes them before the shell runs, so they
+ * are one unit), command separators and plain `VAR=value` assignments. Anything cleverer (command
+ * substitution, parameter operators) is kept as text and later counted as unresolvable.
+ */
+
+export interface Command {
+  words: string[];
+  /** Plain `VAR=value` / `export VAR=value` assignments seen earlier in the same script. */
+  vars: Map<string, string>;
+}
+
+/** Split a script into simple commands, with the assignments that precede each one. */
+export function commands(script: string): Command[] {
+  const src = script.replace(/\\\r?\n/g, "");
+  const out: Command[] = [];
+  const vars = new Map<string, string>();
+  let words: string[] = [];
+  let word: string | undefined;
+  const endWord = () => {
+    if (word !== undefined) words.push(word);
+    word = undefined;
+  };
+  const endCommand = () => {
+    endWord();
+    let i = 0;
+    if (words[0] === "export") i = 1;
+    const assign = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s;
+    while (i < words.length && assign.test(words[i] ?? "")) i++;
+    const leading = words.slice(words[0] === "export" ? 1 : 0, i);
+    if (i === words.length) for (const w of leading) vars.set(w.slice(0, w.indexOf("=")), w.slice(w.indexOf("=") + 1));
+    else out.push({ words: words.slice(i), vars: new Map(vars) });
+    words = [];
+  };
+  let quote: "'" | '"' | undefined;
+  for (let i = 0; i < src.length; i++) {
+    const ch = src[i] as string;
+    const rest = src.slice(i);
+    if (rest.startsWith("${{")) {
+      const end = src.indexOf("}}", i);
+      const stop = end < 0 ? src.length : end + 2;
+      word = (word ?? "") + src.slice(i, stop);
+      i = stop - 1;
+      continue;
+    }
+    if (quote === "'") {
+      if (ch === "'") quote = undefined;
+      else word = (word ?? "") + ch;
+      continue;
+    }
+    if (quote === '"') {
+      if (ch === '"') quote = undefined;
+      else if (ch === "\\" && /["\\$`]/.test(src[i + 1] ?? "")) word = (word ?? "") + (src[++i] ?? "");
+      else word = (word ?? "") + ch;
+      continue;
+    }
+    if (ch === "'" || ch === '"') {
+      quote = ch;
+      word = word ?? "";
+    } else if (ch === "\\") {
+      word = (word ?? "") + (src[++i] ?? "");
+    } else if (ch === "$" && (src[i + 1] === "(" || src[i + 1] === "{")) {
+      // Keep `$( ... )` and `${ ... }` whole; the resolver decides what they mean.
+      const close = src[i + 1] === "(" ? ")" : "}";
+      let depth = 0;
+      let j = i + 1;
+      for (; j < src.length; j++) {
+        if (src[j] === src[i + 1]) depth++;
+        else if (src[j] === close && --depth === 0) break;
+      }
+      word = (word ?? "") + src.slice(i, j + 1);
+      i = j;
+    } else if (ch === "#" && word === undefined) {
+      const nl = src.indexOf("\n", i);
+      i = nl < 0 ? src.length : nl - 1;
+    } else if (ch === "\n" || ch === ";" || ch === "&" || ch === "|" || ch === "(" || ch === ")") {
+      endCommand();
+    } else if (/\s/.test(ch)) {
+      endWord();
+    } else {
+      word = (word ?? "") + ch;
+    }
+  }
+  endCommand();
+  return out;
+}
+
+/** A `docker build` / `docker buildx build` invocation, flags read as docker reads them. */
+export interface DockerBuild {
+  buildx: boolean;
+  tags: string[];
+  file?: string;
+  context?: string;
+  load: boolean;
+  push: boolean;
+  platforms: string[];
+  outputs: string[];
+  builder?: string;
+}
+
+// Build flags that take a value (docker buildx build --help, v0.2x); every other flag is a switch.
+const VALUE_FLAGS = new Set(
+  ("-t --tag -f --file --platform -o --output --builder --build-arg --target --cache-from --cache-to --label " +
+    "--secret --ssh --iidfile --metadata-file --network --progress --add-host --build-context --allow " +
+    "--annotation --attest --shm-size --ulimit --cgroup-parent --isolation --memory -m --memory-swap " +
+    "--cpu-shares -c --cpuset-cpus --cpuset-mems --cpu-period --cpu-quota --security-opt --policy --call")
+    .split(" "),
+);
+const GLOBAL_VALUE_FLAGS = new Set(["--context", "-c", "-H", "--host", "--config", "-l", "--log-level", "--tlscacert", "--tlscert", "--tlskey"]);
+
+export function parseDockerBuild(words: string[]): DockerBuild | undefined {
+  if (!/(^|\/)docker$/.test(words[0] ?? "")) return undefined;
+  let i = 1;
+  while (i < words.length && (words[i] ?? "").startsWith("-")) i += GLOBAL_VALUE_FLAGS.has(words[i] ?? "") ? 2 : 1;
+  let buildx = false;
+  let builder: string | undefined;
+  if (words[i] === "build" || (words[i] === "image" && words[i + 1] === "build")) {
+    i += words[i] === "image" ? 2 : 1;
+  } else if (words[i] === "buildx") {
+    i++;
+    while ((words[i] ?? "").startsWith("-")) {
+      const [flag, inline] = splitFlag(words[i] ?? "");
+      if (flag === "--builder") builder = inline ?? words[++i];
+      i++;
+    }
+    if (words[i] !== "build" && words[i] !== "b") return undefined;
+    buildx = true;
+    i++;
+  } else return undefined;
+  const b: DockerBuild = { buildx, tags: [], load: false, push: false, platforms: [], outputs: [] };
+  if (builder !== undefined) b.builder = builder;
+  const positional: string[] = [];
+  for (; i < words.length; i++) {
+    const w = words[i] ?? "";
+    if (!w.startsWith("-") || w === "-") {
+      positional.push(w);
+      continue;
+    }
+    const [flag, inline] = splitFlag(w);
+    const value = VALUE_FLAGS.has(flag) ? (inline ?? words[++i] ?? "") : undefined;
+    if (flag === "-t" || flag === "--tag") b.tags.push(value ?? "");
+    else if (flag === "-f" || flag === "--file") b.file = value ?? "";
+    else if (flag === "--platform") b.platforms.push(...(value ?? "").split(",").filter(Boolean));
+    else if (flag === "-o" || flag === "--output") b.outputs.push(value ?? "");
+    else if (flag === "--builder") b.builder = value ?? "";
+    else if (flag === "--load") b.load = inline === undefined || inline === "true";
+    else if (flag === "--push") b.push = inline === undefined || inline === "true";
+  }
+  const context = positional.at(-1);
+  if (context !== undefined) b.context = context;
+  return b;
+}
+
+function splitFlag(w: string): [string, string | undefined] {
+  const eq = w.indexOf("=");
+  return w.startsWith("--") && eq > 0 ? [w.slice(0, eq), w.slice(eq + 1)] : [w, undefined];
+}
+
+/** `make [-C dir] [-f file] [VAR=value...] [target...]`. */
+export interface MakeCall {
+  dir?: string;
+  file?: string;
+  targets: string[];
+  overrides: Map<string, string>;
+}
+
+export function parseMake(words: string[]): MakeCall | undefined {
+  if (!/(^|\/)(g?make|\$\(MAKE\)|\$\{MAKE\})$/.test(words[0] ?? "")) return undefined;
+  const call: MakeCall = { targets: [], overrides: new Map() };
+  for (let i = 1; i < words.length; i++) {
+    const w = words[i] ?? "";
+    if (w === "-C" || w === "--directory") call.dir = words[++i] ?? "";
+    else if (w.startsWith("-C") && w.length > 2) call.dir = w.slice(2);
+    else if (w === "-f" || w === "--file" || w === "--makefile") call.file = words[++i] ?? "";
+    else if (w.startsWith("--directory=")) call.dir = w.slice(12);
+    else if (w.startsWith("--file=") || w.startsWith("--makefile=")) call.file = w.slice(w.indexOf("=") + 1);
+    else if (w === "-j" || w === "-l" || w === "-o" || w === "-W") i++;
+    else if (w.startsWith("-")) continue;
+    else if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(w)) call.overrides.set(w.slice(0, w.indexOf("=")), w.slice(w.indexOf("=") + 1));
+    else call.targets.push(w);
+  }
+  return call;
+}

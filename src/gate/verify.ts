@@ -1,0 +1,56 @@
+import { isDeepStrictEqual } from "node:util";
+import { parseDocument } from "yaml";
+
+/**
+ * The check after every splice (issue 3, "Change nothing else"): the result parses, equals the original
+ * plus exactly our change as data, keeps every line the user wrote in order (except the lines of our own
+ * old step when we replace it), and keeps the line endings and the presence of a final newline. A failure
+ * is a bug in the gate, never the user's fault: it throws, and the caller writes nothing.
+ */
+export interface EditCheck {
+  before: string;
+  after: string;
+  /** The original as data -> what the result must be as data. */
+  expect(original: Record<string, unknown>): unknown;
+  /** Offsets in `before` of whole lines we replaced (our own old step or job). */
+  replaced?: [number, number];
+}
+
+export function verifyEdit(check: EditCheck): void {
+  const { before, after } = check;
+  const fail = (why: string) => {
+    throw new Error(`internal: the gate's edit failed its own check (${why}); nothing was written`);
+  };
+  const original = parseDocument(before);
+  const result = parseDocument(after);
+  if (result.errors.length > 0) fail(`the result does not parse: ${result.errors[0]?.message.split("\n")[0]}`);
+  const want = check.expect(structuredClone(original.toJS({ maxAliasCount: 1000 }) as Record<string, unknown>));
+  const got: unknown = result.toJS({ maxAliasCount: 1000 });
+  if (!isDeepStrictEqual(got, want)) fail(`the result differs from the original plus our change at ${firstDifference(got, want)}`);
+
+  const [from, to] = check.replaced ?? [0, 0];
+  const kept = (before.slice(0, from) + before.slice(to)).split("\n").map((l) => l.replace(/\r$/, ""));
+  const lines = after.split("\n").map((l) => l.replace(/\r$/, ""));
+  let j = 0;
+  for (const [n, line] of kept.entries()) {
+    while (j < lines.length && lines[j] !== line) j++;
+    if (j === lines.length) fail(`line ${n + 1} of the original (${JSON.stringify(line)}) is missing or out of order`);
+    j++;
+  }
+  const bareLf = (s: string) => /(^|[^\r])\n/.test(s);
+  if (before.includes("\r\n") && !bareLf(before) && bareLf(after)) fail("a LF line ending in a CRLF file");
+  if (!before.includes("\r") && after.includes("\r")) fail("a CR in a LF file");
+  if (before.length > 0 && before.endsWith("\n") !== after.endsWith("\n")) fail("the final newline changed");
+}
+
+function firstDifference(a: unknown, b: unknown, path = "$"): string {
+  if (isDeepStrictEqual(a, b)) return "";
+  if (a && b && typeof a === "object" && typeof b === "object") {
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+    for (const k of keys) {
+      const d = firstDifference((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${path}.${k}`);
+      if (d) return d;
+    }
+  }
+  return path;
+}

@@ -1,0 +1,79 @@
+/**
+ * `.github/dependabot.yml` for `--updater dependabot`: github-actions, docker and gomod, weekly, with
+ * a 7-day cooldown. Dependabot keeps less current than our Renovate config does; DEPENDABOT_LIMITS
+ * says what, for the README and the report.
+ */
+export interface DependabotOptions {
+  /** The label Dependabot's PRs carry (GitHub applies only labels that exist; the scan workflow creates it). */
+  label: string;
+  /** The directory of the Dockerfile, Dependabot style: "/" or "/build". */
+  dockerDirectory: string;
+  /** The directory of go.mod (default "/"). */
+  goModDirectory?: string;
+}
+
+/** YAML double-quoted scalar (a JSON string is one). */
+const q = (s: string) => JSON.stringify(s);
+
+/** Dependabot wants "/" or "/dir", no trailing slash. */
+function dir(d: string | undefined): string {
+  const clean = `/${(d ?? "/").replace(/^\.?\/*/, "").replace(/\/+$/, "")}`;
+  return clean === "/." ? "/" : clean;
+}
+
+/** The dependabot.yml text; the same options give the same bytes. */
+export function renderDependabot(opts: DependabotOptions): string {
+  const label = `    labels:\n      - ${q(opts.label)}\n`;
+  // cooldown: only default-days; the github-actions ecosystem rejects the semver-*-days keys.
+  const cooldown = "    cooldown:\n      default-days: 7\n";
+  return `# Written by relay-security (npm create relay-security); a re-run keeps it in line with the templates.
+# Dependabot opens weekly pull requests for the pinned actions, the Dockerfile base images and go.mod.
+# Every update waits 7 days after its release (cooldown): in March 2026 attackers force-pushed 75 of
+# the 76 aquasecurity/trivy-action tags to credential-stealing commits, and a release that is a week
+# old has had time to be found out. The cooldown applies to version updates, not security updates.
+# What Dependabot cannot do (Renovate can): see the "Dependabot" section of the relay-security README.
+version: 2
+updates:
+  # Actions pinned as \`uses: owner/repo@<sha> # vX.Y.Z\`: Dependabot moves the SHA and the comment.
+  - package-ecosystem: github-actions
+    directory: "/"
+    schedule:
+      interval: weekly
+${cooldown}${label}    groups:
+      # The scanner actions in one pull request, so the PR gate and the rescan stay on one version.
+      security-scanners:
+        patterns:
+          - "aquasecurity/*"
+          - "anchore/*"
+
+  # Base images, digests included. The builder image matters most: the Go standard library in your
+  # image is compiled in from it, and go.mod updates do not bring its fixes.
+  - package-ecosystem: docker
+    directory: ${q(dir(opts.dockerDirectory))}
+    schedule:
+      interval: weekly
+${cooldown}${label}
+  # go.mod requirements (and go.sum).
+  - package-ecosystem: gomod
+    directory: ${q(dir(opts.goModDirectory))}
+    schedule:
+      interval: weekly
+${cooldown}${label}`;
+}
+
+/** README-ready Markdown: what Dependabot leaves to you, and what to do about it. */
+export const DEPENDABOT_LIMITS = `### Dependabot: what it does not do
+
+\`--updater dependabot\` writes a \`.github/dependabot.yml\` that keeps the pinned actions, the Dockerfile
+base images (digests included) and \`go.mod\` current, weekly, each update 7 days after its release.
+Dependabot keeps less current than the Renovate config does:
+
+- It does not turn a tag into a SHA: a step you add as \`uses: owner/action@v1\` stays on the tag,
+  which whoever controls the tag can move (as happened to \`aquasecurity/trivy-action\` in March 2026).
+  \`relay-security check\` flags it; pin it by hand to the commit the tag points to, with \`# vX.Y.Z\`.
+- It does not fix a wrong version comment: it moves a SHA and a \`# vX.Y.Z\` comment that matches the
+  old version, but a comment that names another version than the SHA stays wrong, and so do later updates.
+- It does not update the Trivy \`version:\` input of trivy-action (or scan-action's \`grype-version:\`),
+  nor the \`GOVULNCHECK_VERSION\` in the scan workflow: the scanners themselves stay where they are until
+  you re-run \`npm create relay-security\` with a newer release of this tool, or edit them by hand.
+`;
