@@ -4,6 +4,8 @@
  * description line of each rule is its stable name, which is how a re-run finds (and upgrades) our
  * rules inside a config the user owns (merge.ts).
  */
+import type { Json } from "./json5-ast.js";
+import { JSON_STYLE, serialize } from "./json5-edit.js";
 
 export type Scanner = "trivy" | "grype";
 
@@ -130,6 +132,14 @@ export function renderRenovateConfig(opts: RenovateOptions): RenovateConfig {
       },
     ],
   };
+}
+
+/**
+ * renovate.json's text: 2-space JSON with a final newline, short lists on one line (the same
+ * layout a merge uses for the rules it adds to a user's config).
+ */
+export function renderRenovateJson(opts: RenovateOptions): string {
+  return `${serialize(renderRenovateConfig(opts) as unknown as Json, JSON_STYLE, "")}\n`;
 }
 
 /** The stable name of one of our rules (the first description line), or undefined for a user's rule. */

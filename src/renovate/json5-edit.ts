@@ -22,6 +22,9 @@ export interface Style {
   trailingCommas: boolean;
 }
 
+/** Plain 2-space JSON, as our own renovate.json is written. */
+export const JSON_STYLE: Style = { indent: "  ", eol: "\n", quote: '"', bareKeys: false, trailingCommas: false };
+
 /** The style of a document: strict JSON unless the file is JSON5, then whatever it mostly does. */
 export function detectStyle(text: string, root: Node, json5: boolean): Style {
   const indents = [...text.matchAll(/^([ \t]+)\S/gm)].map((m) => m[1] as string);
@@ -62,6 +65,7 @@ export function detectStyle(text: string, root: Node, json5: boolean): Style {
 }
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+const INLINE_MAX = 80;
 
 function quoteString(s: string, quote: '"' | "'"): string {
   const json = JSON.stringify(s);
@@ -79,6 +83,9 @@ export function serialize(value: Json, style: Style, base: string): string {
     : Object.entries(value).map(([k, v]) => `${style.bareKeys && IDENTIFIER.test(k) ? k : quoteString(k, style.quote)}: ${serialize(v, style, inner)}`);
   const [open, close] = Array.isArray(value) ? ["[", "]"] : ["{", "}"];
   if (!lines.length) return open + close;
+  // A short list of plain values reads best on one line, as people write `"matchManagers": ["gomod"]`.
+  const inline = `[${lines.join(", ")}]`;
+  if (Array.isArray(value) && value.every((v) => v === null || typeof v !== "object") && inline.length <= INLINE_MAX) return inline;
   return `${open}${style.eol}${lines.map((l) => inner + l).join(`,${style.eol}`)}${tail}${style.eol}${base}${close}`;
 }
 

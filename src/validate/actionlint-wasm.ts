@@ -22,16 +22,18 @@ export function hasWasmActionlint(dir: string = WASM_DIR): boolean {
 
 // Runs in a worker thread: Go's wasm_exec.js installs globals (Go, and fs/process shims when absent), and
 // an in-process `globalThis.fs = require("fs")` has deadlocked other wasm builds of actionlint
-// (PRODUCT.md, Validation). A plain string so it works from src/ under vitest and from dist/ alike.
+// (PRODUCT.md, Validation). Passed as a data: URL, which Node always loads as an ES module, so the same
+// code runs from src/ under vitest and from dist/ whatever the nearest package.json says.
 const WORKER = `
-const { parentPort, workerData } = require("node:worker_threads");
-const { readFileSync } = require("node:fs");
-const vm = require("node:vm");
+import { parentPort, workerData } from "node:worker_threads";
+import { readFileSync } from "node:fs";
+import { setFlagsFromString } from "node:v8";
+import { runInThisContext } from "node:vm";
 // Baseline (Liftoff) code only: optimising the 11 MB module with TurboFan took 10-20 s of CPU and 500 MB
 // and held up the worker's exit, for a lint that takes well under a second. V8 flags are process-wide;
 // this one only changes how WebAssembly is compiled.
-require("node:v8").setFlagsFromString("--liftoff-only");
-vm.runInThisContext(readFileSync(workerData.glue, "utf8"), { filename: workerData.glue });
+setFlagsFromString("--liftoff-only");
+runInThisContext(readFileSync(workerData.glue, "utf8"), { filename: workerData.glue });
 const go = new globalThis.Go();
 globalThis.__actionlintReady = () => {
   const results = workerData.files.map((f) => globalThis.__actionlint(f.path, f.text));
@@ -39,7 +41,7 @@ globalThis.__actionlintReady = () => {
 };
 WebAssembly.instantiate(readFileSync(workerData.wasm), go.importObject)
   .then(({ instance }) => go.run(instance))
-  .catch((e) => parentPort.postMessage([{ error: String(e && e.stack || e) }]));
+  .catch((e) => parentPort.postMessage([{ error: String((e && e.stack) || e) }]));
 `;
 
 /**
@@ -47,8 +49,7 @@ WebAssembly.instantiate(readFileSync(workerData.wasm), go.importObject)
  * pyflakes (a wasm program cannot start processes) and no `.github/actionlint.yaml` config.
  */
 export async function lintWithWasm(files: { path: string; text: string }[], dir: string = WASM_DIR, timeoutMs = 60_000): Promise<ActionlintError[]> {
-  const worker = new Worker(WORKER, {
-    eval: true,
+  const worker = new Worker(new URL(`data:text/javascript,${encodeURIComponent(WORKER)}`), {
     workerData: { glue: join(dir, "wasm_exec.js"), wasm: join(dir, "actionlint.wasm"), files },
   });
   try {

@@ -2,9 +2,14 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Answers } from "../answers/schema.js";
 import type { Deps } from "../deps.js";
+import { loadPins } from "../pins.js";
 import type { Plan } from "../plan/index.js";
 import type { Finding } from "../types.js";
+import { runActionlint } from "./actionlint.js";
 import { lintParse } from "./parse.js";
+import { lintPins } from "./pins.js";
+import { lintTrivyignore } from "./trivyignore.js";
+import { lintTrivyignoreYaml } from "./trivyignore-yaml.js";
 
 export interface ValidateContext {
   plan?: Plan;
@@ -18,6 +23,8 @@ export interface ValidateContext {
   offline?: boolean;
 }
 
+const isWorkflow = (path: string) => /^\.github\/workflows\/[^/]+\.ya?ml$/.test(path);
+
 /** Every file `validate` looks at in a repository: workflows, ignore files, updater configs, our state. */
 function repoFiles(dir: string): Map<string, string> {
   const texts = new Map<string, string>();
@@ -30,14 +37,52 @@ function repoFiles(dir: string): Map<string, string> {
   return texts;
 }
 
-/** The validate stage of a set-up: every file we wrote or would write parses. */
-export async function validateRepo(dir: string, ctx: ValidateContext): Promise<Finding[]> {
-  const texts = ctx.scope === "repo" ? repoFiles(dir) : new Map<string, string>();
+/** What this run wrote (from disk) or, for a dry run, would write (from the plan). */
+function planFiles(dir: string, ctx: ValidateContext): Map<string, string> {
+  const texts = new Map<string, string>();
   for (const c of ctx.plan?.changes ?? []) {
     if (c.action === "skip" || c.action === "conflict") continue;
     const onDisk = join(dir, c.path);
     const text = ctx.written.includes(c.path) || c.after === undefined ? (existsSync(onDisk) ? readFileSync(onDisk, "utf8") : undefined) : c.after;
     if (text !== undefined) texts.set(c.path, text);
   }
-  return [...texts].flatMap(([path, text]) => lintParse(path, text));
+  for (const ignore of [".trivyignore", ".trivyignore.yaml"]) {
+    if (!texts.has(ignore) && existsSync(join(dir, ignore))) texts.set(ignore, readFileSync(join(dir, ignore), "utf8"));
+  }
+  return texts;
+}
+
+/**
+ * The validators over a set of files: parse, pins, the ignore-file rule, and actionlint on every
+ * workflow (from disk when it was written; from a temp copy of the plan's text for a dry run).
+ */
+export async function validateRepo(dir: string, ctx: ValidateContext): Promise<Finding[]> {
+  const texts = ctx.scope === "repo" ? repoFiles(dir) : planFiles(dir, ctx);
+  const now = ctx.deps.now();
+  const findings: Finding[] = [];
+  for (const [path, text] of texts) {
+    findings.push(...lintParse(path, text));
+    if (path === ".trivyignore") findings.push(...lintTrivyignore(path, text, now));
+    if (path === ".trivyignore.yaml") findings.push(...lintTrivyignoreYaml(path, text, now));
+  }
+  const workflows = [...texts].filter(([p]) => isWorkflow(p)).map(([path, text]) => ({ path, text }));
+  findings.push(...lintPins(workflows, loadPins()));
+  findings.push(...(await actionlintOn(dir, workflows, ctx)));
+  return findings;
+}
+
+async function actionlintOn(dir: string, workflows: { path: string; text: string }[], ctx: ValidateContext): Promise<Finding[]> {
+  const onDisk = workflows.every((w) => existsSync(join(dir, w.path)) && readFileSync(join(dir, w.path), "utf8") === w.text);
+  if (onDisk) return runActionlint(workflows.map((w) => w.path), { cwd: dir, exec: ctx.deps.exec });
+  // A dry run: lint the planned text in a scratch copy, reported under the real paths.
+  const { mkdtempSync, mkdirSync, writeFileSync, rmSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const scratch = mkdtempSync(join(tmpdir(), "relay-security-lint-"));
+  try {
+    mkdirSync(join(scratch, ".github", "workflows"), { recursive: true });
+    for (const w of workflows) writeFileSync(join(scratch, w.path), w.text);
+    return await runActionlint(workflows.map((w) => w.path), { cwd: scratch, exec: ctx.deps.exec });
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
 }

@@ -1,11 +1,22 @@
 import { test } from "vitest";
-import { answersSchema } from "../../src/answers/schema.js";
-import { buildView, renderGateStep, renderImageScanJob } from "../../src/render/index.js";
+import { planGate } from "../../src/gate/index.js";
+import { requestForText } from "./helpers.js";
 test("x", () => {
-const answers = answersSchema.parse({ image: "ghcr.io/acme/svc", dockerfile: "Dockerfile", context: ".", branch: "main", schedule: "daily", severity: "CRITICAL,HIGH", label: "security", updater: "renovate", scanner: "trivy", imageScan: true, sarif: false });
-const view = buildView({ answers, modulePath: "example.com/svc", goModFile: "go.mod" });
-console.log(JSON.stringify(renderGateStep(view, "ghcr.io/acme/svc:${{ github.sha }}")));
-console.log(renderGateStep(view, "ghcr.io/acme/svc:${{ github.sha }}"));
-console.log(JSON.stringify(renderImageScanJob(view)));
-console.log(renderImageScanJob(view));
+  const t = `name: CI
+on:
+  pull_request:
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+
+      - name: Build image
+        run: docker build -t ghcr.io/acme/svc:\${{ github.sha }} .
+
+      - run: go test ./...
+`;
+  const r = planGate(requestForText(t));
+  console.log(r.kind, r.kind === "edit" ? r.after.replace(/^$/gm, "<blank>") + "\n" + r.notes.join("\n") + "\n" + r.summary : JSON.stringify(r));
+  if (r.kind === "edit") { const r2 = planGate(requestForText(r.after)); console.log(JSON.stringify(r2)); }
 });

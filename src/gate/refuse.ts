@@ -1,0 +1,59 @@
+import type { Build } from "./build.js";
+import type { GateRequest, GateResult } from "./index.js";
+import type { Workflow } from "./locate.js";
+
+/**
+ * Refusals: the caller exits 2 and prints `manual` as it is. Each one says what to add, where, and
+ * carries the exact text, so a user can finish by hand what we would not edit (issue 3: "stop with
+ * exit 2 and print the step to add by hand"; PRODUCT.md: "Never rewrite the whole file").
+ */
+
+type Refusal = Extract<GateResult, { kind: "refuse" }>;
+
+/** The step to add after a build we found but cannot edit around. */
+export function refuseStep(file: string, reason: string, build: Build, stepText: string): Refusal {
+  return {
+    kind: "refuse",
+    file,
+    reason: `cannot insert the scan step safely: ${reason}`,
+    manual: [`Add this step to ${file}, right after ${build.where}:`, "", stepText.trimEnd()].join("\n"),
+  };
+}
+
+/** The job to add when the workflow cannot be edited (or a job named image-scan is in the way). */
+export function refuseJob(file: string, reason: string, req: GateRequest): Refusal {
+  return {
+    kind: "refuse",
+    file,
+    reason,
+    manual: [
+      "Add this job under `jobs:` in the workflow that runs on pull_request (it builds the image and scans it;",
+      "rename the job key if yours already uses it):",
+      "",
+      req.job().trimEnd(),
+    ].join("\n"),
+  };
+}
+
+export function refuseBroken(wf: Workflow, req: GateRequest): Refusal {
+  const where = wf.error ? `line ${wf.error.line}: ${wf.error.message}` : "unknown position";
+  return refuseJob(wf.path, `does not parse as YAML (${where}); fix it and re-run, or add the gate by hand`, req);
+}
+
+/** The Dockerfile needs a binary built before `docker build`, and nothing in the workflow builds the image. */
+export function refusePrebuilt(file: string, why: string, req: GateRequest): Refusal {
+  return {
+    kind: "refuse",
+    file,
+    reason:
+      `${why}, and ${req.dockerfile} only COPYs a binary built outside Docker (goreleaser style), ` +
+      "so a job of ours cannot build the image from a clean checkout",
+    manual: [
+      `Build the image in ${file} on pull requests the way your release does (for example`,
+      "`goreleaser release --snapshot --clean`, or `go build` followed by `docker build -t IMAGE:TAG .`),",
+      "then add this step right after that build, with image-ref set to the IMAGE:TAG it produces:",
+      "",
+      req.step("IMAGE:TAG").trimEnd(),
+    ].join("\n"),
+  };
+}

@@ -1,0 +1,94 @@
+import { readdirSync, readFileSync, existsSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { answersSchema } from "../../src/answers/schema.js";
+import type { GateRequest } from "../../src/gate/index.js";
+import { buildView, renderGateStep, renderImageScanJob } from "../../src/render/index.js";
+
+/** The fixed view every gate fixture is rendered with. */
+export const VIEW = buildView({
+  answers: answersSchema.parse({
+    image: "ghcr.io/acme/svc",
+    dockerfile: "Dockerfile",
+    context: ".",
+    branch: "main",
+    schedule: "daily",
+    severity: "CRITICAL,HIGH",
+    label: "security",
+    updater: "renovate",
+    scanner: "trivy",
+    imageScan: true,
+    sarif: false,
+  }),
+  modulePath: "example.com/svc",
+  goModFile: "go.mod",
+});
+
+export const FIXTURES = new URL("../fixtures/gate/", import.meta.url).pathname;
+
+/** Per-case options, `case.json` next to `input.yml`. */
+export interface CaseOptions {
+  /** Where input.yml lives in the repo (default .github/workflows/ci.yml). */
+  path?: string;
+  dockerfile?: string;
+  workflow?: string;
+  copiesPrebuiltBinary?: boolean;
+  /** Substrings that must appear among the result's notes (or reason / summary). */
+  notes?: string[];
+  /** Why the case exists, for a reader of the fixtures. */
+  about?: string;
+}
+
+export interface Case {
+  name: string;
+  dir: string;
+  options: CaseOptions;
+  input: string;
+  path: string;
+}
+
+export function loadCases(): Case[] {
+  return readdirSync(FIXTURES)
+    .filter((name) => statSync(join(FIXTURES, name)).isDirectory())
+    .sort()
+    .map((name) => {
+      const dir = join(FIXTURES, name);
+      const caseFile = join(dir, "case.json");
+      const options = existsSync(caseFile) ? (JSON.parse(readFileSync(caseFile, "utf8")) as CaseOptions) : {};
+      return { name, dir, options, input: readFileSync(join(dir, "input.yml"), "utf8"), path: options.path ?? ".github/workflows/ci.yml" };
+    });
+}
+
+/** The request for a case; `text` replaces input.yml (for the second run). */
+export function requestFor(c: Case, text = c.input): GateRequest {
+  const workflows = [{ path: c.path, text }];
+  const extra = join(c.dir, "workflows");
+  if (existsSync(extra)) {
+    for (const f of readdirSync(extra).sort()) workflows.push({ path: `.github/workflows/${f}`, text: readFileSync(join(extra, f), "utf8") });
+  }
+  return {
+    workflows,
+    dockerfile: c.options.dockerfile ?? "Dockerfile",
+    context: ".",
+    ...(c.options.workflow ? { workflow: c.options.workflow } : {}),
+    readFile: (rel) => {
+      const p = join(c.dir, rel);
+      return existsSync(p) && statSync(p).isFile() && !rel.startsWith("..") ? readFileSync(p, "utf8") : undefined;
+    },
+    copiesPrebuiltBinary: c.options.copiesPrebuiltBinary ?? false,
+    step: (imageRef) => renderGateStep(VIEW, imageRef),
+    job: () => renderImageScanJob(VIEW),
+  };
+}
+
+/** A bare request for generated workflows (property tests). */
+export function requestForText(text: string, path = ".github/workflows/ci.yml"): GateRequest {
+  return {
+    workflows: [{ path, text }],
+    dockerfile: "Dockerfile",
+    context: ".",
+    readFile: () => undefined,
+    copiesPrebuiltBinary: false,
+    step: (imageRef) => renderGateStep(VIEW, imageRef),
+    job: () => renderImageScanJob(VIEW),
+  };
+}
