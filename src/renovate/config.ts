@@ -105,7 +105,7 @@ export function renderRenovateConfig(opts: RenovateOptions): RenovateConfig {
         description: [
           `${RULE_PREFIX}security scanners`,
           `${scannerNames} and govulncheck move in one pull request, so the PR gate and the scheduled rescan always run the same scanner versions.`,
-          `Each release waits 7 days. ${HIJACK}`,
+          "Each release waits 7 days, as actions do: a malicious Trivy v0.69.4 was published in March 2026.",
         ],
         matchDepNames: SCANNER_DEPS[opts.scanner],
         groupName: "security scanners",
