@@ -1,0 +1,6 @@
+// Writes a fixture Trivy vulnerability DB for the scanner tests (test/support/scanner-fixtures.ts).
+module relay-security.test/tools/trivydb
+
+go 1.25.0
+
+require go.etcd.io/bbolt v1.5.0
