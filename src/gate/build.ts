@@ -2,7 +2,7 @@ import { posix } from "node:path";
 import { jobsOf, isRecord, stepLabel, stepsOf, type Workflow } from "./locate.js";
 import { makeBuilds } from "./makefile.js";
 import { githubEnvWrites, toExpression, type EnvScope } from "./resolve.js";
-import { BUILD_PUSH_ACTION, METADATA_ACTION, REPORTED_SHAPES, SETUP_BUILDX_ACTION, usesAction } from "./shapes.js";
+import { BUILD_PUSH_ACTION, LOADING, METADATA_ACTION, REPORTED_SHAPES, SETUP_BUILDX_ACTION, usesAction } from "./shapes.js";
 import { commands, parseDockerBuild, parseMake, type DockerBuild } from "./shell.js";
 
 /** A step that builds the chosen Dockerfile, and whether the gate can scan what it leaves behind. */
@@ -61,7 +61,8 @@ export function findBuilds(wf: Workflow, search: BuildSearch): { builds: Build[]
     const wfDefaults = isRecord(wf.data["defaults"]) && isRecord(wf.data["defaults"]["run"]) ? wf.data["defaults"]["run"] : {};
     const jobCwd = String(defaults["working-directory"] ?? wfDefaults["working-directory"] ?? ".");
     const st: JobState = { containerBuilder: false, buildxInstalled: false, env: new Set([...wfEnv, ...jobEnv]), metadata: new Map() };
-    const matrixValues = new Set(leaves(isRecord(job["strategy"]) ? job["strategy"]["matrix"] : undefined));
+    const matrix = isRecord(job["strategy"]) ? job["strategy"]["matrix"] : undefined;
+    const reported = new Set<string>();
     for (const [index, step] of stepsOf(job).entries()) {
       const where = `job ${jobKey}, step ${index + 1} ("${stepLabel(step)}")`;
       const run = typeof step["run"] === "string" ? step["run"] : undefined;
@@ -70,7 +71,7 @@ export function findBuilds(wf: Workflow, search: BuildSearch): { builds: Build[]
       const add = (found: Build["match"] | "matrix" | "no", gate: Build["gate"]) => {
         if (found === "no") return;
         const match = found === "matrix" ? "exact" : found;
-        if (found === "matrix") gate = { ok: false, why: `job ${jobKey} builds a matrix of Dockerfiles (${[...matrixValues].join(", ")}); a step after it would run once per image` };
+        if (found === "matrix") gate = { ok: false, why: `job ${jobKey} builds a matrix of Dockerfiles; a step after it would run in every leg of the matrix, whatever image that leg built` };
         const stepIf = typeof step["if"] === "string" ? step["if"] : undefined;
         if (jobIf && skipsPullRequests(jobIf)) gate = { ok: false, why: `job ${jobKey} runs only when ${jobIf.trim()}, not on pull requests` };
         else if (stepIf && skipsPullRequests(stepIf)) gate = { ok: false, why: `the build step runs only when ${stepIf.trim()}, not on pull requests` };
@@ -79,7 +80,10 @@ export function findBuilds(wf: Workflow, search: BuildSearch): { builds: Build[]
       };
       for (const shape of REPORTED_SHAPES) {
         const byUses = shape.uses?.some((u) => usesAction(step["uses"], u)) ?? false;
-        if (byUses || (run !== undefined && shape.run?.test(run))) notes.push(`${wf.path}: ${shape.note.replace("{where}", where)}`);
+        if ((byUses || (run !== undefined && shape.run?.test(run))) && !reported.has(shape.id)) {
+          reported.add(shape.id);
+          notes.push(`${wf.path}: ${shape.note.replace("{where}", where)}`);
+        }
       }
       if (usesAction(step["uses"], SETUP_BUILDX_ACTION)) {
         const w = isRecord(step["with"]) ? step["with"] : {};
@@ -93,7 +97,7 @@ export function findBuilds(wf: Workflow, search: BuildSearch): { builds: Build[]
         const w = isRecord(step["with"]) ? step["with"] : {};
         const context = typeof w["context"] === "string" ? w["context"] : ".";
         const file = typeof w["file"] === "string" ? w["file"] : posix.join(context, "Dockerfile");
-        add(matchDockerfile(file, ".", search.dockerfile, matrixValues), buildPushGate(step, w, st));
+        add(matchDockerfile(file, ".", search.dockerfile, matrix), buildPushGate(step, w, st));
       }
       if (run !== undefined) {
         const builderEnv = "BUILDX_BUILDER" in stepEnv || st.env.has("BUILDX_BUILDER");
@@ -102,7 +106,7 @@ export function findBuilds(wf: Workflow, search: BuildSearch): { builds: Build[]
           const build = parseDockerBuild(cmd.words);
           if (build) {
             const file = build.file ?? posix.join(build.context ?? ".", "Dockerfile");
-            add(matchDockerfile(file, cwd, search.dockerfile, matrixValues), runGate(build, scope, st, builderEnv));
+            add(matchDockerfile(file, cwd, search.dockerfile, matrix), runGate(build, scope, st, builderEnv));
           }
           const make = parseMake(cmd.words);
           if (make) {
@@ -110,7 +114,7 @@ export function findBuilds(wf: Workflow, search: BuildSearch): { builds: Build[]
             for (const mb of makeBuilds(make, cwd, search.readFile, fromEnv)) {
               const file = mb.build.file ?? posix.join(mb.build.context ?? ".", "Dockerfile");
               const gate = runGate(mb.build, { ...scope, script: mb.vars }, st, builderEnv);
-              add(matchDockerfile(file, ".", search.dockerfile, matrixValues), gate.ok ? { ...gate, how: `${gate.how} (make ${mb.target}, ${mb.makefile})` } : gate);
+              add(matchDockerfile(file, ".", search.dockerfile, matrix), gate.ok ? { ...gate, how: `${gate.how} (make ${mb.target}, ${mb.makefile})` } : gate);
             }
           }
           const words = cmd.words.join(" ");
@@ -124,12 +128,13 @@ export function findBuilds(wf: Workflow, search: BuildSearch): { builds: Build[]
   return { builds, notes };
 }
 
-function matchDockerfile(file: string, cwd: string, wanted: string, matrix: Set<string>): Build["match"] | "matrix" | "no" {
+function matchDockerfile(file: string, cwd: string, wanted: string, matrix: unknown): Build["match"] | "matrix" | "no" {
   if (file === "-" || /^[a-z]+:\/\//.test(file)) return "no";
   const norm = (p: string) => posix.normalize(p).replace(/^\.\//, "");
-  if (file.includes("matrix.")) {
+  const keys = [...file.matchAll(/matrix\.([A-Za-z0-9_-]+)/g)].map((m) => m[1] as string);
+  if (keys.length > 0) {
     // A matrix over Dockerfiles: ours is one leg when the matrix names it (or its folder).
-    return [...matrix].some((v) => norm(v) === norm(wanted) || norm(posix.join(v, "Dockerfile")) === norm(wanted)) ? "matrix" : "no";
+    return keys.flatMap((k) => valuesOf(matrix, k)).some((v) => norm(v) === norm(wanted) || norm(posix.join(v, "Dockerfile")) === norm(wanted)) ? "matrix" : "no";
   }
   if (file.includes("$")) return "maybe";
   return norm(posix.join(cwd, file)) === norm(wanted) ? "exact" : "no";
@@ -140,12 +145,12 @@ function runGate(b: DockerBuild, scope: EnvScope, st: JobState, builderEnv: bool
   if (b.platforms.length > 1) return { ok: false, why: `${cmd} builds for ${b.platforms.join(", ")}; a multi-platform image cannot be loaded into the Docker daemon` };
   const toDaemon = b.load || b.outputs.some((o) => /(^|,)type=docker(,|$)/.test(o));
   let loads: string | undefined;
-  if (toDaemon) loads = "--load puts the image in the Docker daemon";
+  if (toDaemon) loads = LOADING.load;
   else if (b.outputs.length > 0 || b.push) loads = undefined;
-  else if (b.builder === undefined && !builderEnv && !b.buildx && !st.buildxInstalled) loads = "docker build uses the default docker-driver builder, which loads the image (docker/cli#3676)";
-  else if (b.builder === undefined && !builderEnv && b.buildx && !st.containerBuilder) loads = "docker buildx build on the default docker driver loads the image";
+  else if (b.builder === undefined && !builderEnv && !b.buildx && !st.buildxInstalled) loads = LOADING.dockerBuild;
+  else if (b.builder === undefined && !builderEnv && b.buildx && !st.containerBuilder) loads = LOADING.buildxDockerDriver;
   if (!loads) {
-    const why = b.push || b.outputs.length > 0 ? "sends the image elsewhere (--push/--output) without --load" : "runs on a docker-container builder without --load, so the image stays in the build cache";
+    const why = b.push || b.outputs.length > 0 ? LOADING.pushNoLoad : LOADING.containerNoLoad;
     return { ok: false, why: `${cmd} ${why}` };
   }
   if (b.tags.length === 0) return { ok: false, why: `${cmd} gives the image no tag to scan it by` };
@@ -168,8 +173,8 @@ function buildPushGate(step: Record<string, unknown>, w: Record<string, unknown>
   const loaded = String(w["load"] ?? "") === "true" || toDaemon || (!container && push !== "true");
   if (!loaded && !container) return { ok: false, why: "build-push-action pushes on the docker driver without load: true" };
   const how = loaded
-    ? String(w["load"] ?? "") === "true" ? "build-push-action has load: true" : "build-push-action on the default docker driver loads the image"
-    : "build-push-action runs on a docker-container builder (setup-buildx-action) without load: true";
+    ? String(w["load"] ?? "") === "true" ? LOADING.bpaLoad : LOADING.bpaDockerDriver
+    : LOADING.bpaContainer;
   const tag = splitList(String(w["tags"] ?? ""))[0];
   const meta = /^\$\{\{\s*steps\.([A-Za-z0-9_-]+)\.outputs\.tags\s*\}\}$/.exec(tag ?? "");
   if (tag !== undefined && !meta && tag.trim()) return { ok: true, imageRef: tag, addLoad: !loaded, how };
@@ -211,9 +216,11 @@ export function splitList(value: string): string[] {
   return items.map((s) => s.trim()).filter(Boolean);
 }
 
-function leaves(v: unknown): string[] {
-  if (typeof v === "string") return [v];
-  if (Array.isArray(v)) return v.flatMap(leaves);
-  if (isRecord(v)) return Object.values(v).flatMap(leaves);
-  return [];
+/** The values a matrix gives `key`: its own list and those of `include` entries. */
+function valuesOf(matrix: unknown, key: string): string[] {
+  if (!isRecord(matrix)) return [];
+  const own = matrix[key];
+  const list = Array.isArray(own) ? own : own === undefined ? [] : [own];
+  const include = Array.isArray(matrix["include"]) ? matrix["include"] : [];
+  return [...list, ...include.map((e) => (isRecord(e) ? e[key] : undefined))].filter((v): v is string => typeof v === "string");
 }

@@ -61,6 +61,12 @@ export function insertStep(wf: Workflow, jobKey: string, index: number, stepText
   };
   const end = blockEnd(text, item, dashCol);
   const splices: Splice[] = [];
+  // Same-offset splices land in list order: the id line, then load:, then our step.
+  if (opts.addId) {
+    const uses = item.items.find((p) => isScalar(p.key) && p.key.value === "uses")?.value as Node | undefined;
+    if (!uses?.range) throw new UnsafeShape("the build step has no uses: line");
+    splices.push(insertLines(text, afterLine(text, uses.range[1]), [`${" ".repeat(keyCol)}id: ${opts.addId}`], eol));
+  }
   if (opts.addLoad) {
     const withPair = item.items.find((p) => isScalar(p.key) && p.key.value === "with") as Pair<Node, Node> | undefined;
     const w = withPair?.value;
@@ -69,11 +75,6 @@ export function insertStep(wf: Workflow, jobKey: string, index: number, stepText
       const at = blockEnd(text, w, col(wf, withPair.key));
       splices.push(insertLines(text, at, [`${" ".repeat(col(wf, firstKey(w)))}load: true`], eol));
     } else throw new UnsafeShape("the build step's with: is not a block mapping");
-  }
-  if (opts.addId) {
-    const uses = item.items.find((p) => isScalar(p.key) && p.key.value === "uses")?.value as Node | undefined;
-    if (!uses?.range) throw new UnsafeShape("the build step has no uses: line");
-    splices.push(insertLines(text, afterLine(text, uses.range[1]), [`${" ".repeat(keyCol)}id: ${opts.addId}`], eol));
   }
   const lines = reindent(stepText, dashCol, style);
   splices.push(insertLines(text, end, blankBetweenSteps(wf, seq, dashes) ? ["", ...lines] : lines, eol));

@@ -79,18 +79,7 @@ export function planGate(req: GateRequest): GateResult {
 
   for (const wf of chosen ? [chosen] : pr) {
     const scan = findScanner(wf);
-    if (scan) {
-      return {
-        kind: "already-scanned",
-        file: wf.path,
-        job: scan.jobKey,
-        summary: `job ${scan.jobKey}, step ${scan.index + 1} already scans the image (${scan.what}); no second gate added`,
-        notes: [
-          ...notes,
-          `To use relay-security's pinned, policy-complete scan instead (severity, ignore-unfixed, .trivyignore, pinned Trivy), replace that step with the one \`relay-security\` prints for a manual setup and re-run.`,
-        ],
-      };
-    }
+    if (scan) return alreadyScanned(wf, scan, notes, req);
   }
   if (!chosen && pr.length === 0) return { kind: "none", notes: [...notes, "no workflow runs on pull_request; ci.yml will be created with the image-scan job"] };
 
@@ -114,8 +103,8 @@ function gateIn(wf: Workflow, builds: Build[], notes: string[], req: GateRequest
     const { imageRef, addLoad, addId, how } = use.gate;
     const stepText = req.step(imageRef);
     const seq = editableSteps(wf, use.jobKey);
-    if ("unsafe" in seq) return refuseStep(wf.path, `${seq.unsafe} (line ${seq.line})`, use, stepText);
-    if (isAlias(seq.seq.items[use.index])) return refuseStep(wf.path, `the build step is a YAML alias`, use, stepText);
+    if ("unsafe" in seq) return refuseStep(wf.path, `${seq.unsafe} (line ${seq.line})`, use, stepText, notes);
+    if (isAlias(seq.seq.items[use.index])) return refuseStep(wf.path, `the build step is a YAML alias`, use, stepText, notes);
     try {
       const edit = insertStep(wf, use.jobKey, use.index, stepText, { addLoad, ...(addId ? { addId } : {}) });
       const editNotes = [`${how}; the step scans ${imageRef}`];
@@ -128,14 +117,34 @@ function gateIn(wf: Workflow, builds: Build[], notes: string[], req: GateRequest
     }
   }
   const why = builds.length === 0 ? `no step in ${wf.path} builds ${req.dockerfile}` : `no step in ${wf.path} leaves ${req.dockerfile}'s image, tagged, in the Docker daemon`;
-  if (req.copiesPrebuiltBinary) return refusePrebuilt(wf.path, why, req);
-  if (jobsOf(wf).some(([key]) => key === OUR_JOB_KEY)) return refuseJob(wf.path, `${why}, and a job named ${OUR_JOB_KEY} already exists`, req);
+  if (req.copiesPrebuiltBinary) return refusePrebuilt(wf.path, why, req, notes);
+  if (jobsOf(wf).some(([key]) => key === OUR_JOB_KEY)) return refuseJob(wf.path, `${why}, and a job named ${OUR_JOB_KEY} already exists`, req, notes);
   try {
     return done(wf, addJob(wf, req.job()), `added the ${OUR_JOB_KEY} job (builds ${req.dockerfile} and scans it): ${why}`, notes, false);
   } catch (e) {
     if (e instanceof UnsafeShape) return refuseJob(wf.path, e.message, req);
     throw e;
   }
+}
+
+/** Report the scanner that is already there, and offer our step in its place (issue 3, "Already scanned"). */
+function alreadyScanned(wf: Workflow, scan: { jobKey: string; index: number; what: string }, notes: string[], req: GateRequest): GateResult {
+  const step = stepsOf(jobsOf(wf).find(([key]) => key === scan.jobKey)?.[1] ?? {})[scan.index] ?? {};
+  const inputs = isRecord(step["with"]) ? step["with"] : {};
+  const named = inputs["image-ref"] ?? inputs["image"];
+  const built = findBuilds(wf, { dockerfile: req.dockerfile, readFile: req.readFile }).builds.find((b) => b.gate.ok)?.gate;
+  const imageRef = typeof named === "string" ? named : built?.ok ? built.imageRef : "IMAGE:TAG";
+  const where = `job ${scan.jobKey}, step ${scan.index + 1}`;
+  return {
+    kind: "already-scanned",
+    file: wf.path,
+    job: scan.jobKey,
+    summary: `${where} already scans the image (${scan.what}); no second gate added`,
+    notes: [
+      ...notes,
+      `To bring ${where} to relay-security's pinned, policy-complete form (same Trivy version, severities, ignore-unfixed and .trivyignore as the scheduled scan), replace it with:\n\n${req.step(imageRef).trimEnd()}`,
+    ],
+  };
 }
 
 function upgrade(wf: Workflow, ours: { jobKey: string; index: number }, req: GateRequest): GateResult {

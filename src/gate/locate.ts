@@ -80,11 +80,13 @@ export function editableSteps(wf: Workflow, jobKey: string): { seq: YAMLSeq } | 
   if (job.flow) return { unsafe: `job ${jobKey} is a flow mapping ({ ... })`, line: at(job) };
   if (job.anchor) return { unsafe: `job ${jobKey} carries the anchor &${job.anchor}, so an edit would also change its aliases`, line: at(job) };
   if (job.items.some((p) => isScalar(p.key) && p.key.value === "<<")) return { unsafe: `job ${jobKey} merges another mapping (<<)`, line: at(job) };
-  const steps = job.get("steps", true) as Node | undefined;
-  if (isAlias(steps)) return { unsafe: `the steps of job ${jobKey} are the YAML alias *${steps.source}`, line: at(steps) };
+  const pair = job.items.find((p) => isScalar(p.key) && p.key.value === "steps");
+  const steps = pair?.value as Node | undefined;
+  const line = at(pair?.key as Node | undefined); // the `steps:` line, where an anchor or alias is written
+  if (isAlias(steps)) return { unsafe: `the steps of job ${jobKey} are the YAML alias *${steps.source}`, line };
   if (!isSeq(steps)) return { unsafe: `job ${jobKey} has no steps list`, line: at(job) };
-  if (steps.flow) return { unsafe: `the steps of job ${jobKey} are a flow sequence ([ ... ])`, line: at(steps) };
-  if (steps.anchor) return { unsafe: `the steps of job ${jobKey} carry the anchor &${steps.anchor}, so an edit would also change its aliases`, line: at(steps) };
+  if (steps.flow) return { unsafe: `the steps of job ${jobKey} are a flow sequence ([ ... ])`, line };
+  if (steps.anchor) return { unsafe: `the steps of job ${jobKey} carry the anchor &${steps.anchor}, so an edit would also change its aliases`, line };
   return { seq: steps };
 }
 

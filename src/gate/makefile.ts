@@ -64,7 +64,7 @@ export function parseMakefile(text: string): Makefile {
   return mk;
 }
 
-const stripComment = (v: string) => v.replace(/\s+#.*$/, "");
+const stripComment = (v: string) => v.replace(/(^|\s+)#.*$/, "");
 
 /** Expand make variables in `text`; `fromEnv` says whether the environment sets a variable. */
 export function expand(text: string, mk: Makefile, overrides: Map<string, string>, fromEnv: (n: string) => boolean, target: string, depth = 0): string {

@@ -10,18 +10,21 @@ import type { Workflow } from "./locate.js";
 
 type Refusal = Extract<GateResult, { kind: "refuse" }>;
 
+/** What we saw on the way (recognised build shapes), after the text to add. */
+const seen = (notes: string[]) => (notes.length > 0 ? ["", "What relay-security found:", ...notes.map((n) => `- ${n}`)] : []);
+
 /** The step to add after a build we found but cannot edit around. */
-export function refuseStep(file: string, reason: string, build: Build, stepText: string): Refusal {
+export function refuseStep(file: string, reason: string, build: Build, stepText: string, notes: string[] = []): Refusal {
   return {
     kind: "refuse",
     file,
     reason: `cannot insert the scan step safely: ${reason}`,
-    manual: [`Add this step to ${file}, right after ${build.where}:`, "", stepText.trimEnd()].join("\n"),
+    manual: [`Add this step to ${file}, right after ${build.where}:`, "", stepText.trimEnd(), ...seen(notes)].join("\n"),
   };
 }
 
 /** The job to add when the workflow cannot be edited (or a job named image-scan is in the way). */
-export function refuseJob(file: string, reason: string, req: GateRequest): Refusal {
+export function refuseJob(file: string, reason: string, req: GateRequest, notes: string[] = []): Refusal {
   return {
     kind: "refuse",
     file,
@@ -31,6 +34,7 @@ export function refuseJob(file: string, reason: string, req: GateRequest): Refus
       "rename the job key if yours already uses it):",
       "",
       req.job().trimEnd(),
+      ...seen(notes),
     ].join("\n"),
   };
 }
@@ -41,7 +45,7 @@ export function refuseBroken(wf: Workflow, req: GateRequest): Refusal {
 }
 
 /** The Dockerfile needs a binary built before `docker build`, and nothing in the workflow builds the image. */
-export function refusePrebuilt(file: string, why: string, req: GateRequest): Refusal {
+export function refusePrebuilt(file: string, why: string, req: GateRequest, notes: string[]): Refusal {
   return {
     kind: "refuse",
     file,
@@ -54,6 +58,7 @@ export function refusePrebuilt(file: string, why: string, req: GateRequest): Ref
       "then add this step right after that build, with image-ref set to the IMAGE:TAG it produces:",
       "",
       req.step("IMAGE:TAG").trimEnd(),
+      ...seen(notes),
     ].join("\n"),
   };
 }

@@ -15,6 +15,28 @@
  *   driver keeping a pushed image, an extra build in our own job is the safe side.
  */
 
+/**
+ * Whether a build leaves the image in the Docker daemon, one line per rule, with the source that says so.
+ * `build.ts` applies them in this order; the text is what the plan's notes say.
+ */
+export const LOADING = {
+  // docs.docker.com/reference/cli/docker/buildx/build/#load: shorthand for --output=type=docker.
+  load: "--load puts the image in the Docker daemon",
+  // docker/cli#3676 (Docker 23+): `docker build` always uses the default context builder (docker driver)
+  // unless --builder or BUILDX_BUILDER name another; the docker driver loads.
+  dockerBuild: "docker build uses the default docker-driver builder, which loads the image (docker/cli#3676)",
+  // docs.docker.com/build/builders/drivers/docker/: "automatically loaded to the local image store".
+  buildxDockerDriver: "docker buildx build on the default docker driver loads the image",
+  // docs.docker.com/build/builders/drivers/: other drivers export to the build cache only.
+  containerNoLoad: "runs on a docker-container builder without --load, so the image stays in the build cache",
+  // Not relied on even on the docker driver: we do not depend on a pushed image staying behind.
+  pushNoLoad: "sends the image elsewhere (--push/--output) without --load",
+  bpaLoad: "build-push-action has load: true",
+  // build-push-action passes no --load; on the docker driver buildx loads anyway.
+  bpaDockerDriver: "build-push-action on the default docker driver loads the image",
+  bpaContainer: "build-push-action runs on a docker-container builder (setup-buildx-action) without load: true",
+} as const;
+
 /** A step recognised by `uses:` prefix or by a command in its `run:` script. */
 export interface StepShape {
   id: "compose" | "bake" | "goreleaser" | "ko";

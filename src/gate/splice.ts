@@ -85,7 +85,8 @@ function keepsTrailingLines(text: string, node: Node): boolean {
 export function dashOffsets(seq: YAMLSeq): number[] {
   const token = seq.srcToken;
   if (!token || token.type !== "block-seq") throw new Error("internal: no source token for a block sequence");
-  const dashes = token.items.map((it) => it.start.find((t) => t.type === "seq-item-ind")?.offset);
+  // A comment after the last item is a CST item of its own, without a dash.
+  const dashes = token.items.map((it) => it.start.find((t) => t.type === "seq-item-ind")?.offset).filter((d) => d !== undefined);
   if (dashes.length !== seq.items.length || dashes.some((d) => d === undefined)) throw new Error("internal: sequence items and their dashes disagree");
   return dashes as number[];
 }

@@ -2,7 +2,7 @@ import type { Answers } from "../answers/schema.js";
 import { UserError } from "../errors.js";
 import { PATHS } from "../render/index.js";
 import { renderDependabot } from "../renovate/dependabot.js";
-import { renderRenovateConfig } from "../renovate/config.js";
+import { renderRenovateConfig, renderRenovateJson } from "../renovate/config.js";
 import { mergeRenovateConfig } from "../renovate/merge.js";
 import type { Detected, FileChange } from "../types.js";
 
@@ -30,7 +30,7 @@ export function planUpdaterFiles(input: UpdaterInput): { owned: { path: string; 
     if (theirs.length > 1) throw new UserError(`two Renovate configs found (${theirs.join(", ")}); Renovate reads only one: merge them, then re-run`);
     const existing = theirs[0];
     if (existing === undefined) {
-      owned.push({ path: PATHS.renovate, text: `${JSON.stringify(ours, null, 2)}\n` });
+      owned.push({ path: PATHS.renovate, text: renderRenovateJson({ label: answers.label, scanner: answers.scanner }) });
     } else {
       const before = input.readRel(existing) ?? "";
       const merged = mergeRenovateConfig(existing, before, ours);

@@ -1,0 +1,136 @@
+import { describe, expect, it } from "vitest";
+import { planGate, type GateRequest, type GateResult } from "../../src/gate/index.js";
+import { renderCi } from "../../src/render/index.js";
+import { requestForText, VIEW } from "./helpers.js";
+
+/** Decisions that need no fixture folder: one small workflow (or a few) each, table-driven. */
+
+const head = "on:\n  pull_request:\njobs:\n  build:\n    runs-on: ubuntu-latest\n";
+const wf = (steps: string, jobExtra = "") => `${head}${jobExtra}    steps:\n      - uses: actions/checkout@v4\n${steps}`;
+
+function plan(text: string, over: Partial<GateRequest> = {}): GateResult {
+  return planGate({ ...requestForText(text), ...over });
+}
+const text = (r: GateResult) => JSON.stringify(r);
+const inserted = (r: GateResult) => r.kind === "edit" && r.summary.startsWith("inserted the Trivy step");
+const addedJob = (r: GateResult) => r.kind === "edit" && r.summary.startsWith("added the image-scan job");
+
+describe("where the scan goes", () => {
+  it.each([
+    ["docker build after setup-buildx still loads (docker/cli#3676)", wf("      - uses: docker/setup-buildx-action@v3\n      - run: docker build -t a:b .\n"), inserted],
+    ["setup-buildx install: true makes docker build follow the container builder", wf("      - uses: docker/setup-buildx-action@v3\n        with:\n          install: true\n      - run: docker build -t a:b .\n"), addedJob],
+    ["docker build --push without --load", wf("      - run: docker build --push -t a:b .\n"), addedJob],
+    ["BUILDX_BUILDER in the job env", wf("      - run: docker buildx build -t a:b .\n", "    env:\n      BUILDX_BUILDER: ci\n"), addedJob],
+    ["docker buildx create --use in an earlier step", wf("      - run: docker buildx create --use\n      - run: docker buildx build -t a:b .\n"), addedJob],
+    ["... unless the build has --load", wf("      - run: docker buildx create --use\n      - run: docker buildx build --load -t a:b .\n"), inserted],
+    ["--output type=docker loads", wf("      - run: docker buildx build -o type=docker -t a:b .\n"), inserted],
+    ["an untagged docker build cannot be named", wf("      - run: docker build .\n"), addedJob],
+    ["a build of another Dockerfile is not ours", wf("      - run: docker build -f tools/Dockerfile -t a:b .\n"), addedJob],
+    ["a build whose context holds our Dockerfile", wf("      - run: docker build -t a:b svc\n"), addedJob],
+    ["a conditional build step", wf("      - if: steps.changes.outputs.docker == 'true'\n        run: docker build -t a:b .\n"), addedJob],
+    ["a job that runs on pull requests by its if:", wf("      - run: docker build -t a:b .\n", "    if: github.event_name == 'pull_request'\n"), inserted],
+    ["a job that skips pull requests", wf("      - run: docker build -t a:b .\n", "    if: startsWith(github.ref, 'refs/tags/')\n"), addedJob],
+    ["build-push-action load: false", wf("      - uses: docker/setup-buildx-action@v3\n      - uses: docker/build-push-action@v6\n        with:\n          load: false\n          tags: a:b\n"), addedJob],
+    ["build-push-action pushing on the docker driver", wf("      - uses: docker/build-push-action@v6\n        with:\n          push: true\n          tags: a:b\n"), addedJob],
+    ["a tag from $GITHUB_ENV", wf("      - run: echo \"IMAGE=acme/svc\" >> \"$GITHUB_ENV\"\n      - run: docker build -t $IMAGE:ci .\n"), inserted],
+    ["an unknown variable in the tag", wf("      - run: docker build -t $NOPE:ci .\n"), addedJob],
+  ])("%s", (_, input, check) => {
+    const r = plan(input);
+    expect(check(r), text(r)).toBe(true);
+  });
+
+  it("scans a $GITHUB_ENV variable through the env context", () => {
+    expect(text(plan(wf("      - run: echo \"IMAGE=acme/svc\" >> \"$GITHUB_ENV\"\n      - run: docker build -t $IMAGE:ci .\n")))).toContain("image-ref: '${{ env.IMAGE }}:ci'");
+  });
+
+  it("adds with: load: true and an id to a bare build-push-action on a container builder", () => {
+    const r = plan(wf("      - uses: docker/setup-buildx-action@v3\n      - uses: docker/build-push-action@v6\n"));
+    expect(r.kind).toBe("edit");
+    if (r.kind !== "edit") return;
+    expect(r.addedLoad).toBe(true);
+    expect(r.after).toContain("      - uses: docker/build-push-action@v6\n        id: relay-security-build\n        with:\n          load: true\n      # Added by relay-security");
+    expect(plan(r.after).kind).toBe("unchanged");
+  });
+
+  it("falls back to imageid when metadata-action gives no tag on pull requests", () => {
+    const steps = [
+      "      - id: meta",
+      "        uses: docker/metadata-action@v5",
+      "        with:",
+      "          images: acme/svc",
+      "          tags: type=semver,pattern={{version}}",
+      "      - id: build",
+      "        uses: docker/build-push-action@v6",
+      "        with:",
+      "          load: true",
+      "          tags: ${{ steps.meta.outputs.tags }}",
+      "",
+    ].join("\n");
+    expect(text(plan(wf(steps)))).toContain("image-ref: '${{ steps.build.outputs.imageid }}'");
+  });
+
+  it("refuses a build step that is an alias", () => {
+    const r = plan(`${head}    steps:\n      - &b\n        run: docker build -t a:b .\n      - *b\n`);
+    expect(r.kind).toBe("edit"); // the first (anchored) build is a plain item; inserting after it is safe
+    const r2 = plan(`x: &b\n  run: docker build -t a:b .\n${head}    steps:\n      - *b\n`);
+    expect(r2).toMatchObject({ kind: "refuse", reason: expect.stringContaining("alias") });
+  });
+});
+
+describe("which workflow", () => {
+  const build = (tag: string) => wf(`      - run: docker build -t ${tag} .\n`);
+  const test = wf("      - run: go test ./...\n");
+  const req = (files: [string, string][], over: Partial<GateRequest> = {}) =>
+    planGate({ ...requestForText(""), workflows: files.map(([path, t]) => ({ path: `.github/workflows/${path}`, text: t })), ...over });
+
+  it("prefers the PR workflow that builds the image over a ci.yml that does not", () => {
+    expect(req([["ci.yml", test], ["docker.yml", build("a:docker")]])).toMatchObject({ kind: "edit", file: ".github/workflows/docker.yml" });
+  });
+  it("prefers ci.yml when several build it", () => {
+    expect(req([["docker.yml", build("a:docker")], ["ci.yaml", build("a:ci")]])).toMatchObject({ kind: "edit", file: ".github/workflows/ci.yaml" });
+  });
+  it("adds the job to ci.yml when no workflow builds the image", () => {
+    expect(req([["lint.yml", test], ["ci.yml", test]])).toMatchObject({ kind: "edit", file: ".github/workflows/ci.yml" });
+  });
+  it("asks when several PR workflows qualify and none is ci.yml", () => {
+    expect(req([["lint.yml", test], ["test.yml", test]])).toEqual({ kind: "choose", candidates: [".github/workflows/lint.yml", ".github/workflows/test.yml"] });
+  });
+  it("skips a broken workflow that is not ci.yml, with a note", () => {
+    const r = req([["ci.yml", build("a:b")], ["release.yml", "on: [push\n"]]);
+    expect(r).toMatchObject({ kind: "edit" });
+    expect(text(r)).toContain("release.yml does not parse (line");
+  });
+  it("refuses when ci.yml itself does not parse", () => {
+    expect(req([["ci.yml", "on: [pull_request\n"], ["docker.yml", build("a:b")]])).toMatchObject({ kind: "refuse", file: ".github/workflows/ci.yml" });
+  });
+  it("finds a scan in another PR workflow", () => {
+    const scan = wf("      - uses: anchore/scan-action@v6\n        with:\n          image: a:b\n");
+    expect(req([["ci.yml", build("a:b")], ["scan.yml", scan]])).toMatchObject({ kind: "already-scanned", file: ".github/workflows/scan.yml" });
+  });
+  it("does not count a filesystem scan as an image scan", () => {
+    const fsScan = wf("      - uses: aquasecurity/trivy-action@0.28.0\n        with:\n          scan-type: fs\n");
+    expect(req([["ci.yml", build("a:b")], ["fs.yml", fsScan]])).toMatchObject({ kind: "edit", file: ".github/workflows/ci.yml" });
+  });
+  it("--workflow: a missing file is refused", () => {
+    expect(req([["ci.yml", build("a:b")]], { workflow: "nope.yml" })).toMatchObject({ kind: "refuse", reason: expect.stringContaining("no such file") });
+  });
+  it("--workflow: never a pull_request_target workflow", () => {
+    const prt = build("a:b").replace("pull_request:", "pull_request_target:");
+    expect(req([["ci.yml", prt]], { workflow: ".github/workflows/ci.yml" })).toMatchObject({ kind: "refuse", reason: expect.stringContaining("pull_request_target") });
+  });
+  it("refuses to add a second job named image-scan", () => {
+    const taken = `${test}  image-scan:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo mine\n`;
+    expect(req([["ci.yml", taken]])).toMatchObject({ kind: "refuse", reason: expect.stringContaining("image-scan already exists") });
+  });
+  it("upgrades our step wherever it is, even with --workflow naming another file", () => {
+    const first = req([["ci.yml", build("a:b")]]);
+    if (first.kind !== "edit") throw new Error(first.kind);
+    expect(req([["ci.yml", first.after], ["other.yml", build("a:c")]], { workflow: "other.yml" })).toMatchObject({ kind: "unchanged", file: ".github/workflows/ci.yml" });
+  });
+});
+
+describe("our own files", () => {
+  it("a ci.yml we created (image-scan job inside) is unchanged on a re-run", () => {
+    expect(planGate(requestForText(renderCi(VIEW)))).toMatchObject({ kind: "unchanged", file: ".github/workflows/ci.yml" });
+  });
+});

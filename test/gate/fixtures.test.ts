@@ -1,0 +1,53 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { planGate, type GateResult } from "../../src/gate/index.js";
+import { loadCases, requestFor } from "./helpers.js";
+
+/**
+ * Hand-written workflows in test/fixtures/gate/<case>/: input.yml, the expected output (expected.yml for
+ * an edit, expected.json for every other result), case.json for the request and the notes a user must see.
+ */
+const cases = loadCases();
+
+const textOf = (r: GateResult) =>
+  [
+    "notes" in r ? r.notes.join("\n") : "",
+    "summary" in r ? r.summary : "",
+    "reason" in r ? r.reason : "",
+    "manual" in r ? r.manual : "",
+  ].join("\n");
+
+describe("gate fixtures", () => {
+  it("has at least 25 hand-written cases", () => {
+    expect(cases.length).toBeGreaterThanOrEqual(25);
+  });
+
+  for (const c of cases) {
+    const expectedYml = join(c.dir, "expected.yml");
+    const expectedJson = join(c.dir, "expected.json");
+
+    it(`${c.name}: ${c.options.about ?? ""}`, () => {
+      const result = planGate(requestFor(c));
+      if (existsSync(expectedYml)) {
+        expect(result.kind).toBe("edit");
+        if (result.kind !== "edit") return;
+        expect(result.file).toBe(c.path);
+        expect(result.before).toBe(c.input);
+        expect(result.after).toBe(readFileSync(expectedYml, "utf8"));
+        expect(result.addedLoad).toBe(c.input !== result.after && /^\s+load: true\r?$/m.test(result.after) && !/^\s+load: true\r?$/m.test(c.input));
+      } else {
+        expect(existsSync(expectedJson), "expected.yml or expected.json").toBe(true);
+        expect(result).toEqual(JSON.parse(readFileSync(expectedJson, "utf8")));
+      }
+      for (const note of c.options.notes ?? []) expect(textOf(result)).toContain(note);
+    });
+
+    if (existsSync(expectedYml)) {
+      it(`${c.name}: a second run on the output changes nothing`, () => {
+        const again = planGate(requestFor(c, readFileSync(expectedYml, "utf8")));
+        expect(again.kind).toBe("unchanged");
+      });
+    }
+  }
+});

@@ -1,0 +1,142 @@
+import { describe, expect, it } from "vitest";
+import { splitList } from "../../src/gate/build.js";
+import { expand, parseMakefile } from "../../src/gate/makefile.js";
+import { toExpression, githubEnvWrites, type EnvScope } from "../../src/gate/resolve.js";
+import { commands, parseDockerBuild, parseMake } from "../../src/gate/shell.js";
+import { reindent } from "../../src/gate/splice.js";
+import { verifyEdit } from "../../src/gate/verify.js";
+
+describe("commands", () => {
+  it.each([
+    ["docker build -t a:b .", [["docker", "build", "-t", "a:b", "."]]],
+    ["docker build \\\n  -t a:b \\\n  .", [["docker", "build", "-t", "a:b", "."]]],
+    ["docker build \\\r\n  -t a:b .", [["docker", "build", "-t", "a:b", "."]]],
+    ['docker build -t "$IMAGE:${TAG}" .', [["docker", "build", "-t", "$IMAGE:${TAG}", "."]]],
+    ["docker build -t 'x y' .", [["docker", "build", "-t", "x y", "."]]],
+    ["docker build -t ${{ env.IMAGE }}:${{ github.sha }} .", [["docker", "build", "-t", "${{ env.IMAGE }}:${{ github.sha }}", "."]]],
+    ["make a && docker build . ; echo done # trailing", [["make", "a"], ["docker", "build", "."], ["echo", "done"]]],
+    ["TAG=$(git rev-parse HEAD) docker build -t x:$TAG .", [["docker", "build", "-t", "x:$TAG", "."]]],
+  ])("%j", (script, expected) => {
+    expect(commands(script).map((c) => c.words)).toEqual(expected);
+  });
+
+  it("remembers plain assignments for later commands", () => {
+    const [build] = commands("export IMAGE=acme/svc\nTAG=ci\ndocker build -t $IMAGE:$TAG .");
+    expect(build?.vars).toEqual(new Map([["IMAGE", "acme/svc"], ["TAG", "ci"]]));
+  });
+});
+
+describe("parseDockerBuild", () => {
+  const parse = (s: string) => parseDockerBuild(commands(s)[0]?.words ?? []);
+  it.each([
+    ["docker build -t a .", { buildx: false, tags: ["a"], context: "." }],
+    ["docker --context ci build --tag=a --file=x/Dockerfile x", { buildx: false, tags: ["a"], file: "x/Dockerfile", context: "x" }],
+    ["docker image build -t a -t b .", { buildx: false, tags: ["a", "b"], context: "." }],
+    ["docker buildx build --load --platform linux/amd64 -t a .", { buildx: true, load: true, platforms: ["linux/amd64"] }],
+    ["docker buildx --builder ci build --push --platform linux/amd64,linux/arm64 .", { buildx: true, push: true, builder: "ci", platforms: ["linux/amd64", "linux/arm64"] }],
+    ["docker buildx build -o type=docker --pull --no-cache .", { buildx: true, outputs: ["type=docker"], context: "." }],
+  ])("%s", (script, expected) => {
+    expect(parse(script)).toMatchObject(expected);
+  });
+  it.each(["docker run a", "docker buildx bake", "docker compose build", "echo docker build"])("%s is not a build", (s) => {
+    expect(parse(s)).toBeUndefined();
+  });
+});
+
+describe("parseMake", () => {
+  it("reads -C, -f, overrides and targets", () => {
+    expect(parseMake(["make", "-C", "deploy", "-f", "Build.mk", "IMAGE=x", "-j", "4", "docker-build"])).toEqual({
+      dir: "deploy",
+      file: "Build.mk",
+      targets: ["docker-build"],
+      overrides: new Map([["IMAGE", "x"]]),
+    });
+  });
+});
+
+describe("toExpression", () => {
+  const scope: EnvScope = { script: new Map([["TAG", "pr-${{ github.event.number }}"], ["SHA", "$(git rev-parse HEAD)"]]), step: { REG: "ghcr.io" }, env: new Set(["IMAGE"]) };
+  it.each([
+    ["acme/svc:ci", "acme/svc:ci"],
+    ["$IMAGE:$TAG", "${{ env.IMAGE }}:pr-${{ github.event.number }}"],
+    ["${REG}/acme/svc:${GITHUB_SHA}", "ghcr.io/acme/svc:${{ github.sha }}"],
+    ["${{ env.IMAGE }}:${{ github.sha }}", "${{ env.IMAGE }}:${{ github.sha }}"],
+    ["acme/svc:$SHA", undefined],
+    ["acme/svc:$UNKNOWN", undefined],
+    ["acme/svc:${TAG:-dev}", undefined],
+    ["acme/svc:`date`", undefined],
+  ])("%s", (word, expected) => {
+    expect(toExpression(word, scope)).toBe(expected);
+  });
+
+  it("finds $GITHUB_ENV writes", () => {
+    expect(githubEnvWrites('echo "IMAGE=ghcr.io/x" >> "$GITHUB_ENV"\necho TAG=1 >>$GITHUB_ENV\necho NOPE=1')).toEqual(["IMAGE", "TAG"]);
+  });
+});
+
+describe("Makefile expansion", () => {
+  const mk = parseMakefile(
+    [
+      "REGISTRY ?= ghcr.io/acme",
+      "NAME := svc",
+      "IMAGE = $(REGISTRY)/$(NAME)",
+      "IMAGE += ignored-by-tag",
+      "VERSION := $(shell git describe)",
+      "docker-build: ## build it",
+      "\tdocker build -t $(IMAGE):$(TAG) .",
+    ].join("\n"),
+  );
+  const none = () => false;
+  it("resolves plain variables, leaves unknown ones to the environment", () => {
+    expect(expand("$(REGISTRY)/$(NAME):${TAG}", mk, new Map(), none, "t")).toBe("ghcr.io/acme/svc:${TAG}");
+  });
+  it("lets the command line win, and the environment win over ?= only", () => {
+    expect(expand("$(NAME)", mk, new Map([["NAME", "other"]]), none, "t")).toBe("other");
+    expect(expand("$(REGISTRY)", mk, new Map(), (n) => n === "REGISTRY", "t")).toBe("${REGISTRY}");
+  });
+  it("marks functions as unresolvable", () => {
+    expect(expand("$(VERSION)", mk, new Map(), none, "t")).toContain("$(unresolvable)");
+  });
+  it("collects recipes and prerequisites", () => {
+    expect(mk.rules.get("docker-build")).toEqual({ prereqs: [], recipe: ["docker build -t $(IMAGE):$(TAG) ."] });
+  });
+});
+
+describe("splitList", () => {
+  it("splits lines and commas, not commas inside expressions", () => {
+    expect(splitList("a:1,b:2\n${{ format('{0},{1}', x, y) }}\n\n")).toEqual(["a:1", "b:2", "${{ format('{0},{1}', x, y) }}"]);
+  });
+});
+
+describe("reindent", () => {
+  const text = "# c\n- name: x\n  with:\n    a: 1\n  steps:\n    - run: y\n";
+  it("keeps two-space text as it is at column 0", () => {
+    expect(reindent(text, 0, { mapIndent: 2, seqIndent: 2, itemOffset: 2 })).toEqual(text.trimEnd().split("\n"));
+  });
+  it("follows a 4-space style with wide dashes and unindented lists", () => {
+    expect(reindent(text, 4, { mapIndent: 4, seqIndent: 0, itemOffset: 4 })).toEqual([
+      "    # c",
+      "    -   name: x",
+      "        with:",
+      "            a: 1",
+      "        steps:",
+      "        -   run: y",
+    ]);
+  });
+});
+
+describe("verifyEdit", () => {
+  const before = "a: 1\n# keep me\nb: [1]\n";
+  it("accepts the original plus exactly the change", () => {
+    expect(() => verifyEdit({ before, after: before + "c: 2\n", expect: (o) => ({ ...o, c: 2 }) })).not.toThrow();
+  });
+  it.each([
+    ["a dropped comment", "a: 1\nb: [1]\nc: 2\n"],
+    ["a changed value", "a: 2\n# keep me\nb: [1]\nc: 2\n"],
+    ["a lost final newline", "a: 1\n# keep me\nb: [1]\nc: 2"],
+    ["a CR in a LF file", "a: 1\r\n# keep me\nb: [1]\nc: 2\n"],
+    ["a result that does not parse", before + "c: [2\n"],
+  ])("throws on %s", (_, after) => {
+    expect(() => verifyEdit({ before, after, expect: (o) => ({ ...o, c: 2 }) })).toThrow(/internal: the gate's edit failed its own check/);
+  });
+});

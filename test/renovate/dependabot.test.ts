@@ -1,0 +1,49 @@
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { DEPENDABOT_LIMITS, renderDependabot } from "../../src/renovate/dependabot.js";
+
+interface Update {
+  "package-ecosystem": string;
+  directory: string;
+  schedule: { interval: string };
+  cooldown: Record<string, number>;
+  labels: string[];
+  groups?: Record<string, { patterns: string[] }>;
+}
+
+describe("renderDependabot", () => {
+  const text = renderDependabot({ label: "deps: security", dockerDirectory: "/build/" });
+  const doc = parse(text) as { version: number; updates: Update[] };
+
+  it("covers github-actions, docker and gomod weekly, each with a 7-day cooldown and the label", () => {
+    expect(doc.version).toBe(2);
+    expect(doc.updates.map((u) => u["package-ecosystem"])).toEqual(["github-actions", "docker", "gomod"]);
+    for (const u of doc.updates) {
+      expect(u.schedule).toEqual({ interval: "weekly" });
+      // Only default-days: the github-actions ecosystem rejects semver-*-days.
+      expect(u.cooldown).toEqual({ "default-days": 7 });
+      expect(u.labels).toEqual(["deps: security"]);
+    }
+  });
+
+  it("looks for the Dockerfile where it is, and groups the scanner actions", () => {
+    expect(doc.updates.map((u) => u.directory)).toEqual(["/", "/build", "/"]);
+    expect(doc.updates[0]?.groups).toEqual({ "security-scanners": { patterns: ["aquasecurity/*", "anchore/*"] } });
+    const root = parse(renderDependabot({ label: "security", dockerDirectory: "." })) as { updates: Update[] };
+    expect(root.updates[1]?.directory).toBe("/");
+  });
+
+  it("is commented and stable", () => {
+    expect(text.startsWith("# Written by relay-security")).toBe(true);
+    expect(text).toContain("March 2026");
+    expect(text.endsWith("\n")).toBe(true);
+    expect(renderDependabot({ label: "deps: security", dockerDirectory: "/build/" })).toBe(text);
+  });
+
+  it("says what Dependabot cannot do", () => {
+    expect(DEPENDABOT_LIMITS).toMatch(/does not turn a tag into a SHA/);
+    expect(DEPENDABOT_LIMITS).toMatch(/does not fix a wrong version comment/);
+    expect(DEPENDABOT_LIMITS).toMatch(/`version:` input/);
+    expect(DEPENDABOT_LIMITS).toMatch(/GOVULNCHECK_VERSION/);
+  });
+});
