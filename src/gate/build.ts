@@ -118,7 +118,7 @@ export function findBuilds(wf: Workflow, search: BuildSearch): { builds: Build[]
             }
           }
           const words = cmd.words.join(" ");
-          if (/^docker buildx (create .*--use|use )/.test(words)) st.containerBuilder = true;
+          if (/^docker buildx (create .*--use|use )/.test(words)) st.containerBuilder = !/^docker buildx use default\b/.test(words);
           if (/^docker buildx install\b/.test(words)) st.buildxInstalled = true;
         }
         for (const name of githubEnvWrites(run)) st.env.add(name);

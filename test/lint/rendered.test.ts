@@ -1,0 +1,63 @@
+import { describe, expect, it } from "vitest";
+import { answersSchema } from "../../src/answers/schema.js";
+import { buildView, renderCi, renderSecurityScan } from "../../src/render/index.js";
+import { actionlint, workflowRepo, zizmor } from "../support/linters.js";
+import { requireTool } from "../support/tools.js";
+
+const actionlintBin = requireTool("actionlint");
+const zizmorBin = requireTool("zizmor");
+const shellcheck = requireTool("shellcheck");
+
+const VARIANTS: Record<string, Record<string, unknown>> = {
+  daily: {},
+  weekly: { schedule: "weekly" },
+  "custom cron": { schedule: "41 3 * * 1-5" },
+  "sarif on": { sarif: true },
+  "no image scan": { imageScan: false, dockerfile: undefined },
+  "severity CRITICAL, dockerfile in a subfolder": { severity: "CRITICAL", dockerfile: "deploy/Dockerfile", context: "." },
+};
+
+const render = (over: Record<string, unknown>) => {
+  const answers = answersSchema.parse({
+    image: "ghcr.io/acme/svc",
+    dockerfile: "Dockerfile",
+    context: ".",
+    branch: "main",
+    schedule: "daily",
+    severity: "CRITICAL,HIGH",
+    label: "security",
+    updater: "renovate",
+    scanner: "trivy",
+    imageScan: true,
+    sarif: false,
+    ...over,
+  });
+  const view = buildView({ answers, modulePath: "example.com/svc", goModFile: "go.mod" });
+  return { "security-scan.yml": renderSecurityScan(view), "ci.yml": renderCi(view) };
+};
+
+describe.each(Object.entries(VARIANTS))("rendered workflows, %s", (_name, over) => {
+  const dir = workflowRepo(render(over));
+  it.skipIf(!actionlintBin || !shellcheck)("actionlint (with shellcheck) finds nothing", () => {
+    expect(actionlint(actionlintBin!, dir)).toEqual([]);
+  });
+  it.skipIf(!zizmorBin)("zizmor (offline, pedantic) finds nothing", () => {
+    expect(zizmor(zizmorBin!, dir)).toEqual([]);
+  });
+});
+
+describe("the linters can fail (controls)", () => {
+  const bad = workflowRepo({
+    "bad.yml": "on: issues\npermissions: write-all\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: echo ${{ github.event.issue.title }} $UNQUOTED\n",
+  });
+  it.skipIf(!actionlintBin || !shellcheck)("actionlint reports the injection and shellcheck the unquoted variable", () => {
+    const found = actionlint(actionlintBin!, bad).join("\n");
+    expect(found).toMatch(/github\.event\.issue\.title.*potentially untrusted/);
+    expect(found).toMatch(/SC2086/);
+  });
+  it.skipIf(!zizmorBin)("zizmor reports the unpinned action and the template injection", () => {
+    const found = zizmor(zizmorBin!, bad).join("\n");
+    expect(found).toMatch(/unpinned-uses/);
+    expect(found).toMatch(/template-injection/);
+  });
+});
