@@ -133,7 +133,7 @@ export function reindent(text: string, base: number, style: Style): string[] {
       newKeyCol = col + style.itemOffset;
       cols.set(keyCol, newKeyCol);
     }
-    if (/^[A-Za-z0-9_-]+:\s*$/.test(line.slice(keyCol))) {
+    if (/^[A-Za-z0-9_-]+:\s*(#.*)?$/.test(line.slice(keyCol))) {
       const next = lines.slice(i + 1).find((l) => l.trim() !== "" && !l.trimStart().startsWith("#"));
       if (next !== undefined && indentOf(next) > keyCol) {
         cols.set(indentOf(next), newKeyCol + (next.trimStart().startsWith("- ") ? style.seqIndent : style.mapIndent));

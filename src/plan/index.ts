@@ -85,7 +85,7 @@ export function buildPlan(detected: Detected, answers: Answers, state: State | u
     case "choose":
       throw new UserError(`several workflows run on pull_request and build images (${gate.candidates.join(", ")}); choose one with --workflow FILE`);
     case "refuse":
-      throw new UserError(`${gate.file}: ${gate.reason}`, { details: ["Add this step by hand, right after the step that builds the image:", "", gate.manual] });
+      throw new UserError(`${gate.file}: ${gate.reason}`, { details: ["", gate.manual] });
   }
 
   const updater = planUpdaterFiles({ dir, detected, answers, generated, readRel: (rel) => readRel(dir, rel) });

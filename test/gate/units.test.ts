@@ -113,6 +113,9 @@ describe("reindent", () => {
   it("keeps two-space text as it is at column 0", () => {
     expect(reindent(text, 0, { mapIndent: 2, seqIndent: 2, itemOffset: 2 })).toEqual(text.trimEnd().split("\n"));
   });
+  it("reads a block key with a trailing comment", () => {
+    expect(reindent("k: # why\n  a: 1\n", 2, { mapIndent: 4, seqIndent: 4, itemOffset: 2 })).toEqual(["  k: # why", "      a: 1"]);
+  });
   it("follows a 4-space style with wide dashes and unindented lists", () => {
     expect(reindent(text, 4, { mapIndent: 4, seqIndent: 0, itemOffset: 4 })).toEqual([
       "    # c",
