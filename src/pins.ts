@@ -10,8 +10,8 @@ const PinsSchema = z.object({
   _refreshed: z.string().optional(),
   /** Action name (`owner/repo` or `owner/repo/path`) -> the tag we pin and the commit it points to. */
   actions: z.record(z.string(), z.object({ tag: z.string(), sha: Sha, note: z.string().optional() })),
-  /** Scanner and linter versions; the three we template are required. */
-  tools: z.object({ trivy: Tool, govulncheck: Tool, actionlint: Tool }).catchall(Tool),
+  /** Scanner and linter versions; the ones we template are required. */
+  tools: z.object({ trivy: Tool, grype: Tool, govulncheck: Tool, actionlint: Tool }).catchall(Tool),
   knownCompromised: z.object({
     _about: z.string().optional(),
     /** Trivy releases that were malicious (a `version:` input equal to one of these is an error). */

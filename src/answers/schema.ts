@@ -86,7 +86,45 @@ export const answersSchema = z
   .refine((a) => !a.imageScan || a.dockerfile !== undefined, {
     path: ["dockerfile"],
     message: "the image scan needs a Dockerfile; pass --dockerfile PATH, or --no-image-scan for a govulncheck-only setup",
+  })
+  .superRefine((a, ctx) => {
+    if (a.scanner !== "grype") return;
+    if (grypeCutoff(a.severity) === undefined) {
+      ctx.addIssue({ code: "custom", path: ["severity"], message: grypeSeverityProblem(a.severity) });
+    }
+    if (a.sarif) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["sarif"],
+        message:
+          "--sarif is not available with --scanner grype: anchore/scan-action's SARIF lists every match whatever its severity (severity-cutoff only sets the exit code), so code scanning would show alerts the policy allows; drop --sarif, or use --scanner trivy",
+      });
+    }
   });
+
+/** Grype's `severity-cutoff` for each contiguous list from CRITICAL down (Grype fails on a threshold, not a list). */
+const GRYPE_CUTOFFS: Record<string, string> = {
+  CRITICAL: "critical",
+  "CRITICAL,HIGH": "high",
+  "CRITICAL,HIGH,MEDIUM": "medium",
+  "CRITICAL,HIGH,MEDIUM,LOW": "low",
+};
+
+/**
+ * The Grype `severity-cutoff` (`--fail-on`) that means exactly this severity list (normalised, rank
+ * order), or undefined when no threshold does: a list with a gap (CRITICAL,MEDIUM), one that does not
+ * start at CRITICAL, or one with UNKNOWN (Grype ranks Unknown below Negligible and never fails on it).
+ */
+export function grypeCutoff(severity: string): string | undefined {
+  return GRYPE_CUTOFFS[severity];
+}
+
+function grypeSeverityProblem(severity: string): string {
+  const why = severity.split(",").includes("UNKNOWN")
+    ? "Grype cannot fail on UNKNOWN (it ranks Unknown below its lowest threshold)"
+    : `Grype fails on a threshold and everything above it, not on a list, and ${severity} is not one`;
+  return `"${severity}" cannot be used with --scanner grype: ${why}; pass --severity as a range from CRITICAL down: ${Object.keys(GRYPE_CUTOFFS).join(" | ")}`;
+}
 
 /** Answers after validation (severity normalised to rank order, e.g. "CRITICAL,HIGH"). */
 export type Answers = z.output<typeof answersSchema>;

@@ -1,4 +1,4 @@
-import type { Answers } from "../answers/schema.js";
+import { grypeCutoff, type Answers } from "../answers/schema.js";
 import { loadPins, type PinsData } from "../pins.js";
 import { VERSION } from "../version.js";
 import { renderTemplate } from "./engine.js";
@@ -9,6 +9,7 @@ export const PATHS = {
   securityScan: ".github/workflows/security-scan.yml",
   ci: ".github/workflows/ci.yml",
   trivyignore: ".trivyignore",
+  grypeIgnore: ".grype.yaml",
   renovate: "renovate.json",
   dependabot: ".github/dependabot.yml",
   state: ".github/relay-security.json",
@@ -27,10 +28,15 @@ export function buildView(input: RenderInput) {
   const { answers } = input;
   const pins = input.pins ?? loadPins();
   const schedule = cronFor(answers.schedule, answers.image);
+  const grype = answers.scanner === "grype";
   return {
     version: VERSION,
     pins: pins.actions,
+    scanner: answers.scanner,
+    /** For `{{#if grype}}`: the image is scanned by Grype (anchore/scan-action), not Trivy. */
+    grype,
     trivyVersion: pins.tools.trivy.version,
+    grypeVersion: pins.tools.grype.version,
     govulncheckVersion: pins.tools.govulncheck.version,
     image: answers.image,
     // The tag the PR gate gives the image it builds; an expression GitHub expands, never a shell word.
@@ -42,11 +48,13 @@ export function buildView(input: RenderInput) {
     cron: schedule.cron,
     scheduleText: schedule.text,
     severity: answers.severity,
+    // Grype's threshold for the severity list; the answers schema refuses a list that has none.
+    severityCutoff: grypeCutoff(answers.severity) ?? "",
     label: answers.label,
     imageScan: answers.imageScan,
-    sarif: answers.sarif && answers.imageScan,
-    ignoreFile: ".trivyignore",
-    targets: answers.imageScan ? "trivy-image govulncheck" : "govulncheck",
+    sarif: answers.sarif && answers.imageScan && !grype,
+    ignoreFile: grype ? PATHS.grypeIgnore : PATHS.trivyignore,
+    targets: answers.imageScan ? `${grype ? "grype" : "trivy"}-image govulncheck` : "govulncheck",
     modulePath: input.modulePath,
     goModFile: input.goModFile,
   };
@@ -59,6 +67,9 @@ export const renderSecurityScan = (view: View) => renderTemplate("security-scan.
 /** A ci.yml for a repository that has no workflow building the image. */
 export const renderCi = (view: View) => renderTemplate("ci.yml.hbs", view);
 export const renderTrivyignore = (view: View) => renderTemplate("trivyignore.hbs", view);
+export const renderGrypeIgnore = (view: View) => renderTemplate("grype.yaml.hbs", view);
+/** The ignore file of the chosen scanner (`view.ignoreFile`): `.trivyignore` or `.grype.yaml`. */
+export const renderIgnoreFile = (view: View) => (view.grype ? renderGrypeIgnore(view) : renderTrivyignore(view));
 /** The PR gate step as a sequence item at column 0, with its comment; the splice re-indents it. */
 export const renderGateStep = (view: View, imageRef: string) => renderTemplate("gate-step.hbs", { ...view, imageRef });
 /** The self-contained image-scan job as a mapping entry at column 0. */

@@ -5,7 +5,10 @@ import type { Deps } from "../deps.js";
 import { loadPins } from "../pins.js";
 import type { Plan } from "../plan/index.js";
 import type { Finding } from "../types.js";
+import { parse } from "yaml";
+import { parseDockerfile } from "../detect/dockerfile.js";
 import { runActionlint } from "./actionlint.js";
+import { dryRunTrivy } from "./trivy.js";
 import { lintParse } from "./parse.js";
 import { lintPins } from "./pins.js";
 import { lintTrivyignore } from "./trivyignore.js";
@@ -68,7 +71,47 @@ export async function validateRepo(dir: string, ctx: ValidateContext): Promise<F
   const workflows = [...texts].filter(([p]) => isWorkflow(p)).map(([path, text]) => ({ path, text }));
   findings.push(...lintPins(workflows, loadPins()));
   findings.push(...(await actionlintOn(dir, workflows, ctx)));
+  findings.push(...(await previewGate(dir, workflows, ctx)));
   return findings;
+}
+
+/** The `with:` of our gate step (`id: relay-security-scan`) in the first workflow that has one. */
+function gateInputs(workflows: { path: string; text: string }[]): Record<string, unknown> | undefined {
+  for (const w of workflows) {
+    let doc: unknown;
+    try {
+      doc = parse(w.text);
+    } catch {
+      continue; // reported by lintParse
+    }
+    for (const job of Object.values((doc as { jobs?: Record<string, { steps?: unknown }> } | null)?.jobs ?? {})) {
+      if (!Array.isArray(job?.steps)) continue;
+      const step = job.steps.find((s: { id?: unknown }) => s?.id === "relay-security-scan") as { uses?: string; with?: Record<string, unknown> } | undefined;
+      if (step?.uses?.startsWith("aquasecurity/trivy-action@") && step.with) return step.with;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The dry-run Trivy scan with the gate's exact policy. A set-up never downloads a vulnerability database
+ * (it previews with the one Trivy already cached, or says how to get one); `validate` downloads unless
+ * --offline.
+ */
+async function previewGate(dir: string, workflows: { path: string; text: string }[], ctx: ValidateContext): Promise<Finding[]> {
+  const gate = gateInputs(workflows);
+  if (!gate) return [];
+  const dockerfile = ctx.answers?.dockerfile;
+  const dockerText = dockerfile && existsSync(join(dir, dockerfile)) ? readFileSync(join(dir, dockerfile), "utf8") : undefined;
+  return dryRunTrivy({
+    dir,
+    gate,
+    imageArchive: ctx.imageArchive,
+    offline: ctx.scope === "repo" ? Boolean(ctx.offline) : true,
+    dockerfile: dockerText === undefined ? undefined : dockerfile,
+    finalBaseImage: dockerText === undefined || !dockerfile ? undefined : parseDockerfile(dockerfile, dockerText).finalBaseImage,
+    exec: ctx.deps.exec,
+  });
 }
 
 async function actionlintOn(dir: string, workflows: { path: string; text: string }[], ctx: ValidateContext): Promise<Finding[]> {

@@ -150,8 +150,10 @@ function didNotRun(label: string, r: Awaited<ReturnType<Deps["exec"]>>, offline:
     file: label,
     rule: "trivy-gate",
     severity: "skipped",
-    message: `Trivy could not scan ${label}, so the gate was not previewed for it: ${why.trim()}`,
-    ...(offline && firstRun ? { hint: "run validate once without --offline to download the vulnerability DB (or `trivy image --download-db-only`)" } : {}),
+    message: offline && firstRun
+      ? `the gate was not previewed for ${label}: Trivy has no vulnerability database cached here, and this run downloads none`
+      : `Trivy could not scan ${label}, so the gate was not previewed for it: ${why.trim()}`,
+    ...(offline && firstRun ? { hint: "`npx relay-security validate` (without --offline) downloads it and previews the gate; or `trivy image --download-db-only`" } : {}),
   };
 }
 

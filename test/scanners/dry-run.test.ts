@@ -15,6 +15,8 @@ import { requireTool } from "../support/tools.js";
 import { renderedGateWith, runTrivyStep, workspace } from "./helpers.js";
 
 const trivy = requireTool("trivy");
+// The fixtures are built with Go (the DB writer in test/tools/trivydb, the Go binary in an image).
+const go = requireTool("go");
 const idsOf = (fs: Finding[]) => fs.filter((f) => f.severity === "error").map((f) => /^(\S+) in (\S+)/.exec(f.message)?.slice(1).join(" ")).sort();
 const FIXTURES = join(ROOT, "test", "fixtures", "scanners");
 const FUTURE_IGNORE = `\n# WHY: fixture\n# TODO(2099-01-01): fixture\n${VULN.openssl} exp:2099-12-31\n`;
@@ -29,7 +31,7 @@ describe("dryRunTrivy without Trivy", () => {
   });
 });
 
-describe.skipIf(!trivy)("dryRunTrivy with the real Trivy", () => {
+describe.skipIf(!trivy || !go)("dryRunTrivy with the real Trivy", () => {
   let fx: TrivyFixtures;
   beforeAll(() => {
     fx = trivyFixtures();
