@@ -4,7 +4,8 @@ shopt -s inherit_errexit
 # the findings change, reopen it when they come back, close it when the scan is clean.
 # Scanner text only ever travels through files (--body-file) and jq: never through the shell or a workflow expression.
 # Env: GH_TOKEN, GH_REPO (owner/repo), RESULTS_DIR (one <target>/ folder per downloaded artifact, each with
-# `status` and `results.json`), TARGETS (space-separated), LABEL, RUN_URL, IMAGE_REF, MODULE_PATH.
+# `status` and `results.json`), TARGETS (space-separated), LABEL, RUN_URL, IMAGE_REF, MODULE_PATH, and for
+# grype-* targets SEVERITY_CUTOFF (the gate's Grype severity-cutoff).
 : "${GH_TOKEN:?GH_TOKEN must be set (gh needs it)}"
 export GH_REPO="${GH_REPO:-${GITHUB_REPOSITORY:-}}"
 if [[ -z "$GH_REPO" ]]; then
@@ -76,6 +77,59 @@ def advisory: if startswith("GHSA-") then "https://github.com/advisories/\(.)"
       (if $os > 0 then "**OS packages**: bump the base image digest (the final `FROM`) to a build that carries the fixed package, and rebuild." else empty end),
       (if $other > 0 then "**Other packages**: update them to the Fixed version and rebuild." else empty end),
       "**Accepting a risk** instead: add the ID to `.trivyignore` with a `# WHY:` line, a `# TODO(YYYY-MM-DD):` revisit line and Trivy's expiry on the entry itself (`CVE-2026-1234 exp:2026-12-31`), so it is reported again on that date even if nobody reads the file."
+    ] }
+JQ
+)"
+
+# A Grype JSON report -> the same shape. Grype's `matches` list every severity (scan-action's
+# severity-cutoff only sets the exit code), so the gate's policy is applied here as in the decide step:
+# fix state "fixed" and severity at or above SEVERITY_CUTOFF (Unknown ranks below Negligible).
+JQ_GRYPE="$(cat <<'JQ'
+def obj: if type == "object" then . else {} end;
+def rank: {"CRITICAL": 0, "HIGH": 1, "MEDIUM": 2, "LOW": 3, "NEGLIGIBLE": 4, "UNKNOWN": 5}[tostring | ascii_upcase] // 6;
+def advisory: if startswith("GHSA-") then "https://github.com/advisories/\(.)"
+  elif startswith("GO-") then "https://pkg.go.dev/vuln/\(.)"
+  elif startswith("CVE-") then "https://nvd.nist.gov/vuln/detail/\(.)"
+  else null end;
+def str: if . == null then "" else tostring end;
+(env.SEVERITY_CUTOFF | rank | if . > 4 then 4 else . end) as $cutoff
+| [ (.matches // [])[] | obj | (.vulnerability | obj) as $v | (.artifact | obj) as $a
+    | select(($v.fix | obj | .state) == "fixed")
+    | ($v.severity | str | ascii_upcase | if . == "" then "UNKNOWN" else . end) as $sev
+    | select(($sev | rank) <= $cutoff)
+    | ($a.type | str) as $type
+    | { id: ($v.id | str),
+        sev: $sev,
+        pkg: ($a.name | str),
+        installed: ($a.version | str),
+        fixed: ($v.fix | obj | .versions | if type == "array" then map(str) | join(", ") else str end),
+        title: ($v.description // ((.relatedVulnerabilities // []) | if type == "array" then map(obj | .description // empty) | first else null end) // "" | str),
+        url: (($v.dataSource | safeurl) // ($v.id | str | advisory)),
+        os: ($type | IN("apk", "deb", "rpm", "alpm", "portage")), gomod: ($type == "go-module") } ]
+| unique_by([.id, .pkg, .installed, .fixed])
+| sort_by([(.sev | rank), .id, .pkg, .installed])
+| (map(select(.gomod and .pkg == "stdlib")) | length) as $stdlib
+| (map(select(.gomod and .pkg != "stdlib")) | length) as $gomod
+| (map(select(.os)) | length) as $os
+| (map(select((.os or .gomod) | not)) | length) as $other
+| (env.IMAGE_REF | if . == "" then "the image" else "image " + md(200) end) as $image
+| { summary: ("The scheduled security scan (Grype) found **\(plural(length; "vulnerability") | sub("ys$"; "ies"))**"
+      + " (" + (group_by(.sev | rank) | map("\(length) \(.[0].sev | md(12))") | join(", ")) + ")"
+      + " in \($image) that the scan policy does not allow: "
+      + ([ (if $os > 0 then "\($os) in OS packages" else empty end),
+           (if $stdlib > 0 then "\($stdlib) in the Go standard library of a binary" else empty end),
+           (if $gomod > 0 then "\($gomod) in Go modules of a binary" else empty end),
+           (if $other > 0 then "\($other) in other packages" else empty end) ] | join(", ")) + "."),
+    columns: ["ID", "Severity", "Package", "Installed", "Fixed", "Description"],
+    rows: map({ key: ([.id, .sev, .pkg, .installed, .fixed] | tojson),
+                cells: [ link(.id; .url), (.sev | md(12)), (.pkg | md(100)), (.installed | md(60)),
+                         (if .fixed == "" then "none yet" else .fixed | md(60) end), (.title | md(160)) ] }),
+    advice: [
+      (if $stdlib > 0 then "**Go standard library** (`stdlib` in a Go binary): it was compiled in from the builder image's Go toolchain, so a go.mod change cannot fix it. Bump the builder stage (`FROM golang:...`, tag and digest) to a Go release at or above the Fixed version and rebuild." else empty end),
+      (if $gomod > 0 then "**Go modules in a binary**: `go get <module>@<fixed version>` and `go mod tidy`, then rebuild the image." else empty end),
+      (if $os > 0 then "**OS packages**: bump the base image digest (the final `FROM`) to a build that carries the fixed package, and rebuild." else empty end),
+      (if $other > 0 then "**Other packages**: update them to the Fixed version and rebuild." else empty end),
+      "**Accepting a risk** instead: add `- vulnerability: <ID>` under `ignore:` in `.grype.yaml` with a `# WHY:` line and a `# TODO(YYYY-MM-DD):` line directly above it. Grype has no expiry of its own, so that date is the expiry: `relay-security validate` fails once it has passed."
     ] }
 JQ
 )"
@@ -184,6 +238,15 @@ build_body() { # <target> <kind> <results.json> <title> <body file>; sets FP_LIN
       jq "$JQ_LIB $JQ_TRIVY" "$results" >"$work/$target.doc.json" \
         || fail "$target" "$results could not be read as a Trivy JSON report"
       ;;
+    grype)
+      [[ "${SEVERITY_CUTOFF:-}" =~ ^(negligible|low|medium|high|critical)$ ]] \
+        || fail "$target" "SEVERITY_CUTOFF must be the gate's Grype severity-cutoff (negligible, low, medium, high or critical)"
+      jq -se 'length == 1 and (.[0] | type == "object" and (.matches | type == "array")
+        and (.descriptor | type == "object") and .descriptor.name == "grype")' "$results" >/dev/null 2>&1 \
+        || fail "$target" "$results is not a Grype JSON report"
+      jq "$JQ_LIB $JQ_GRYPE" "$results" >"$work/$target.doc.json" \
+        || fail "$target" "$results could not be read as a Grype JSON report"
+      ;;
     govulncheck)
       jq -se 'length > 0 and any(.[]; type == "object" and has("config"))' "$results" >/dev/null 2>&1 \
         || fail "$target" "$results is not a govulncheck JSON stream"
@@ -210,6 +273,10 @@ process_target() { # <target>
   case "$target" in
     trivy-*)
       kind=trivy
+      title="Security scan: vulnerabilities in image ${IMAGE_REF:-the image}"
+      ;;
+    grype-*)
+      kind=grype
       title="Security scan: vulnerabilities in image ${IMAGE_REF:-the image}"
       ;;
     govulncheck)
