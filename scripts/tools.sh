@@ -13,15 +13,19 @@ set -euo pipefail
 # ---- pins ----------------------------------------------------------------------------------
 # data/pins.json tools.actionlint.version (rhysd/actionlint release tag).
 ACTIONLINT_MODULE=github.com/rhysd/actionlint/cmd/actionlint
+# renovate: datasource=go depName=github.com/rhysd/actionlint
 ACTIONLINT_VERSION=v1.7.12
 # data/pins.json tools.trivy.version; v0.74.0's go.mod needs go >= 1.26.3.
 TRIVY_MODULE=github.com/aquasecurity/trivy/cmd/trivy
+# renovate: datasource=github-releases depName=aquasecurity/trivy
 TRIVY_VERSION=v0.74.0
 # data/pins.json tools.govulncheck.version: newest golang.org/x/vuln on the Go module proxy
 # (`go list -m -versions golang.org/x/vuln`, 2026-11-27); builds with Go 1.26.8 (go.mod: go 1.26.0).
 GOVULNCHECK_MODULE=golang.org/x/vuln/cmd/govulncheck
+# renovate: datasource=go depName=golang.org/x/vuln
 GOVULNCHECK_VERSION=v1.9.0
 # Newest zizmor on PyPI (`pip index versions zizmor`, 2026-11-27); prebuilt manylinux wheel.
+# renovate: datasource=pypi depName=zizmor
 ZIZMOR_VERSION=1.32.0
 # Whatever apt serves (Debian 12 bookworm: 0.9.0-1); its version is recorded, not enforced.
 SHELLCHECK_APT_PACKAGE=shellcheck
@@ -125,6 +129,9 @@ else
   zizmor_ok || die "zizmor --version does not print 'zizmor $ZIZMOR_VERSION'"
   report zizmor "$ZIZMOR_VERSION" "installed"
 fi
+
+# ---- Renovate's config validator (npm, on a Node 24 from the npm registry) ----------------------
+bash "$ROOT/scripts/install-renovate.sh"
 
 # ---- env.sh -------------------------------------------------------------------------------------
 cat >"$TOOLS/env.sh" <<EOF

@@ -28,6 +28,7 @@ const OPTIONS = {
   "allow-dirty": { type: "boolean" },
   "on-conflict": { type: "string" },
   restore: { type: "boolean" },
+  adopt: { type: "boolean" },
   "image-archive": { type: "string" },
   offline: { type: "boolean" },
   help: { type: "boolean", short: "h" },
@@ -108,6 +109,7 @@ async function main(argv: string[]): Promise<number> {
           restore: Boolean(v.restore),
           onConflict: onConflict as "markers" | "fail" | "ours" | "theirs",
           allowDirty: Boolean(v["allow-dirty"]),
+          adopt: Boolean(v.adopt),
         },
         deps,
       );

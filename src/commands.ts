@@ -8,16 +8,27 @@ import { EXIT, UserError } from "./errors.js";
 import { hasConflictMarkers } from "./merge/threeway.js";
 import { buildPlan } from "./plan/index.js";
 import { PATHS } from "./render/index.js";
-import { renderDiff, renderFindings } from "./report/plan.js";
-import { parseState } from "./state/index.js";
-import type { Finding } from "./types.js";
+import { lineCounts, renderDiff, renderFindings } from "./report/plan.js";
+import { parseState, type State } from "./state/index.js";
+import type { Detected, Finding } from "./types.js";
 import { validateRepo } from "./validate/repo.js";
+import { VERSION } from "./version.js";
 
 export interface CommandOptions {
   dir: string;
   json: boolean;
   imageArchive?: string;
   offline: boolean;
+}
+
+interface CheckResult {
+  /** Files a re-run with the recorded answers would change (README, "`check` in CI"). */
+  drift: { path: string; action: string; reason: string; diff: string }[];
+  /** Managed files that differ from what we generated, and that a re-run keeps as they are: not drift. */
+  edited: { path: string; added: number; removed: number }[];
+  /** Managed files the user deleted; a re-run leaves them deleted: not drift. */
+  deleted: string[];
+  findings: Finding[];
 }
 
 /** `check` and `validate`: read-only, so they share nothing with the writer but the plan. */
@@ -27,37 +38,78 @@ export async function runCommand(command: "check" | "validate", opts: CommandOpt
   const statePath = join(dir, PATHS.state);
   const state = existsSync(statePath) ? parseState(PATHS.state, readFileSync(statePath, "utf8")) : undefined;
   const answers: Answers | undefined = state ? answersSchema.parse(state.answers) : undefined;
-  const findings: Finding[] = [];
-  const drift: { path: string; action: string; diff: string }[] = [];
-
-  if (command === "check") {
-    if (!state || !answers) throw new UserError(`${statePath}: not found; this repository was not set up by relay-security (run npm create relay-security)`);
-    const plan = buildPlan(detected, answers, state, { restore: false, onConflict: "fail" });
-    for (const c of plan.changes) {
-      if (c.path === PATHS.state || c.action === "unchanged") continue;
-      if (c.action === "skip") {
-        drift.push({ path: c.path, action: "deleted", diff: `${c.path}: deleted (${c.reason})` });
-        continue;
-      }
-      drift.push({ path: c.path, action: c.action, diff: renderDiff(c) });
-    }
-    for (const path of Object.keys(state.files)) {
-      const p = join(dir, path);
-      if (!existsSync(p)) continue;
-      for (const m of hasConflictMarkers(readFileSync(p, "utf8"))) {
-        findings.push({ file: path, line: m.line, rule: "conflict-marker", message: "unresolved conflict marker from an upgrade", severity: "error" });
-      }
-    }
+  if (command === "check" && (!state || !answers)) {
+    throw new UserError(`${statePath}: not found; this repository was not set up by relay-security (run npm create relay-security)`);
   }
-  findings.push(...(await validateRepo(dir, { answers, written: [], deps, scope: "repo", imageArchive: opts.imageArchive, offline: opts.offline })));
+  const check: CheckResult = command === "check" && state && answers ? checkRepo(detected, answers, state) : { drift: [], edited: [], deleted: [], findings: [] };
+  const findings = [...check.findings, ...(await validateRepo(dir, { answers, written: [], deps, scope: "repo", imageArchive: opts.imageArchive, offline: opts.offline }))];
 
-  const failed = drift.length > 0 || findings.some((f) => f.severity === "error");
+  const failed = check.drift.length > 0 || findings.some((f) => f.severity === "error");
   const exitCode = failed ? EXIT.findings : EXIT.ok;
-  if (opts.json) return { exitCode, output: JSON.stringify({ exitCode, drift, findings }, null, 2) };
+  if (opts.json) {
+    const versions = command === "check" ? { version: VERSION, stateVersion: state?.version ?? null } : {};
+    return { exitCode, output: JSON.stringify({ exitCode, ...versions, drift: check.drift, edited: check.edited, deleted: check.deleted, findings }, null, 2) };
+  }
   const lines: string[] = [];
-  if (command === "check") lines.push(drift.length ? `Drift in ${drift.length} file(s): the repository differs from what relay-security produces for its recorded answers.` : "No drift: the repository is what relay-security produces for its recorded answers.");
-  for (const d of drift) lines.push("", d.diff.trimEnd());
+  if (command === "check") lines.push(...renderCheck(check, state?.version ?? VERSION));
   if (findings.length) lines.push("", "Validation:", renderFindings(findings));
   else if (command === "validate") lines.push("Validation: no findings.");
   return { exitCode, output: lines.join("\n") };
+}
+
+/**
+ * `check`: would `create-relay-security --yes` with the recorded answers change anything but the state
+ * file? The plan answers that, so check and upgrade cannot disagree: edits an upgrade keeps are not drift;
+ * edits of our gate step, a render that changed (another version, other pins) and conflicts are.
+ */
+function checkRepo(detected: Detected, answers: Answers, state: State): CheckResult {
+  const dir = detected.dir;
+  const result: CheckResult = { drift: [], edited: [], deleted: [], findings: [] };
+  const marked = new Set<string>();
+  for (const path of Object.keys(state.files)) {
+    const p = join(dir, path);
+    if (!existsSync(p)) continue;
+    for (const m of hasConflictMarkers(readFileSync(p, "utf8"))) {
+      marked.add(path);
+      result.findings.push({ file: path, line: m.line, rule: "conflict-marker", message: "unresolved conflict marker from an upgrade", severity: "error" });
+    }
+  }
+  const plan = buildPlan(detected, answers, state, { restore: false, onConflict: "markers" });
+  for (const c of plan.changes) {
+    if (c.path === PATHS.state || c.action === "unchanged") continue;
+    if (c.action === "skip") result.deleted.push(c.path);
+    else if (!(marked.has(c.path) && c.after === c.before)) result.drift.push({ path: c.path, action: c.action, reason: c.reason ?? "", diff: renderDiff(c) });
+  }
+  for (const [path, record] of Object.entries(state.files)) {
+    const p = join(dir, path);
+    if (!existsSync(p) || marked.has(path) || result.drift.some((d) => d.path === path)) continue;
+    const text = readFileSync(p, "utf8");
+    if (text !== record.generated) result.edited.push({ path, ...lineCounts(record.generated, text) });
+  }
+  return result;
+}
+
+function renderCheck(r: CheckResult, stateVersion: string): string[] {
+  const lines: string[] = [];
+  if (r.drift.length === 0) lines.push("No drift: re-running create-relay-security with the recorded answers would change nothing.");
+  else {
+    lines.push(`Drift in ${r.drift.length} file(s): re-running create-relay-security with the recorded answers would change them.`);
+    if (stateVersion !== VERSION) {
+      lines.push(
+        `The state file was written by create-relay-security ${stateVersion}; this is ${VERSION}. Upgrade (npx create-relay-security@${VERSION} --yes) or run the check of ${stateVersion}.`,
+      );
+    }
+    for (const d of r.drift) lines.push("", `${d.path}: ${d.action}${d.reason ? ` (${d.reason})` : ""}`, d.diff.trimEnd());
+  }
+  const marked = [...new Set(r.findings.filter((f) => f.rule === "conflict-marker").map((f) => f.file))];
+  for (const file of marked) {
+    const at = r.findings.filter((f) => f.rule === "conflict-marker" && f.file === file).map((f) => f.line);
+    lines.push("", `Conflict markers left by an upgrade in ${file} at line ${at.join(", ")}: resolve them and commit.`);
+  }
+  if (r.edited.length) {
+    lines.push("", "Your edits, which upgrades keep (not drift):");
+    for (const e of r.edited) lines.push(`  ${e.path}  +${e.added} -${e.removed} against what relay-security generated`);
+  }
+  for (const path of r.deleted) lines.push("", `${path}: deleted by you; upgrades leave it deleted (--restore brings it back). Not drift.`);
+  return lines;
 }

@@ -1,6 +1,7 @@
 /** Help text: plain strings, no imports, so `--help` answers before anything heavy loads. */
 export const HELP = `create-relay-security [dir]          set up or upgrade a Go service repository (default: .)
-relay-security check [dir]           exit 0 when the repo is what the templates produce, 1 on drift
+relay-security check [dir]           exit 0 when a re-run would change nothing, 1 on drift, conflicts
+                                     or validation errors (--json for machines)
 relay-security validate [dir]        run the validators alone
 
 Answers (each pre-filled from what is detected; also in an --answers JSON file):
@@ -26,6 +27,8 @@ Run:
   --allow-dirty         change files that have uncommitted edits
   --on-conflict HOW     markers (default) | fail | ours | theirs, when an upgrade's edits overlap yours
   --restore             recreate managed files you deleted
+  --adopt               replace a hand-written security-scan.yml with ours, and re-pin Trivy actions
+                        pinned by a bare SHA with a separate "# Tracks:" line (the plan shows both first)
   --image-archive FILE  validate: scan this docker-save archive instead of building
   --offline             validate: use Trivy's cached database only
   -h, --help            this help

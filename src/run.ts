@@ -24,6 +24,8 @@ export interface InitOptions {
   restore: boolean;
   onConflict: ConflictStrategy;
   allowDirty: boolean;
+  /** `--adopt`: bring hand-written setups of our shape to ours (issue 6). */
+  adopt?: boolean;
 }
 
 /** Set up or upgrade a repository: detect -> answers -> render/merge/plan -> apply -> validate -> report. */
@@ -36,10 +38,14 @@ export async function runInit(opts: InitOptions, deps: Deps): Promise<{ exitCode
 
   if (opts.mode === "interactive") deps.prompts.intro?.(state ? "relay-security: upgrade" : "relay-security: set up");
   const answers = await resolveAnswers(detected, state, { flags: opts.flags, answersFile: opts.answersFile, mode: opts.mode }, deps);
-  const plan = buildPlan(detected, answers, state, { restore: opts.restore, onConflict: opts.onConflict });
+  const plan = buildPlan(detected, answers, state, { restore: opts.restore, onConflict: opts.onConflict, adopt: opts.adopt });
   const toWrite = writes(plan.changes);
+  const conflicted = plan.changes.some((c) => c.action === "conflict");
+  // --on-conflict fail is for unattended runs: an upgrade that needs a person writes nothing at all.
+  const hold = opts.dryRun || (opts.onConflict === "fail" && conflicted);
+  if (hold && !opts.dryRun) plan.notes.push("--on-conflict fail: a file conflicts, so nothing was written");
 
-  if (opts.mode === "interactive" && toWrite.length > 0 && !opts.dryRun) {
+  if (opts.mode === "interactive" && toWrite.length > 0 && !hold) {
     deps.out(renderInitReport({ plan, findings: [], written: [], dryRun: true, diffs: opts.diff }));
     for (;;) {
       const choice = await deps.prompts.select({
@@ -57,11 +63,10 @@ export async function runInit(opts: InitOptions, deps: Deps): Promise<{ exitCode
     }
   }
 
-  if (!opts.dryRun && !opts.allowDirty) await refuseDirty(dir, toWrite.filter((c) => c.before !== undefined).map((c) => c.path), deps);
-  const written = opts.dryRun ? [] : applyPlan(dir, plan.changes);
-  const findings = await validateRepo(dir, { plan, answers, written: opts.dryRun ? [] : written, deps });
+  if (!hold && !opts.allowDirty) await refuseDirty(dir, toWrite.filter((c) => c.before !== undefined).map((c) => c.path), deps);
+  const written = hold ? [] : applyPlan(dir, plan.changes);
+  const findings = await validateRepo(dir, { plan, answers, written, deps });
 
-  const conflicted = plan.changes.some((c) => c.action === "conflict");
   const failed = findings.some((f) => f.severity === "error");
   const exitCode = conflicted || failed ? EXIT.findings : EXIT.ok;
   const report: InitReport = { plan, findings, written, dryRun: opts.dryRun, diffs: opts.diff || opts.dryRun, exitCode, next: nextSteps(answers, plan, written) };

@@ -60,12 +60,12 @@ export const VERSION_COMMENT = /^\s*#\s*(?:tag\s*=\s*)?@?v?\d+(?:\.\d+){0,2}(?:-
 /** Script tests, in one place so the table-driven tests can read them. */
 export const SCRIPT = {
   /** A govulncheck command (not `go install .../govulncheck@v`), with the rest of its line. */
-  govulncheck: /(?:^|[\s;&|(])govulncheck(?![\w@/.-])([^\n]*)/g,
+  govulncheck: /(?:^|[\s;&|(/])govulncheck(?![\w@/.-])([^\n]*)/g,
   jsonFormat: /(?:^|\s)(?:-json\b|-format[=\s]+["']?(?:json|sarif|openvex)\b)/,
   /** Something that fails the step on the JSON: `jq -e`, an `exit 1`, `test`. */
   decides: /\bjq\s+(?:[^\n|;]*\s)?(?:-e|--exit-status)\b|\bexit\s+[1-9]|\bfalse\s*$/m,
   issueApi: /\bgh\s+(?:issue|search\s+issues|api)\b|\bissues\.(?:listForRepo|list|create|update)\b|\/issues\b/,
   titleMatch:
-    /in:title|select\(\s*\.title|\.title\s*(?:==|!=|\|\s*(?:test|contains|startswith|ascii_downcase))|\.title\s*===?|\.title\.(?:includes|startsWith)\(|--search[=\s]+[^\n]*\btitle\b/i,
-  searchIndex: /\bgh\s+issue\s+list\b[^\n]*\s--(?:search|label)\b|\bgh\s+issue\s+list\b[^\n]*\s-[SlL]\s|\bgh\s+search\s+issues\b/,
+    /in:title|select\(\s*\.title|\.title\s*(?:==|!=|\|\s*(?:test|contains|startswith|ascii_downcase))|\.title\s*===?|\.title\.(?:includes|startsWith)\(|--search[=\s]+[^\n]*title/i,
+  searchIndex: /\bgh\s+issue\s+list\b[^\n]*\s--(?:search|label)\b|\bgh\s+issue\s+list\b[^\n]*\s-[Sl]\s|\bgh\s+search\s+issues\b/,
 } as const;

@@ -159,7 +159,8 @@ function upgrade(wf: Workflow, ours: { jobKey: string; index: number }, req: Gat
       );
       const last = before.at(-1)?.gate;
       const old = stepsOf(job)[ours.index]?.["with"];
-      const imageRef = last?.ok ? last.imageRef : String((isRecord(old) ? old["image-ref"] : undefined) ?? "");
+      // trivy-action names the image `image-ref`, anchore/scan-action `image` (--scanner grype).
+      const imageRef = last?.ok ? last.imageRef : String((isRecord(old) ? (old["image-ref"] ?? old["image"]) : undefined) ?? "");
       edit = replaceStep(wf, ours.jobKey, ours.index, req.step(imageRef));
     }
     const where = ours.jobKey === OUR_JOB_KEY ? `the ${OUR_JOB_KEY} job` : `the Trivy step in job ${ours.jobKey}`;

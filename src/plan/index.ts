@@ -1,10 +1,12 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { adoptInWorkflow, explainHandWritten } from "../adopt/index.js";
 import type { Answers } from "../answers/schema.js";
 import { UserError } from "../errors.js";
 import { planGate, type GateResult } from "../gate/index.js";
 import type { ConflictStrategy } from "../merge/threeway.js";
-import { buildView, PATHS, renderCi, renderGateStep, renderImageScanJob, renderSecurityScan, renderTrivyignore } from "../render/index.js";
+import { loadPins, type PinsData } from "../pins.js";
+import { buildView, PATHS, renderCi, renderGateStep, renderIgnoreFile, renderImageScanJob, renderSecurityScan } from "../render/index.js";
 import { renderState, type GateRecord, type State } from "../state/index.js";
 import type { Detected, FileChange } from "../types.js";
 import { planOwnedFile } from "./owned.js";
@@ -13,6 +15,10 @@ import { planUpdaterFiles } from "./updater.js";
 export interface PlanOptions {
   restore: boolean;
   onConflict: ConflictStrategy;
+  /** `--adopt`: replace a hand-written file at a path we manage, re-pin tracked bare-SHA Trivy pins. */
+  adopt?: boolean;
+  /** The pins data to render with (default `data/pins.json`); another one renders another release. */
+  pins?: PinsData;
 }
 
 export interface Plan {
@@ -34,23 +40,36 @@ const readRel = (dir: string, rel: string) => {
 export function buildPlan(detected: Detected, answers: Answers, state: State | undefined, opts: PlanOptions): Plan {
   const { dir } = detected;
   if (!detected.goMod) throw new UserError(`${join(dir, "go.mod")}: not found; relay-security sets up Go modules (run it at the module root)`);
-  const view = buildView({ answers, modulePath: detected.goMod.modulePath, goModFile: "go.mod" });
+  const pins = opts.pins ?? loadPins();
+  const view = buildView({ answers, modulePath: detected.goMod.modulePath, goModFile: "go.mod", pins });
   const changes: FileChange[] = [];
   const notes: string[] = [];
   const generated = state?.files ?? {};
   const nextGenerated: Record<string, { generated: string }> = {};
 
+  // The state keeps the render we last merged into the file: the new one once it is in the file (even
+  // with conflict markers, which the user resolves against it), the old one when nothing was written.
   const owned = (path: string, next: string) => {
-    changes.push(planOwnedFile({ path, next, current: readRel(dir, path), generated: generated[path]?.generated, ...opts }));
-    nextGenerated[path] = { generated: next };
+    const current = readRel(dir, path);
+    const last = generated[path]?.generated;
+    const found = last === undefined && current !== undefined && path.startsWith(".github/workflows/") ? explainHandWritten(path, current) : undefined;
+    notes.push(...(found?.notes ?? []));
+    const change = planOwnedFile({ path, next, current, generated: last, restore: opts.restore, onConflict: opts.onConflict, adopt: opts.adopt, handWritten: found?.labels });
+    changes.push(change);
+    const inFile = change.action === "create" || change.action === "update" || change.action === "unchanged" || (change.action === "conflict" && change.after !== change.before);
+    const record = inFile ? next : last;
+    if (record !== undefined) nextGenerated[path] = { generated: record };
   };
 
   owned(PATHS.securityScan, renderSecurityScan(view));
 
   if (answers.imageScan) {
-    const foreignIgnore = detected.trivyignore && generated[PATHS.trivyignore] === undefined;
-    if (foreignIgnore) notes.push(`${detected.trivyignore}: kept as it is; \`relay-security validate\` checks its entries against the WHY / TODO / exp: rule.`);
-    else owned(PATHS.trivyignore, renderTrivyignore(view));
+    // The scanner's ignore file: .trivyignore, or .grype.yaml with --scanner grype. One the user already has stays theirs.
+    const ignore = view.ignoreFile;
+    const existing = ignore === PATHS.trivyignore ? detected.trivyignore : readRel(dir, ignore) !== undefined ? ignore : undefined;
+    const rule = ignore === PATHS.trivyignore ? "WHY / TODO / exp:" : "WHY / TODO (the TODO date is the expiry)";
+    if (existing && generated[ignore] === undefined) notes.push(`${existing}: kept as it is; \`relay-security validate\` checks its entries against the ${rule} rule.`);
+    else owned(ignore, renderIgnoreFile(view));
   }
 
   const gate: GateResult = answers.imageScan
@@ -88,6 +107,8 @@ export function buildPlan(detected: Detected, answers: Answers, state: State | u
       throw new UserError(`${gate.file}: ${gate.reason}`, { details: ["", gate.manual] });
   }
 
+  adoptUserWorkflows(detected, changes, notes, { ours: new Set([PATHS.securityScan, ...(nextGenerated[PATHS.ci] || generated[PATHS.ci] ? [PATHS.ci] : [])]), adopt: Boolean(opts.adopt), pins });
+
   const updater = planUpdaterFiles({ dir, detected, answers, generated, readRel: (rel) => readRel(dir, rel) });
   for (const file of updater.owned) owned(file.path, file.text);
   changes.push(...updater.changes);
@@ -103,4 +124,27 @@ export function buildPlan(detected: Detected, answers: Answers, state: State | u
     reason: "your answers and what was generated, for the next upgrade",
   });
   return { changes, gate, notes };
+}
+
+/**
+ * The hand-written patterns in workflows the user owns (issue 6): noted, and with --adopt the tracked
+ * bare-SHA Trivy pins re-pinned, on top of the gate's edit when it edits the same file.
+ */
+function adoptUserWorkflows(detected: Detected, changes: FileChange[], notes: string[], opts: { ours: Set<string>; adopt: boolean; pins: PinsData }): void {
+  for (const wf of detected.workflows) {
+    if (opts.ours.has(wf.path)) continue;
+    const existing = changes.find((c) => c.path === wf.path);
+    const base = existing?.action === "update" ? existing.after : undefined;
+    const found = adoptInWorkflow({ path: wf.path, text: wf.text, base, adopt: opts.adopt, pins: opts.pins });
+    notes.push(...found.notes);
+    if (found.after === undefined || found.after === (base ?? wf.text)) continue;
+    const what = `re-pinned ${found.repins.map((r) => `line ${r.line}`).join(", ")} to relay-security's Trivy pin (--adopt)`;
+    if (existing?.action === "update") {
+      existing.after = found.after;
+      existing.notes = [...(existing.notes ?? []), what];
+    } else {
+      if (existing) changes.splice(changes.indexOf(existing), 1);
+      changes.push({ path: wf.path, action: "update", before: wf.text, after: found.after, reason: what });
+    }
+  }
 }

@@ -1,4 +1,6 @@
-import { merge3, type ConflictStrategy } from "../merge/threeway.js";
+import JSON5 from "json5";
+import { parseDocument } from "yaml";
+import { hasConflictMarkers, merge3, type ConflictStrategy } from "../merge/threeway.js";
 import type { FileChange } from "../types.js";
 
 export interface OwnedInput {
@@ -11,12 +13,20 @@ export interface OwnedInput {
   generated?: string;
   restore: boolean;
   onConflict: ConflictStrategy;
+  /** `--adopt`: replace a file at this path that we did not write. */
+  adopt?: boolean;
+  /** For a file we did not write: what `src/adopt` found wrong with it, in a few words each. */
+  handWritten?: string[];
 }
 
 /**
- * What happens to one file we manage. The rules (PRODUCT.md, "Upgrading"): untouched since we wrote it:
- * replaced; edited: three-way merge; deleted by the user: left deleted unless --restore; present but
- * never written by us: not overwritten.
+ * What happens to one file we manage. The rules (PRODUCT.md, "Upgrading"; issue 6):
+ * - deleted by the user after we wrote it: left deleted, unless --restore;
+ * - present but never written by us (hand-written): a conflict that shows our version; --adopt replaces it;
+ * - still holding conflict markers from an earlier upgrade: left as it is until they are resolved;
+ * - untouched since we wrote it: replaced;
+ * - edited: three-way merge (last generated, the user's file, the new render). Overlaps follow
+ *   --on-conflict; a merge that no longer parses (YAML/JSON) is never written, it is a conflict.
  */
 export function planOwnedFile(input: OwnedInput): FileChange {
   const { path, next, current, generated } = input;
@@ -27,18 +37,19 @@ export function planOwnedFile(input: OwnedInput): FileChange {
     return { path, action: "create", after: next, reason: generated === undefined ? "new" : "restored (--restore)" };
   }
   if (current === next) return { path, action: "unchanged", before: current, after: current };
-  if (generated === undefined) {
-    if (input.onConflict === "theirs") return { path, action: "update", before: current, after: next, reason: "replaced a file relay-security did not write (--on-conflict theirs)" };
+  if (generated === undefined) return handWritten(input, current);
+  const markers = hasConflictMarkers(current);
+  if (markers.length > 0) {
     return {
       path,
       action: "conflict",
       before: current,
       after: current,
-      reason: "exists and was not written by relay-security; left as it is (the diff shows what we would write; --on-conflict theirs replaces it)",
-      notes: [next],
+      reason: `still has conflict markers from an earlier upgrade (line ${markers.map((m) => m.line).join(", ")}); left as it is: resolve them, then re-run`,
     };
   }
   if (current === generated) return { path, action: "update", before: current, after: next, reason: "not edited since the last run; replaced by the new version" };
+
   const merged = merge3(generated, current, next, { strategy: input.onConflict });
   if (merged.text === current) return { path, action: "unchanged", before: current, after: current, reason: "your edits kept; nothing new from us" };
   if (!merged.clean) {
@@ -50,5 +61,48 @@ export function planOwnedFile(input: OwnedInput): FileChange {
       reason: `your edits and ours overlap in ${merged.conflicts} place(s)${input.onConflict === "fail" ? "; left as it is (--on-conflict fail)" : "; conflict markers written, resolve them and re-run"}`,
     };
   }
-  return { path, action: "update", before: current, after: merged.text, reason: "merged the new version with your edits" };
+  const broken = parseError(path, merged.text);
+  if (broken !== undefined && parseError(path, current) === undefined) {
+    return {
+      path,
+      action: "conflict",
+      before: current,
+      after: current,
+      reason: `merging your edits with ours gives a file that does not parse (${broken}); left as it is: the diff shows the merge, apply what you want of it by hand`,
+      notes: [merged.text],
+    };
+  }
+  const resolved = merged.conflicts > 0 ? `; ${merged.conflicts} overlapping place(s) resolved with --on-conflict ${input.onConflict} (${input.onConflict === "ours" ? "your lines kept" : "our lines taken"})` : "";
+  return { path, action: "update", before: current, after: merged.text, reason: `merged the new version with your edits${resolved}` };
+}
+
+function handWritten(input: OwnedInput, current: string): FileChange {
+  const { path, next } = input;
+  const found = input.handWritten?.length ? `; ${input.handWritten.join("; ")}` : "";
+  if (input.adopt) {
+    return { path, action: "update", before: current, after: next, reason: `hand-written (not in the state file)${found}: replaced by relay-security's version (--adopt)` };
+  }
+  return {
+    path,
+    action: "conflict",
+    before: current,
+    after: current,
+    reason: `hand-written (not in the state file)${found}; left as it is: the diff shows relay-security's version, --adopt replaces it`,
+    notes: [next],
+  };
+}
+
+/** Why a YAML or JSON file does not parse, or undefined (other files always "parse"). */
+export function parseError(path: string, text: string): string | undefined {
+  try {
+    if (/\.ya?ml$/.test(path)) {
+      const err = parseDocument(text, { prettyErrors: false }).errors[0];
+      return err ? err.message.split("\n")[0] : undefined;
+    }
+    if (path.endsWith(".json5")) JSON5.parse(text);
+    else if (path.endsWith(".json")) JSON.parse(text);
+    return undefined;
+  } catch (error) {
+    return (error as Error).message.split("\n")[0];
+  }
 }

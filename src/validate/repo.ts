@@ -8,6 +8,7 @@ import type { Finding } from "../types.js";
 import { parse } from "yaml";
 import { parseDockerfile } from "../detect/dockerfile.js";
 import { runActionlint } from "./actionlint.js";
+import { lintGrypeIgnore } from "./grype-ignore.js";
 import { dryRunTrivy } from "./trivy.js";
 import { lintParse } from "./parse.js";
 import { lintPins } from "./pins.js";
@@ -33,7 +34,7 @@ function repoFiles(dir: string): Map<string, string> {
   const texts = new Map<string, string>();
   const wf = join(dir, ".github", "workflows");
   const names = existsSync(wf) ? readdirSync(wf).filter((f) => /\.ya?ml$/.test(f)).sort() : [];
-  for (const rel of [...names.map((f) => `.github/workflows/${f}`), ".trivyignore", ".trivyignore.yaml", "renovate.json", ".github/dependabot.yml", ".github/relay-security.json"]) {
+  for (const rel of [...names.map((f) => `.github/workflows/${f}`), ".trivyignore", ".trivyignore.yaml", ".grype.yaml", "renovate.json", ".github/dependabot.yml", ".github/relay-security.json"]) {
     const p = join(dir, rel);
     if (existsSync(p)) texts.set(rel, readFileSync(p, "utf8"));
   }
@@ -49,7 +50,7 @@ function planFiles(dir: string, ctx: ValidateContext): Map<string, string> {
     const text = ctx.written.includes(c.path) || c.after === undefined ? (existsSync(onDisk) ? readFileSync(onDisk, "utf8") : undefined) : c.after;
     if (text !== undefined) texts.set(c.path, text);
   }
-  for (const ignore of [".trivyignore", ".trivyignore.yaml"]) {
+  for (const ignore of [".trivyignore", ".trivyignore.yaml", ".grype.yaml"]) {
     if (!texts.has(ignore) && existsSync(join(dir, ignore))) texts.set(ignore, readFileSync(join(dir, ignore), "utf8"));
   }
   return texts;
@@ -67,6 +68,7 @@ export async function validateRepo(dir: string, ctx: ValidateContext): Promise<F
     findings.push(...lintParse(path, text));
     if (path === ".trivyignore") findings.push(...lintTrivyignore(path, text, now));
     if (path === ".trivyignore.yaml") findings.push(...lintTrivyignoreYaml(path, text, now));
+    if (path === ".grype.yaml") findings.push(...lintGrypeIgnore(path, text, now));
   }
   const workflows = [...texts].filter(([p]) => isWorkflow(p)).map(([path, text]) => ({ path, text }));
   findings.push(...lintPins(workflows, loadPins()));

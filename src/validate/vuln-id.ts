@@ -16,13 +16,13 @@ const STRICT: Record<string, RegExp> = {
 const GENERIC = /^[A-Za-z][A-Za-z0-9]*(?:[-_:.][A-Za-z0-9]+)*$/;
 
 /** undefined when `id` looks like an advisory ID, else why not. */
-export function implausibleIdReason(id: string): string | undefined {
+export function implausibleIdReason(id: string, tool: "Trivy" | "Grype" = "Trivy"): string | undefined {
   const prefix = (/^[A-Za-z]+/.exec(id)?.[0] ?? "").toUpperCase();
   const strict = STRICT[prefix];
   if (strict && id.length > prefix.length && "-_".includes(id.charAt(prefix.length))) {
     if (strict.test(id)) return undefined;
     if (strict.test(id.toUpperCase()) || (prefix === "GHSA" && strict.test(`GHSA${id.slice(4).toLowerCase()}`))) {
-      return `Trivy matches IDs exactly, so "${id}" never matches; write it as the advisory spells it`;
+      return `${tool} matches IDs exactly, so "${id}" never matches; write it as the advisory spells it`;
     }
     return `"${id}" is not a well-formed ${prefix} ID`;
   }

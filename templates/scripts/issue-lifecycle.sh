@@ -103,7 +103,8 @@ def str: if . == null then "" else tostring end;
         pkg: ($a.name | str),
         installed: ($a.version | str),
         fixed: ($v.fix | obj | .versions | if type == "array" then map(str) | join(", ") else str end),
-        title: ($v.description // ((.relatedVulnerabilities // []) | if type == "array" then map(obj | .description // empty) | first else null end) // "" | str),
+        title: ([ $v.description, ((.relatedVulnerabilities // []) | if type == "array" then .[] | obj | .description else empty end) ]
+                | map(str | select(. != "")) | first // ""),
         url: (($v.dataSource | safeurl) // ($v.id | str | advisory)),
         os: ($type | IN("apk", "deb", "rpm", "alpm", "portage")), gomod: ($type == "go-module") } ]
 | unique_by([.id, .pkg, .installed, .fixed])

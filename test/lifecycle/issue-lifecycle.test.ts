@@ -296,12 +296,12 @@ describe("issue-lifecycle.sh", () => {
 
     it("an unknown status or a target with no known format fails that target only", () => {
       r.writeResult("trivy-image", "maybe", fixture("trivy-image-findings.json"));
-      r.writeResult("grype-image", "findings", "{}");
+      r.writeResult("snyk-image", "findings", "{}");
       r.writeResult("govulncheck", "clean");
-      const run = r.issues({ TARGETS: "trivy-image grype-image govulncheck" });
+      const run = r.issues({ TARGETS: "trivy-image snyk-image govulncheck" });
       expect(run.status).toBe(1);
       expect(run.stdout).toMatch(/^::error::trivy-image: unknown status 'maybe'/m);
-      expect(run.stdout).toMatch(/^::error::grype-image: no report format/m);
+      expect(run.stdout).toMatch(/^::error::snyk-image: no report format/m);
       expect(run.stdout).toContain("govulncheck: nothing to do");
     });
 

@@ -21,9 +21,10 @@ const scripts = Object.entries(lifecycleScripts()) as [keyof typeof SCRIPT_STEPS
 
 /** The scripts as `run:` blocks of a minimal workflow, inlined the way the renderer does it. */
 function workflowWith(entries: [keyof typeof SCRIPT_STEPS, string][]): string {
+  // One job per script, named after it: two scripts come from jobs called `image` (Trivy and Grype variants).
   const jobs = entries.map(([key, text]) => {
-    const { job, step } = SCRIPT_STEPS[key];
-    return [`  ${job}:`, "    runs-on: ubuntu-latest", "    steps:", `      - id: ${step}`, "        run: |", indent(text, 10)].join("\n");
+    const { step } = SCRIPT_STEPS[key];
+    return [`  ${key}:`, "    runs-on: ubuntu-latest", "    steps:", `      - id: ${step}`, "        run: |", indent(text, 10)].join("\n");
   });
   return ["name: scripts", "on: workflow_dispatch", "permissions: {}", "jobs:", ...jobs, ""].join("\n");
 }
@@ -39,8 +40,8 @@ describe("the run: scripts as text", () => {
   it("survive inlining as YAML literal blocks byte for byte", () => {
     const wf = parse(workflowWith(scripts)) as { jobs: Record<string, { steps: { id: string; run: string }[] }> };
     for (const [key, text] of scripts) {
-      const { job, step } = SCRIPT_STEPS[key];
-      expect(wf.jobs[job]!.steps.find((s) => s.id === step)!.run).toBe(text);
+      const { step } = SCRIPT_STEPS[key];
+      expect(wf.jobs[key]!.steps.find((s) => s.id === step)!.run).toBe(text);
     }
   });
 
