@@ -99,12 +99,14 @@ function scriptsOf(step: YAMLMap): [Scalar, string][] {
 }
 
 function spotScript(wf: Workflow, node: Scalar, script: string, add: Add): void {
+  // Shell comments say things like "gh issue list without --search": they are not code.
+  script = script.replace(/^[ \t]*#.*$/gm, "");
   const first = wf.lines.linePos(node.range?.[0] ?? 0).line + (node.type === Scalar.BLOCK_LITERAL || node.type === Scalar.BLOCK_FOLDED ? 1 : 0);
   const lineOf = (index: number) => first + (script.slice(0, index).match(/\n/g)?.length ?? 0);
 
   const calls = [...script.matchAll(SCRIPT.govulncheck)];
   const json = calls.filter((c) => SCRIPT.jsonFormat.test(c[1] ?? ""));
-  if (json[0] && json.length === calls.length && !SCRIPT.decides.test(script)) add("govulncheck-json-gate", lineOf(json[0].index ?? 0));
+  if (json[0] && json.length === calls.length && !SCRIPT.decides.test(script)) add("govulncheck-json-gate", lineOf((json[0].index ?? 0) + json[0][0].indexOf("govulncheck")));
 
   if (!SCRIPT.issueApi.test(script)) return;
   const title = SCRIPT.titleMatch.exec(script);

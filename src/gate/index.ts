@@ -36,6 +36,8 @@ export type GateResult =
   | { kind: "refuse"; file: string; reason: string; manual: string };
 
 const isCi = (wf: Workflow) => /(^|\/)ci\.ya?ml$/.test(wf.path);
+/** Which scanner our rendered step runs, for messages (`--scanner grype` renders anchore/scan-action). */
+const scannerOf = (stepText: string) => (/\buses: anchore\/scan-action@/.test(stepText) ? "Grype" : "Trivy");
 
 export function planGate(req: GateRequest): GateResult {
   const all = req.workflows.map((w) => parseWorkflow(w.path, w.text));
@@ -110,7 +112,7 @@ function gateIn(wf: Workflow, builds: Build[], notes: string[], req: GateRequest
       const editNotes = [`${how}; the step scans ${imageRef}`];
       if (addLoad) editNotes.push(`added \`load: true\` to ${use.where}, so the image reaches the Docker daemon for the scan (the only change to your lines)`);
       if (addId) editNotes.push(`gave ${use.where} \`id: ${addId}\`, so the scan can name the image by its imageid output (it has no tags)`);
-      return done(wf, edit, `inserted the Trivy step after ${use.where}`, [...notes, ...editNotes], addLoad);
+      return done(wf, edit, `inserted the ${scannerOf(stepText)} step after ${use.where}`, [...notes, ...editNotes], addLoad);
     } catch (e) {
       if (!(e instanceof UnsafeShape)) throw e;
       notes.push(`${wf.path}: ${use.where}: ${e.message}; the gate builds the image in its own job instead`);
@@ -135,6 +137,11 @@ function alreadyScanned(wf: Workflow, scan: { jobKey: string; index: number; wha
   const built = findBuilds(wf, { dockerfile: req.dockerfile, readFile: req.readFile }).builds.find((b) => b.gate.ok)?.gate;
   const imageRef = typeof named === "string" ? named : built?.ok ? built.imageRef : "IMAGE:TAG";
   const where = `job ${scan.jobKey}, step ${scan.index + 1}`;
+  const ours = req.step(imageRef).trimEnd();
+  const policy =
+    scannerOf(ours) === "Grype"
+      ? "same Grype version, severity cutoff, only-fixed and .grype.yaml"
+      : "same Trivy version, severities, ignore-unfixed and .trivyignore";
   return {
     kind: "already-scanned",
     file: wf.path,
@@ -142,7 +149,7 @@ function alreadyScanned(wf: Workflow, scan: { jobKey: string; index: number; wha
     summary: `${where} already scans the image (${scan.what}); no second gate added`,
     notes: [
       ...notes,
-      `To bring ${where} to relay-security's pinned, policy-complete form (same Trivy version, severities, ignore-unfixed and .trivyignore as the scheduled scan), replace it with:\n\n${req.step(imageRef).trimEnd()}`,
+      `To bring ${where} to relay-security's pinned, policy-complete form (${policy} as the scheduled scan), replace it with:\n\n${ours}`,
     ],
   };
 }
@@ -151,6 +158,7 @@ function upgrade(wf: Workflow, ours: { jobKey: string; index: number }, req: Gat
   try {
     const job = jobsOf(wf).find(([key]) => key === ours.jobKey)?.[1] ?? {};
     let edit: Edit | "unchanged";
+    let scanner = "Trivy";
     if (ours.jobKey === OUR_JOB_KEY) edit = replaceJob(wf, ours.jobKey, req.job());
     else {
       // The image the build before our step produces now; else the one our step scanned before.
@@ -161,9 +169,11 @@ function upgrade(wf: Workflow, ours: { jobKey: string; index: number }, req: Gat
       const old = stepsOf(job)[ours.index]?.["with"];
       // trivy-action names the image `image-ref`, anchore/scan-action `image` (--scanner grype).
       const imageRef = last?.ok ? last.imageRef : String((isRecord(old) ? (old["image-ref"] ?? old["image"]) : undefined) ?? "");
-      edit = replaceStep(wf, ours.jobKey, ours.index, req.step(imageRef));
+      const stepText = req.step(imageRef);
+      scanner = scannerOf(stepText);
+      edit = replaceStep(wf, ours.jobKey, ours.index, stepText);
     }
-    const where = ours.jobKey === OUR_JOB_KEY ? `the ${OUR_JOB_KEY} job` : `the Trivy step in job ${ours.jobKey}`;
+    const where = ours.jobKey === OUR_JOB_KEY ? `the ${OUR_JOB_KEY} job` : `the ${scanner} step in job ${ours.jobKey}`;
     if (edit === "unchanged") return { kind: "unchanged", file: wf.path, summary: `${where} is up to date` };
     return done(wf, edit, `updated ${where} in place`, [], false);
   } catch (e) {

@@ -46,6 +46,9 @@ export function refuseBroken(wf: Workflow, req: GateRequest): Refusal {
 
 /** The Dockerfile needs a binary built before `docker build`, and nothing in the workflow builds the image. */
 export function refusePrebuilt(file: string, why: string, req: GateRequest, notes: string[]): Refusal {
+  const step = req.step("IMAGE:TAG");
+  // trivy-action's input is `image-ref`; anchore/scan-action's (--scanner grype) is `image`.
+  const input = /\buses: anchore\/scan-action@/.test(step) ? "image" : "image-ref";
   return {
     kind: "refuse",
     file,
@@ -55,9 +58,9 @@ export function refusePrebuilt(file: string, why: string, req: GateRequest, note
     manual: [
       `Build the image in ${file} on pull requests the way your release does (for example`,
       "`goreleaser release --snapshot --clean`, or `go build` followed by `docker build -t IMAGE:TAG .`),",
-      "then add this step right after that build, with image-ref set to the IMAGE:TAG it produces:",
+      `then add this step right after that build, with ${input} set to the IMAGE:TAG it produces:`,
       "",
-      req.step("IMAGE:TAG").trimEnd(),
+      step.trimEnd(),
       ...seen(notes),
     ].join("\n"),
   };

@@ -78,7 +78,7 @@ export async function validateRepo(dir: string, ctx: ValidateContext): Promise<F
 }
 
 /** The `with:` of our gate step (`id: relay-security-scan`) in the first workflow that has one. */
-function gateInputs(workflows: { path: string; text: string }[]): Record<string, unknown> | undefined {
+function gateInputs(workflows: { path: string; text: string }[]): { uses: string; with: Record<string, unknown> } | undefined {
   for (const w of workflows) {
     let doc: unknown;
     try {
@@ -89,7 +89,7 @@ function gateInputs(workflows: { path: string; text: string }[]): Record<string,
     for (const job of Object.values((doc as { jobs?: Record<string, { steps?: unknown }> } | null)?.jobs ?? {})) {
       if (!Array.isArray(job?.steps)) continue;
       const step = job.steps.find((s: { id?: unknown }) => s?.id === "relay-security-scan") as { uses?: string; with?: Record<string, unknown> } | undefined;
-      if (step?.uses?.startsWith("aquasecurity/trivy-action@") && step.with) return step.with;
+      if (step?.uses && step.with) return { uses: step.uses.split("@")[0] ?? "", with: step.with };
     }
   }
   return undefined;
@@ -101,8 +101,18 @@ function gateInputs(workflows: { path: string; text: string }[]): Record<string,
  * --offline.
  */
 async function previewGate(dir: string, workflows: { path: string; text: string }[], ctx: ValidateContext): Promise<Finding[]> {
-  const gate = gateInputs(workflows);
-  if (!gate) return [];
+  const found = gateInputs(workflows);
+  if (!found) return [];
+  if (found.uses !== "aquasecurity/trivy-action") {
+    return [{
+      file: workflows.map((w) => w.path).join(", "),
+      rule: "gate-preview",
+      severity: "skipped",
+      message: `the dry-run preview runs Trivy only; the gate uses ${found.uses}, so it was not previewed`,
+      hint: "grype <image> --only-fixed --fail-on <cutoff> --config .grype.yaml shows what the gate would fail on",
+    }];
+  }
+  const gate = found.with;
   const dockerfile = ctx.answers?.dockerfile;
   const dockerText = dockerfile && existsSync(join(dir, dockerfile)) ? readFileSync(join(dir, dockerfile), "utf8") : undefined;
   return dryRunTrivy({

@@ -10,7 +10,7 @@ set -euo pipefail
 # (scan-action's severity-cutoff: negligible, low, medium, high or critical).
 : "${RESULTS_FILE:?RESULTS_FILE must name the Grype JSON report}"
 : "${OUT_DIR:?OUT_DIR must name the results directory}"
-: "${SEVERITY_CUTOFF:?SEVERITY_CUTOFF must be the gate's severity-cutoff}"
+: "${SEVERITY_CUTOFF:?SEVERITY_CUTOFF must be the severity-cutoff of the gate}"
 
 mkdir -p "$OUT_DIR"
 rm -f "$OUT_DIR/status" "$OUT_DIR/results.json"

@@ -15,6 +15,10 @@ const VARIANTS: Record<string, Record<string, unknown>> = {
   "sarif on": { sarif: true },
   "no image scan": { imageScan: false, dockerfile: undefined },
   "severity CRITICAL, dockerfile in a subfolder": { severity: "CRITICAL", dockerfile: "deploy/Dockerfile", context: "." },
+  // --scanner grype: SARIF is refused by the answers schema with grype, so sarif stays off here.
+  grype: { scanner: "grype", sarif: false },
+  "grype, weekly, severity down to MEDIUM": { scanner: "grype", sarif: false, schedule: "weekly", severity: "CRITICAL,HIGH,MEDIUM" },
+  "grype, no image scan": { scanner: "grype", sarif: false, imageScan: false, dockerfile: undefined },
 };
 
 const render = (over: Record<string, unknown>) => {

@@ -83,3 +83,35 @@ describe("answers file", () => {
     expect(() => readAnswersFile("answers.json", "{")).toThrow(/answers.json: not valid JSON/);
   });
 });
+
+describe("--scanner grype: a threshold, not a list", () => {
+  const withFlags = (flags: Record<string, unknown>) => {
+    const { values, origin } = layer({ detected: base, flags: { scanner: "grype", ...flags } });
+    return () => validateAnswers(values, origin);
+  };
+  it.each(["CRITICAL", "CRITICAL,HIGH", "HIGH,CRITICAL", "critical,high,medium", "CRITICAL,HIGH,MEDIUM,LOW"])("accepts %s (a range from CRITICAL down)", (severity) => {
+    expect(withFlags({ severity })().scanner).toBe("grype");
+  });
+  it.each([
+    ["CRITICAL,MEDIUM", /not one/],
+    ["HIGH", /not one/],
+    ["HIGH,MEDIUM", /not one/],
+    ["CRITICAL,HIGH,MEDIUM,LOW,UNKNOWN", /cannot fail on UNKNOWN/],
+  ])("refuses %s, naming --severity and the ranges that work", (severity, why) => {
+    expect(withFlags({ severity })).toThrow(UserError);
+    try {
+      withFlags({ severity })();
+    } catch (error) {
+      const message = (error as UserError).message;
+      expect(message.startsWith("--severity: ")).toBe(true);
+      expect(message).toMatch(why);
+      expect(message).toContain("pass --severity as a range from CRITICAL down: CRITICAL | CRITICAL,HIGH | CRITICAL,HIGH,MEDIUM | CRITICAL,HIGH,MEDIUM,LOW");
+    }
+  });
+  it("the same list is fine with Trivy, which takes a list", () => {
+    expect(answersSchema.parse({ ...base, severity: "CRITICAL,MEDIUM" }).severity).toBe("CRITICAL,MEDIUM");
+  });
+  it("refuses --sarif with grype, saying why", () => {
+    expect(withFlags({ sarif: true })).toThrow(/^--sarif: --sarif is not available with --scanner grype: .*severity-cutoff only sets the exit code/);
+  });
+});

@@ -1,8 +1,9 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { answersSchema } from "../../src/answers/schema.js";
 import { yamlQuote } from "../../src/render/engine.js";
-import { buildView, renderCi, renderGateStep, renderImageScanJob, renderSecurityScan, renderTrivyignore } from "../../src/render/index.js";
+import { buildView, renderCi, renderGateStep, renderGrypeIgnore, renderIgnoreFile, renderImageScanJob, renderSecurityScan, renderTrivyignore } from "../../src/render/index.js";
 import { cronFor } from "../../src/render/schedule.js";
 
 const answers = (over: Record<string, unknown> = {}) =>
@@ -38,6 +39,8 @@ describe("security-scan.yml", () => {
     cron: { schedule: "23 6 * * 2" },
     sarif: { sarif: true },
     "no image scan": { imageScan: false, dockerfile: undefined },
+    grype: { scanner: "grype" },
+    "grype, no image scan": { scanner: "grype", imageScan: false, dockerfile: undefined },
   };
   for (const [name, over] of Object.entries(variants)) {
     it(`${name}: parses, pins every action, keeps write permissions to the issues job`, () => {
@@ -61,8 +64,8 @@ describe("security-scan.yml", () => {
     });
   }
 
-  it("the issues job checks out nothing and runs no scanner", () => {
-    const job = (parse(renderSecurityScan(view())) as Workflow).jobs.issues!;
+  it.each(["trivy", "grype"])("the issues job checks out nothing and runs no scanner (%s)", (scanner) => {
+    const job = (parse(renderSecurityScan(view({ scanner }))) as Workflow).jobs.issues!;
     expect(job.steps.map((s) => s.uses?.split("@")[0])).toEqual(["actions/download-artifact", undefined]);
     expect(job.steps[1]?.run).not.toMatch(/^\s*(trivy|grype|govulncheck|docker|go) /m);
   });
@@ -104,5 +107,87 @@ describe("ci.yml, the gate step and the image-scan job", () => {
   });
   it(".trivyignore has no active entry", () => {
     expect(renderTrivyignore(view()).split("\n").filter((l) => l.trim() && !l.startsWith("#"))).toEqual([]);
+  });
+});
+
+describe("--scanner grype", () => {
+  type Step = { id?: string; uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, unknown> };
+  const grype = (over: Record<string, unknown> = {}) => view({ scanner: "grype", ...over });
+  const scanDoc = (over: Record<string, unknown> = {}) => parse(renderSecurityScan(grype(over))) as { jobs: Record<string, { name?: string; steps: Step[] }> };
+  const gateOf = (over: Record<string, unknown> = {}) => (parse(renderGateStep(grype(over), "ghcr.io/acme/svc:${{ github.sha }}")) as (Step & { id: string })[])[0]!;
+
+  it("the view: Grype's ignore file, version, threshold and targets", () => {
+    expect(grype()).toMatchObject({ scanner: "grype", grype: true, ignoreFile: ".grype.yaml", grypeVersion: "v0.110.0", severityCutoff: "high", targets: "grype-image govulncheck", sarif: false });
+    expect(view()).toMatchObject({ scanner: "trivy", grype: false, ignoreFile: ".trivyignore", targets: "trivy-image govulncheck" });
+    expect(grype({ imageScan: false, dockerfile: undefined }).targets).toBe("govulncheck");
+    expect(grype({ severity: "CRITICAL" }).severityCutoff).toBe("critical");
+    expect(grype({ severity: "CRITICAL,HIGH,MEDIUM" }).severityCutoff).toBe("medium");
+  });
+
+  it("the gate step: scan-action pinned, our id, the policy, the grype version under its Renovate marker", () => {
+    const text = renderGateStep(grype(), "ghcr.io/acme/svc:${{ github.sha }}");
+    const step = gateOf();
+    expect(step.id).toBe("relay-security-scan");
+    expect(step.uses).toBe("anchore/scan-action@e1165082ffb1fe366ebaf02d8526e7c4989ea9d2");
+    expect(text).toContain("uses: anchore/scan-action@e1165082ffb1fe366ebaf02d8526e7c4989ea9d2 # v7.4.0\n");
+    expect(step.with).toEqual({
+      image: "ghcr.io/acme/svc:${{ github.sha }}",
+      "grype-version": "v0.110.0",
+      "only-fixed": true,
+      "severity-cutoff": "high",
+      "fail-build": true,
+      "output-format": "table",
+      "cache-db": true,
+      config: ".grype.yaml",
+    });
+    expect(text).toMatch(/\n {4}# renovate: datasource=github-releases depName=anchore\/grype\n {4}grype-version: v0\.110\.0\n/);
+    expect(text.startsWith("# Added by relay-security")).toBe(true);
+    expect(text).not.toMatch(/trivy/i);
+  });
+
+  it("the rescan uses the gate's policy, JSON to a file, no fail-build; decide and issues get the same cutoff", () => {
+    for (const severity of ["CRITICAL", "CRITICAL,HIGH,MEDIUM"]) {
+      const doc = scanDoc({ severity });
+      const image = doc.jobs.image!;
+      expect(image.name).toBe("Image scan (Grype)");
+      const scan = image.steps.find((s) => s.uses?.startsWith("anchore/scan-action"))!;
+      const gate = gateOf({ severity });
+      for (const key of ["grype-version", "only-fixed", "severity-cutoff", "cache-db", "config"]) expect(scan.with?.[key]).toEqual(gate.with?.[key]);
+      expect(scan.with).toMatchObject({ image: "${{ env.IMAGE_REF }}", "fail-build": false, "output-format": "json", "output-file": "grype-results.json" });
+      const decide = image.steps.find((s) => s.id === "decide")!;
+      expect(decide.env).toEqual({ RESULTS_FILE: "grype-results.json", OUT_DIR: "relay-security-results/grype-image", SEVERITY_CUTOFF: gate.with?.["severity-cutoff"] });
+      expect(decide.run).toBe(readFileSync(new URL("../../templates/scripts/grype-decide.sh", import.meta.url), "utf8"));
+      const upload = image.steps.find((s) => s.uses?.startsWith("actions/upload-artifact"))!;
+      expect(upload.with).toMatchObject({ name: "relay-security-results-grype-image", path: "relay-security-results" });
+      const issues = doc.jobs.issues!.steps[1]!;
+      expect(issues.env).toMatchObject({ TARGETS: "grype-image govulncheck", SEVERITY_CUTOFF: gate.with?.["severity-cutoff"] });
+    }
+    // Trivy appears only in the shared issue script (its trivy-* branch), never in a job or an env.
+    const doc = scanDoc();
+    expect(JSON.stringify(doc.jobs.image)).not.toMatch(/trivy/i);
+    expect(JSON.stringify(doc.jobs.issues!.steps[1]!.env)).not.toMatch(/trivy/i);
+  });
+
+  it("the issues job runs the same script as the Trivy variant", () => {
+    const issuesRun = (scanner: string) => (parse(renderSecurityScan(view({ scanner }))) as { jobs: Record<string, { steps: Step[] }> }).jobs.issues!.steps[1]!.run;
+    expect(issuesRun("grype")).toBe(issuesRun("trivy"));
+  });
+
+  it("ci.yml and the image-scan job build and scan with Grype", () => {
+    const ci = parse(renderCi(grype())) as { jobs: Record<string, { name: string; steps: Step[] }> };
+    const job = ci.jobs["image-scan"]!;
+    expect(job.name).toBe("Image scan (Grype)");
+    expect(job.steps.at(-1)).toMatchObject({ id: "relay-security-scan", with: { image: "${{ env.IMAGE_REF }}", config: ".grype.yaml" } });
+    expect(Object.keys(parse(renderImageScanJob(grype())) as object)).toEqual(["image-scan"]);
+  });
+
+  it(".grype.yaml: a commented header with the rule and no active entry", () => {
+    const text = renderGrypeIgnore(grype());
+    expect(renderIgnoreFile(grype())).toBe(text);
+    expect(renderIgnoreFile(view())).toBe(renderTrivyignore(view()));
+    expect(parse(text)).toEqual({ ignore: [] });
+    expect(text).toMatch(/# WHY:/);
+    expect(text).toMatch(/# TODO\(YYYY-MM-DD\):/);
+    expect(text).toMatch(/no expiry/);
   });
 });
