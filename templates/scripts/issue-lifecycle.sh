@@ -34,12 +34,40 @@ def safeurl: if type == "string" and test("^https://[A-Za-z0-9._~:/?#@!$&'*+,;=%
 def link(id; url): (id | tostring) as $id | url as $url
   | if ($id | test("^[A-Za-z0-9][A-Za-z0-9._:-]{0,79}$")) and $url != null then "[\($id)](\($url))" else $id | md(80) end;
 def plural(n; word): "\(n) \(word)" + (if n == 1 then "" else "s" end);
+# Image findings (Trivy or Grype, normalised to id, sev, pkg, installed, fixed, title, url, os, gobin)
+# -> {summary, columns, rows: [{key, cells}], advice}.
+def sevrank: {"CRITICAL": 0, "HIGH": 1, "MEDIUM": 2, "LOW": 3, "NEGLIGIBLE": 4, "UNKNOWN": 5}[tostring | ascii_upcase] // 6;
+def image_report(scanner; lastcol; accept):
+  unique_by([.id, .pkg, .installed, .fixed])
+  | sort_by([(.sev | sevrank), .id, .pkg, .installed])
+  | (map(select(.gobin and .pkg == "stdlib")) | length) as $stdlib
+  | (map(select(.gobin and .pkg != "stdlib")) | length) as $gomod
+  | (map(select(.os)) | length) as $os
+  | (map(select((.os or .gobin) | not)) | length) as $other
+  | (env.IMAGE_REF | if . == "" then "the image" else "image " + md(200) end) as $image
+  | { summary: ("The scheduled security scan\(scanner) found **\(plural(length; "vulnerability") | sub("ys$"; "ies"))**"
+      + " (" + (group_by(.sev | sevrank) | map("\(length) \(.[0].sev | md(12))") | join(", ")) + ")"
+      + " in \($image) that the scan policy does not allow: "
+      + ([ (if $os > 0 then "\($os) in OS packages" else empty end),
+           (if $stdlib > 0 then "\($stdlib) in the Go standard library of a binary" else empty end),
+           (if $gomod > 0 then "\($gomod) in Go modules of a binary" else empty end),
+           (if $other > 0 then "\($other) in other packages" else empty end) ] | join(", ")) + "."),
+    columns: ["ID", "Severity", "Package", "Installed", "Fixed", lastcol],
+    rows: map({ key: ([.id, .sev, .pkg, .installed, .fixed] | tojson),
+                cells: [ link(.id; .url), (.sev | md(12)), (.pkg | md(100)), (.installed | md(60)),
+                         (if .fixed == "" then "none yet" else .fixed | md(60) end), (.title | md(160)) ] }),
+    advice: [
+      (if $stdlib > 0 then "**Go standard library** (`stdlib` in a Go binary): it was compiled in from the builder image's Go toolchain, so a go.mod change cannot fix it. Bump the builder stage (`FROM golang:...`, tag and digest) to a Go release at or above the Fixed version and rebuild." else empty end),
+      (if $gomod > 0 then "**Go modules in a binary**: `go get <module>@<fixed version>` and `go mod tidy`, then rebuild the image." else empty end),
+      (if $os > 0 then "**OS packages**: bump the base image digest (the final `FROM`) to a build that carries the fixed package, and rebuild." else empty end),
+      (if $other > 0 then "**Other packages**: update them to the Fixed version and rebuild." else empty end),
+      accept
+    ] };
 JQ
 )"
 
 # A Trivy JSON report -> {summary, columns, rows: [{key, cells}], advice}.
 JQ_TRIVY="$(cat <<'JQ'
-def rank: {"CRITICAL": 0, "HIGH": 1, "MEDIUM": 2, "LOW": 3, "UNKNOWN": 4}[.] // 5;
 def advisory: if startswith("GHSA-") then "https://github.com/advisories/\(.)"
   elif startswith("GO-") then "https://pkg.go.dev/vuln/\(.)"
   else "https://avd.aquasec.com/nvd/\(ascii_downcase)" end;
@@ -53,31 +81,7 @@ def advisory: if startswith("GHSA-") then "https://github.com/advisories/\(.)"
       title: (.Title // .Description // "" | tostring),
       url: ((.PrimaryURL | safeurl) // (.VulnerabilityID // "" | tostring | advisory)),
       os: ($class == "os-pkgs"), gobin: ($type == "gobinary") } ]
-| unique_by([.id, .pkg, .installed, .fixed])
-| sort_by([(.sev | rank), .id, .pkg, .installed])
-| (map(select(.gobin and .pkg == "stdlib")) | length) as $stdlib
-| (map(select(.gobin and .pkg != "stdlib")) | length) as $gomod
-| (map(select(.os)) | length) as $os
-| (map(select((.os or .gobin) | not)) | length) as $other
-| (env.IMAGE_REF | if . == "" then "the image" else "image " + md(200) end) as $image
-| { summary: ("The scheduled security scan found **\(plural(length; "vulnerability") | sub("ys$"; "ies"))**"
-      + " (" + (group_by(.sev | rank) | map("\(length) \(.[0].sev | md(12))") | join(", ")) + ")"
-      + " in \($image) that the scan policy does not allow: "
-      + ([ (if $os > 0 then "\($os) in OS packages" else empty end),
-           (if $stdlib > 0 then "\($stdlib) in the Go standard library of a binary" else empty end),
-           (if $gomod > 0 then "\($gomod) in Go modules of a binary" else empty end),
-           (if $other > 0 then "\($other) in other packages" else empty end) ] | join(", ")) + "."),
-    columns: ["ID", "Severity", "Package", "Installed", "Fixed", "Title"],
-    rows: map({ key: ([.id, .sev, .pkg, .installed, .fixed] | tojson),
-                cells: [ link(.id; .url), (.sev | md(12)), (.pkg | md(100)), (.installed | md(60)),
-                         (if .fixed == "" then "none yet" else .fixed | md(60) end), (.title | md(160)) ] }),
-    advice: [
-      (if $stdlib > 0 then "**Go standard library** (`stdlib` in a Go binary): it was compiled in from the builder image's Go toolchain, so a go.mod change cannot fix it. Bump the builder stage (`FROM golang:...`, tag and digest) to a Go release at or above the Fixed version and rebuild." else empty end),
-      (if $gomod > 0 then "**Go modules in a binary**: `go get <module>@<fixed version>` and `go mod tidy`, then rebuild the image." else empty end),
-      (if $os > 0 then "**OS packages**: bump the base image digest (the final `FROM`) to a build that carries the fixed package, and rebuild." else empty end),
-      (if $other > 0 then "**Other packages**: update them to the Fixed version and rebuild." else empty end),
-      "**Accepting a risk** instead: add the ID to `.trivyignore` with a `# WHY:` line, a `# TODO(YYYY-MM-DD):` revisit line and Trivy's expiry on the entry itself (`CVE-2026-1234 exp:2026-12-31`), so it is reported again on that date even if nobody reads the file."
-    ] }
+| image_report(""; "Title"; "**Accepting a risk** instead: add the ID to `.trivyignore` with a `# WHY:` line, a `# TODO(YYYY-MM-DD):` revisit line and Trivy's expiry on the entry itself (`CVE-2026-1234 exp:2026-12-31`), so it is reported again on that date even if nobody reads the file.")
 JQ
 )"
 
@@ -86,17 +90,16 @@ JQ
 # fix state "fixed" and severity at or above SEVERITY_CUTOFF (Unknown ranks below Negligible).
 JQ_GRYPE="$(cat <<'JQ'
 def obj: if type == "object" then . else {} end;
-def rank: {"CRITICAL": 0, "HIGH": 1, "MEDIUM": 2, "LOW": 3, "NEGLIGIBLE": 4, "UNKNOWN": 5}[tostring | ascii_upcase] // 6;
 def advisory: if startswith("GHSA-") then "https://github.com/advisories/\(.)"
   elif startswith("GO-") then "https://pkg.go.dev/vuln/\(.)"
   elif startswith("CVE-") then "https://nvd.nist.gov/vuln/detail/\(.)"
   else null end;
 def str: if . == null then "" else tostring end;
-(env.SEVERITY_CUTOFF | rank | if . > 4 then 4 else . end) as $cutoff
+(env.SEVERITY_CUTOFF | sevrank | if . > 4 then 4 else . end) as $cutoff
 | [ (.matches // [])[] | obj | (.vulnerability | obj) as $v | (.artifact | obj) as $a
     | select(($v.fix | obj | .state) == "fixed")
     | ($v.severity | str | ascii_upcase | if . == "" then "UNKNOWN" else . end) as $sev
-    | select(($sev | rank) <= $cutoff)
+    | select(($sev | sevrank) <= $cutoff)
     | ($a.type | str) as $type
     | { id: ($v.id | str),
         sev: $sev,
@@ -106,32 +109,8 @@ def str: if . == null then "" else tostring end;
         title: ([ $v.description, ((.relatedVulnerabilities // []) | if type == "array" then .[] | obj | .description else empty end) ]
                 | map(str | select(. != "")) | first // ""),
         url: (($v.dataSource | safeurl) // ($v.id | str | advisory)),
-        os: ($type | IN("apk", "deb", "rpm", "alpm", "portage")), gomod: ($type == "go-module") } ]
-| unique_by([.id, .pkg, .installed, .fixed])
-| sort_by([(.sev | rank), .id, .pkg, .installed])
-| (map(select(.gomod and .pkg == "stdlib")) | length) as $stdlib
-| (map(select(.gomod and .pkg != "stdlib")) | length) as $gomod
-| (map(select(.os)) | length) as $os
-| (map(select((.os or .gomod) | not)) | length) as $other
-| (env.IMAGE_REF | if . == "" then "the image" else "image " + md(200) end) as $image
-| { summary: ("The scheduled security scan (Grype) found **\(plural(length; "vulnerability") | sub("ys$"; "ies"))**"
-      + " (" + (group_by(.sev | rank) | map("\(length) \(.[0].sev | md(12))") | join(", ")) + ")"
-      + " in \($image) that the scan policy does not allow: "
-      + ([ (if $os > 0 then "\($os) in OS packages" else empty end),
-           (if $stdlib > 0 then "\($stdlib) in the Go standard library of a binary" else empty end),
-           (if $gomod > 0 then "\($gomod) in Go modules of a binary" else empty end),
-           (if $other > 0 then "\($other) in other packages" else empty end) ] | join(", ")) + "."),
-    columns: ["ID", "Severity", "Package", "Installed", "Fixed", "Description"],
-    rows: map({ key: ([.id, .sev, .pkg, .installed, .fixed] | tojson),
-                cells: [ link(.id; .url), (.sev | md(12)), (.pkg | md(100)), (.installed | md(60)),
-                         (if .fixed == "" then "none yet" else .fixed | md(60) end), (.title | md(160)) ] }),
-    advice: [
-      (if $stdlib > 0 then "**Go standard library** (`stdlib` in a Go binary): it was compiled in from the builder image's Go toolchain, so a go.mod change cannot fix it. Bump the builder stage (`FROM golang:...`, tag and digest) to a Go release at or above the Fixed version and rebuild." else empty end),
-      (if $gomod > 0 then "**Go modules in a binary**: `go get <module>@<fixed version>` and `go mod tidy`, then rebuild the image." else empty end),
-      (if $os > 0 then "**OS packages**: bump the base image digest (the final `FROM`) to a build that carries the fixed package, and rebuild." else empty end),
-      (if $other > 0 then "**Other packages**: update them to the Fixed version and rebuild." else empty end),
-      "**Accepting a risk** instead: add `- vulnerability: <ID>` under `ignore:` in `.grype.yaml` with a `# WHY:` line and a `# TODO(YYYY-MM-DD):` line directly above it. Grype has no expiry of its own, so that date is the expiry: `relay-security validate` fails once it has passed."
-    ] }
+        os: ($type | IN("apk", "deb", "rpm", "alpm", "portage")), gobin: ($type == "go-module") } ]
+| image_report(" (Grype)"; "Description"; "**Accepting a risk** instead: add `- vulnerability: <ID>` under `ignore:` in `.grype.yaml` with a `# WHY:` line and a `# TODO(YYYY-MM-DD):` line directly above it. Grype has no expiry of its own, so that date is the expiry: `relay-security validate` fails once it has passed.")
 JQ
 )"
 
