@@ -1,19 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { answersSchema } from "../../src/answers/schema.js";
 import { planGate, type GateRequest } from "../../src/gate/index.js";
-import { buildView, renderGateStep, renderImageScanJob } from "../../src/render/index.js";
+import { renderGateStep, renderImageScanJob } from "../../src/render/index.js";
 import { loadCases, requestFor, VIEW } from "./helpers.js";
+import { viewWith } from "../support/answers.js";
 
 /** The gate fixtures' view with `--scanner grype`. */
-const GRYPE = buildView({
-  answers: answersSchema.parse({
-    image: "ghcr.io/acme/svc", dockerfile: "Dockerfile", context: ".", branch: "main", schedule: "daily", severity: "CRITICAL,HIGH",
-    label: "security", updater: "renovate", scanner: "grype", imageScan: true, sarif: false,
-  }),
-  modulePath: "example.com/svc",
-  goModFile: "go.mod",
-});
+const GRYPE = viewWith({ scanner: "grype" });
 const grypeRequest = (req: GateRequest): GateRequest => ({ ...req, step: (ref) => renderGateStep(GRYPE, ref), job: () => renderImageScanJob(GRYPE) });
 
 type Step = { id?: string; uses?: string; with?: Record<string, unknown> };

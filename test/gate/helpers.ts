@@ -1,27 +1,11 @@
 import { readdirSync, readFileSync, existsSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { answersSchema } from "../../src/answers/schema.js";
 import type { GateRequest } from "../../src/gate/index.js";
-import { buildView, renderGateStep, renderImageScanJob } from "../../src/render/index.js";
+import { renderGateStep, renderImageScanJob } from "../../src/render/index.js";
+import { viewWith } from "../support/answers.js";
 
 /** The fixed view every gate fixture is rendered with. */
-export const VIEW = buildView({
-  answers: answersSchema.parse({
-    image: "ghcr.io/acme/svc",
-    dockerfile: "Dockerfile",
-    context: ".",
-    branch: "main",
-    schedule: "daily",
-    severity: "CRITICAL,HIGH",
-    label: "security",
-    updater: "renovate",
-    scanner: "trivy",
-    imageScan: true,
-    sarif: false,
-  }),
-  modulePath: "example.com/svc",
-  goModFile: "go.mod",
-});
+export const VIEW = viewWith();
 
 export const FIXTURES = new URL("../fixtures/gate/", import.meta.url).pathname;
 

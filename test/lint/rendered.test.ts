@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { answersSchema } from "../../src/answers/schema.js";
-import { buildView, renderCi, renderSecurityScan } from "../../src/render/index.js";
+import { renderCi, renderSecurityScan } from "../../src/render/index.js";
 import { actionlint, workflowRepo, zizmor } from "../support/linters.js";
 import { requireTool } from "../support/tools.js";
+import { viewWith } from "../support/answers.js";
 
 const actionlintBin = requireTool("actionlint");
 const zizmorBin = requireTool("zizmor");
@@ -22,21 +22,7 @@ const VARIANTS: Record<string, Record<string, unknown>> = {
 };
 
 const render = (over: Record<string, unknown>) => {
-  const answers = answersSchema.parse({
-    image: "ghcr.io/acme/svc",
-    dockerfile: "Dockerfile",
-    context: ".",
-    branch: "main",
-    schedule: "daily",
-    severity: "CRITICAL,HIGH",
-    label: "security",
-    updater: "renovate",
-    scanner: "trivy",
-    imageScan: true,
-    sarif: false,
-    ...over,
-  });
-  const view = buildView({ answers, modulePath: "example.com/svc", goModFile: "go.mod" });
+  const view = viewWith(over);
   return { "security-scan.yml": renderSecurityScan(view), "ci.yml": renderCi(view) };
 };
 

@@ -4,21 +4,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import { parse } from "yaml";
-import { answersSchema } from "../../src/answers/schema.js";
-import { buildView, renderGateStep, renderTrivyignore } from "../../src/render/index.js";
+import { renderGateStep, renderTrivyignore } from "../../src/render/index.js";
 import { trivyActionRun } from "../../src/validate/trivy-args.js";
 import { renderedSecurityScan } from "../support/workflow.js";
+import { viewWith } from "../support/answers.js";
 
 type Step = { id?: string; name?: string; uses?: string; with?: Record<string, unknown> };
 
-const ANSWERS = {
-  image: "ghcr.io/acme/svc", dockerfile: "Dockerfile", context: ".", branch: "main", schedule: "daily",
-  severity: "CRITICAL,HIGH", label: "security", updater: "renovate", scanner: "trivy", imageScan: true, sarif: false,
-};
-
 /** The `with:` of the PR gate step exactly as we render it for a user. */
 export function renderedGateWith(over: Record<string, unknown> = {}): Record<string, unknown> {
-  const view = buildView({ answers: answersSchema.parse({ ...ANSWERS, ...over }), modulePath: "example.com/svc", goModFile: "go.mod" });
+  const view = viewWith(over);
   const steps = parse(renderGateStep(view, view.prImageRef)) as Step[];
   const gate = steps.find((s) => s.uses?.startsWith("aquasecurity/trivy-action@"));
   if (!gate?.with) throw new Error("the rendered gate step has no trivy-action with:");
@@ -28,8 +23,7 @@ export function renderedGateWith(over: Record<string, unknown> = {}): Record<str
 /** A workspace as a user's checkout has it: our rendered `.trivyignore`, plus `entries` appended. */
 export function workspace(entries = ""): string {
   const dir = mkdtempSync(join(tmpdir(), "relay-gate-"));
-  const view = buildView({ answers: answersSchema.parse(ANSWERS), modulePath: "example.com/svc", goModFile: "go.mod" });
-  writeFileSync(join(dir, ".trivyignore"), renderTrivyignore(view) + entries);
+  writeFileSync(join(dir, ".trivyignore"), renderTrivyignore(viewWith()) + entries);
   return dir;
 }
 

@@ -1,6 +1,6 @@
 import { parse } from "yaml";
-import { answersSchema } from "../../src/answers/schema.js";
-import { buildView, renderSecurityScan } from "../../src/render/index.js";
+import { renderSecurityScan } from "../../src/render/index.js";
+import { viewWith } from "./answers.js";
 
 type Job = { steps: { id?: string; run?: string; env?: Record<string, string> }[] };
 
@@ -14,19 +14,5 @@ export function runScriptOf(workflowText: string, jobId: string, stepId: string)
 
 /** security-scan.yml as a user with these answers gets it. */
 export function renderedSecurityScan(over: Record<string, unknown> = {}): string {
-  const answers = answersSchema.parse({
-    image: "ghcr.io/acme/svc",
-    dockerfile: "Dockerfile",
-    context: ".",
-    branch: "main",
-    schedule: "daily",
-    severity: "CRITICAL,HIGH",
-    label: "security",
-    updater: "renovate",
-    scanner: "trivy",
-    imageScan: true,
-    sarif: false,
-    ...over,
-  });
-  return renderSecurityScan(buildView({ answers, modulePath: "example.com/svc", goModFile: "go.mod" }));
+  return renderSecurityScan(viewWith(over));
 }

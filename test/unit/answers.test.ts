@@ -2,20 +2,9 @@ import { describe, expect, it } from "vitest";
 import { layer, readAnswersFile, validateAnswers } from "../../src/answers/resolve.js";
 import { answersSchema } from "../../src/answers/schema.js";
 import { UserError } from "../../src/errors.js";
+import { BASE_ANSWERS } from "../support/answers.js";
 
-const base = {
-  image: "ghcr.io/acme/svc",
-  dockerfile: "Dockerfile",
-  context: ".",
-  branch: "main",
-  schedule: "daily",
-  severity: "CRITICAL,HIGH",
-  label: "security",
-  updater: "renovate",
-  scanner: "trivy",
-  imageScan: true,
-  sarif: false,
-};
+const base = BASE_ANSWERS;
 
 describe("answer precedence: flag > answers file > recorded > detected", () => {
   it("takes each answer from the highest layer that has it", () => {

@@ -1,27 +1,12 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { answersSchema } from "../../src/answers/schema.js";
 import { yamlQuote } from "../../src/render/engine.js";
-import { buildView, renderCi, renderGateStep, renderGrypeIgnore, renderIgnoreFile, renderImageScanJob, renderSecurityScan, renderTrivyignore } from "../../src/render/index.js";
+import { renderCi, renderGateStep, renderGrypeIgnore, renderIgnoreFile, renderImageScanJob, renderSecurityScan, renderTrivyignore } from "../../src/render/index.js";
 import { cronFor } from "../../src/render/schedule.js";
+import { viewWith } from "../support/answers.js";
 
-const answers = (over: Record<string, unknown> = {}) =>
-  answersSchema.parse({
-    image: "ghcr.io/acme/svc",
-    dockerfile: "build/Dockerfile",
-    context: ".",
-    branch: "main",
-    schedule: "daily",
-    severity: "CRITICAL,HIGH",
-    label: "security",
-    updater: "renovate",
-    scanner: "trivy",
-    imageScan: true,
-    sarif: false,
-    ...over,
-  });
-const view = (over: Record<string, unknown> = {}) => buildView({ answers: answers(over), modulePath: "example.com/svc", goModFile: "go.mod" });
+const view = viewWith;
 
 type Workflow = { on: { schedule: { cron: string }[] }; permissions: unknown; jobs: Record<string, { permissions: Record<string, string>; steps: { uses?: string; run?: string; with?: Record<string, unknown> }[] }> };
 

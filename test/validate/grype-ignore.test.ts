@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { answersSchema } from "../../src/answers/schema.js";
-import { buildView, renderGrypeIgnore } from "../../src/render/index.js";
+import { renderGrypeIgnore } from "../../src/render/index.js";
 import type { Finding } from "../../src/types.js";
 import { lintGrypeIgnore } from "../../src/validate/grype-ignore.js";
+import { viewWith } from "../support/answers.js";
 
 const NOW = new Date("2026-11-27T12:00:00Z");
 const brief = (fs: Finding[]) => fs.map((f) => [f.rule, f.severity, f.line]);
@@ -60,11 +60,7 @@ describe("lintGrypeIgnore", () => {
   });
 
   it("the rendered .grype.yaml passes, has no active entry, and its commented example would pass once uncommented", () => {
-    const answers = answersSchema.parse({
-      image: "ghcr.io/acme/svc", dockerfile: "Dockerfile", context: ".", branch: "main", schedule: "daily", severity: "CRITICAL,HIGH",
-      label: "security", updater: "renovate", scanner: "grype", imageScan: true, sarif: false,
-    });
-    const text = renderGrypeIgnore(buildView({ answers, modulePath: "example.com/svc", goModFile: "go.mod" }));
+    const text = renderGrypeIgnore(viewWith({ scanner: "grype" }));
     expect(lintGrypeIgnore(".grype.yaml", text, NOW)).toEqual([]);
     expect(text.split("\n").filter((l) => l.trim() && !l.startsWith("#"))).toEqual(["ignore: []"]);
     const example = text
