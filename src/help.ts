@@ -25,7 +25,8 @@ Run:
   --diff                show the diffs with the plan
   --json                print a machine-readable report (no prompts)
   --allow-dirty         change files that have uncommitted edits
-  --on-conflict HOW     markers (default) | fail | ours | theirs, when an upgrade's edits overlap yours
+  --on-conflict HOW     when an upgrade's edits overlap yours: markers (default) | fail (write nothing
+                        at all) | ours | theirs
   --restore             recreate managed files you deleted
   --adopt               replace a hand-written security-scan.yml with ours, and re-pin Trivy actions
                         pinned by a bare SHA with a separate "# Tracks:" line (the plan shows both first)

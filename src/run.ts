@@ -65,7 +65,8 @@ export async function runInit(opts: InitOptions, deps: Deps): Promise<{ exitCode
 
   if (!hold && !opts.allowDirty) await refuseDirty(dir, toWrite.filter((c) => c.before !== undefined).map((c) => c.path), deps);
   const written = hold ? [] : applyPlan(dir, plan.changes);
-  const findings = await validateRepo(dir, { plan, answers, written, deps });
+  // Held back by --on-conflict fail: nothing changed, so there is nothing of ours to validate.
+  const findings = hold && !opts.dryRun ? [] : await validateRepo(dir, { plan, answers, written, deps });
 
   const failed = findings.some((f) => f.severity === "error");
   const exitCode = conflicted || failed ? EXIT.findings : EXIT.ok;

@@ -46,5 +46,5 @@ export function adoptInWorkflow(input: { path: string; text: string; base?: stri
   if (!input.adopt || !spotted.some((s) => repinValue(s, pins))) return { notes, repins: [] };
   const base = input.base ?? text;
   const { text: after, repins } = repinTracked(base, spotHandWritten(path, base), pins);
-  return { notes, repins, ...(after === base && input.base === undefined ? {} : { after }) };
+  return { notes, repins, ...(after !== base ? { after } : {}) };
 }

@@ -137,7 +137,7 @@ function adoptUserWorkflows(detected: Detected, changes: FileChange[], notes: st
     const base = existing?.action === "update" ? existing.after : undefined;
     const found = adoptInWorkflow({ path: wf.path, text: wf.text, base, adopt: opts.adopt, pins: opts.pins });
     notes.push(...found.notes);
-    if (found.after === undefined || found.after === (base ?? wf.text)) continue;
+    if (found.after === undefined) continue;
     const what = `re-pinned ${found.repins.map((r) => `line ${r.line}`).join(", ")} to relay-security's Trivy pin (--adopt)`;
     if (existing?.action === "update") {
       existing.after = found.after;

@@ -51,7 +51,10 @@ export function planOwnedFile(input: OwnedInput): FileChange {
   if (current === generated) return { path, action: "update", before: current, after: next, reason: "not edited since the last run; replaced by the new version" };
 
   const merged = merge3(generated, current, next, { strategy: input.onConflict });
-  if (merged.text === current) return { path, action: "unchanged", before: current, after: current, reason: "your edits kept; nothing new from us" };
+  if (merged.text === current) {
+    const why = merged.conflicts > 0 ? `your lines kept where ours overlap them (--on-conflict ${input.onConflict}); nothing else new` : "your edits kept; nothing new from us";
+    return { path, action: "unchanged", before: current, after: current, reason: why };
+  }
   if (!merged.clean) {
     return {
       path,

@@ -101,6 +101,8 @@ function gateInputs(workflows: { path: string; text: string }[]): { uses: string
  * --offline.
  */
 async function previewGate(dir: string, workflows: { path: string; text: string }[], ctx: ValidateContext): Promise<Finding[]> {
+  // A dry run previews nothing: the gate reads files (.trivyignore) that only the real run writes.
+  if (ctx.scope !== "repo" && ctx.written.length === 0) return [];
   const found = gateInputs(workflows);
   if (!found) return [];
   if (found.uses !== "aquasecurity/trivy-action") {

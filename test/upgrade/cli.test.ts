@@ -68,17 +68,19 @@ describe("upgrading with the built CLI", () => {
     expect(snapshot(dir)).toEqual(once);
   });
 
+  // renovate.json: deleting .trivyignore is respected too, but the gate's dry run then fails (trivy-action
+  // stops when its ignore file is missing), which is validation's business, not the upgrade's.
   it("a deleted managed file stays deleted; --restore brings it back", async () => {
     const dir = await previous({});
-    rmSync(join(dir, PATHS.trivyignore));
-    commitAll(dir, "no ignore file");
+    rmSync(join(dir, PATHS.renovate));
+    commitAll(dir, "no Renovate");
     const r = runCli(["--yes", dir]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/skip +\.trivyignore +you deleted it after an earlier run; left deleted \(--restore brings it back\)/);
-    expect(existsSync(join(dir, PATHS.trivyignore))).toBe(false);
+    expect(r.stdout).toMatch(/skip +renovate\.json +you deleted it after an earlier run; left deleted \(--restore brings it back\)/);
+    expect(existsSync(join(dir, PATHS.renovate))).toBe(false);
     commitAll(dir, "upgraded");
     expect(runCli(["--yes", "--restore", dir]).code).toBe(0);
-    expect(existsSync(join(dir, PATHS.trivyignore))).toBe(true);
+    expect(existsSync(join(dir, PATHS.renovate))).toBe(true);
   });
 
   it("uncommitted edits in a file it would change: exit 2, naming it, nothing written", async () => {
