@@ -70,7 +70,7 @@ export async function runInit(opts: InitOptions, deps: Deps): Promise<{ exitCode
 
   const failed = findings.some((f) => f.severity === "error");
   const exitCode = conflicted || failed ? EXIT.findings : EXIT.ok;
-  const report: InitReport = { plan, findings, written, dryRun: opts.dryRun, diffs: opts.diff || opts.dryRun, exitCode, next: nextSteps(answers, plan, written) };
+  const report: InitReport = { plan, findings, written, dryRun: opts.dryRun, diffs: opts.diff || opts.dryRun, exitCode, next: nextSteps(answers, plan, written, state !== undefined) };
   return { exitCode, report };
 }
 

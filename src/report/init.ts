@@ -42,8 +42,9 @@ export function jsonReport(r: InitReport) {
   };
 }
 
-export function nextSteps(answers: Answers, plan: Plan, written: string[]): string[] {
-  const steps = [`Review and commit: git add ${written.join(" ")} && git commit -m "Add relay-security scans"`];
+export function nextSteps(answers: Answers, plan: Plan, written: string[], upgrade = false): string[] {
+  const message = upgrade ? "Upgrade relay-security files" : "Add relay-security scans";
+  const steps = [`Review and commit: git add ${written.join(" ")} && git commit -m "${message}"`];
   if (answers.updater === "renovate") steps.push("Enable Renovate for the repository (install the Renovate GitHub App) so the pins and scanner versions stay fresh.");
   if (answers.updater === "dependabot") steps.push("Dependabot reads .github/dependabot.yml once it is on the default branch.");
   const when = cronFor(answers.schedule, answers.image).text;

@@ -34,7 +34,8 @@ export function renderPlan(plan: Plan, opts: { diffs: boolean }): string {
   const width = Math.max(...plan.changes.map((c) => c.path.length), 10);
   for (const c of plan.changes) {
     const { added, removed } = lineCounts(c.before, c.after);
-    const counts = c.action === "create" ? `+${added}` : c.action === "update" || c.action === "conflict" ? `+${added} -${removed}` : "";
+    const written = c.action === "update" || (c.action === "conflict" && c.after !== c.before);
+    const counts = c.action === "create" ? `+${added}` : written ? `+${added} -${removed}` : "";
     lines.push(`  ${LABEL[c.action].padEnd(9)} ${c.path.padEnd(width)}  ${counts.padEnd(10)} ${c.reason ?? ""}`.trimEnd());
     for (const note of c.action === "conflict" ? [] : (c.notes ?? [])) lines.push(`  ${" ".repeat(9)} - ${note}`);
   }
