@@ -74,7 +74,7 @@ function checkRepo(detected: Detected, answers: Answers, state: State): CheckRes
       result.findings.push({ file: path, line: m.line, rule: "conflict-marker", message: "unresolved conflict marker from an upgrade", severity: "error" });
     }
   }
-  const plan = buildPlan(detected, answers, state, { restore: false, onConflict: "markers" });
+  const plan = buildPlan(detected, answers, state, { restore: false, onConflict: "markers", strictGate: true });
   for (const c of plan.changes) {
     if (c.path === PATHS.state || c.action === "unchanged") continue;
     if (c.action === "skip") result.deleted.push(c.path);

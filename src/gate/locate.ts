@@ -101,6 +101,14 @@ export function editableJobs(wf: Workflow): { map: YAMLMap } | { unsafe: string;
 }
 
 /** Where our step already is: in which job, at which index. */
+/** Our step's content (parsed) in a workflow's text, wherever it is; undefined when it is not there. */
+export function ourStepData(path: string, text: string): Record<string, unknown> | undefined {
+  const wf = parseWorkflow(path, text);
+  if (wf.error) return undefined;
+  const at = findOurStep(wf);
+  return at ? stepsOf(jobsOf(wf).find(([key]) => key === at.jobKey)?.[1] ?? {})[at.index] : undefined;
+}
+
 export function findOurStep(wf: Workflow): { jobKey: string; index: number } | undefined {
   for (const [jobKey, job] of jobsOf(wf)) {
     const index = stepsOf(job).findIndex((s) => s["id"] === OUR_STEP_ID);

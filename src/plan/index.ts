@@ -1,9 +1,11 @@
 import { existsSync, readFileSync } from "node:fs";
+import { isDeepStrictEqual } from "node:util";
 import { join } from "node:path";
 import { adoptInWorkflow, explainHandWritten } from "../adopt/index.js";
 import type { Answers } from "../answers/schema.js";
 import { UserError } from "../errors.js";
 import { planGate, type GateResult } from "../gate/index.js";
+import { ourStepData } from "../gate/locate.js";
 import type { ConflictStrategy } from "../merge/threeway.js";
 import { loadPins, type PinsData } from "../pins.js";
 import { buildView, PATHS, renderCi, renderGateStep, renderIgnoreFile, renderImageScanJob, renderSecurityScan } from "../render/index.js";
@@ -19,6 +21,11 @@ export interface PlanOptions {
   adopt?: boolean;
   /** The pins data to render with (default `data/pins.json`); another one renders another release. */
   pins?: PinsData;
+  /**
+   * `check`: our gate step is the policy the repository promises (issue 6: "including the injected step"),
+   * so a hand edit of it is drift there, even though an upgrade keeps it.
+   */
+  strictGate?: boolean;
 }
 
 export interface Plan {
@@ -87,12 +94,15 @@ export function buildPlan(detected: Detected, answers: Answers, state: State | u
 
   let gateRecord: GateRecord | undefined = state?.gate;
   switch (gate.kind) {
-    case "edit":
-      changes.push({ path: gate.file, action: "update", before: gate.before, after: gate.after, reason: gate.summary, notes: gate.notes });
-      gateRecord = { file: gate.file, edits: gate.addedLoad ? ["load: true"] : [] };
+    case "edit": {
+      const kept = opts.strictGate ? undefined : keepUserEditedStep(gate, state?.gate, opts.onConflict);
+      changes.push(kept ?? { path: gate.file, action: "update", before: gate.before, after: gate.after, reason: gate.summary, notes: gate.notes });
+      if (!kept) gateRecord = { file: gate.file, edits: gate.addedLoad ? ["load: true"] : [], step: ourStepData(gate.file, gate.after) };
       break;
+    }
     case "unchanged":
       changes.push({ path: gate.file, action: "unchanged", reason: gate.summary });
+      gateRecord = { file: gate.file, edits: state?.gate?.edits ?? [], step: ourStepData(gate.file, readRel(dir, gate.file) ?? "") };
       break;
     case "none":
       notes.push(...gate.notes);
@@ -124,6 +134,30 @@ export function buildPlan(detected: Detected, answers: Answers, state: State | u
     reason: "your answers and what was generated, for the next upgrade",
   });
   return { changes, gate, notes };
+}
+
+/**
+ * Our step in the user's workflow, edited by the user since we wrote it: replacing it would lose their
+ * change, so (unless --on-conflict theirs) the file is left as it is and listed as a conflict, with the
+ * new step in the diff. Compared as data, so re-indenting or comments inside it do not count as edits.
+ */
+function keepUserEditedStep(gate: Extract<GateResult, { kind: "edit" }>, last: GateRecord | undefined, onConflict: PlanOptions["onConflict"]): FileChange | undefined {
+  if (!last?.step || last.file !== gate.file || onConflict === "theirs") return undefined;
+  const current = ourStepData(gate.file, gate.before);
+  if (current === undefined || isDeepStrictEqual(current, last.step)) return undefined;
+  // Nothing new from us (three-way: theirs == base): the user's step stays, quietly.
+  if (isDeepStrictEqual(ourStepData(gate.file, gate.after), last.step)) {
+    return { path: gate.file, action: "unchanged", before: gate.before, after: gate.before, reason: "your edits to the relay-security step kept; nothing new from us" };
+  }
+  if (onConflict === "ours") return { path: gate.file, action: "unchanged", before: gate.before, after: gate.before, reason: "you edited the relay-security step; kept yours (--on-conflict ours)" };
+  return {
+    path: gate.file,
+    action: "conflict",
+    before: gate.before,
+    after: gate.before,
+    reason: "you edited the relay-security step (id: relay-security-scan) since it was written; left as it is so your change is not lost (the diff shows the new step; --on-conflict theirs writes it, ours keeps yours)",
+    notes: [gate.after],
+  };
 }
 
 /**

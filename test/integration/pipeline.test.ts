@@ -99,3 +99,49 @@ describe("the interactive pipeline with scripted prompts", () => {
     expect(readFileSync(join(dir, ".github/workflows/ci.yml"), "utf8")).toContain("# local edit\n");
   });
 });
+
+describe("the user's edits inside our gate step", () => {
+  const setUp = async () => {
+    const dir = makeRepo("example");
+    await runInit(options(dir, { mode: "yes" }), scriptedDeps([]).deps);
+    const { git } = await import("../support/repo.js");
+    const ci = join(dir, ".github/workflows/ci.yml");
+    const { writeFileSync } = await import("node:fs");
+    // The maintainer gives the scan a timeout, inside our step, and commits it.
+    writeFileSync(ci, readFileSync(ci, "utf8").replace("          exit-code: '1'\n", "          exit-code: '1'\n          timeout: 10m\n"));
+    git(dir, "add", "-A");
+    git(dir, "commit", "-qm", "setup + timeout");
+    return { dir, ci };
+  };
+
+  it("an upgrade that would replace the step leaves it alone and says why (exit 1)", async () => {
+    const { dir, ci } = await setUp();
+    const before = readFileSync(ci, "utf8");
+    const { exitCode, report } = await runInit(options(dir, { mode: "yes", flags: { severity: "CRITICAL" } }), scriptedDeps([]).deps);
+    expect(exitCode).toBe(1);
+    const change = report.plan.changes.find((c) => c.path === ".github/workflows/ci.yml");
+    expect(change?.action).toBe("conflict");
+    expect(change?.reason).toMatch(/you edited the relay-security step/);
+    expect(readFileSync(ci, "utf8")).toBe(before);
+  });
+
+  it("--on-conflict theirs replaces it; ours keeps it", async () => {
+    const { dir, ci } = await setUp();
+    const ours = await runInit(options(dir, { mode: "yes", flags: { severity: "CRITICAL" }, onConflict: "ours" }), scriptedDeps([]).deps);
+    expect(ours.exitCode).toBe(0);
+    expect(readFileSync(ci, "utf8")).toContain("timeout: 10m");
+    const theirs = await runInit(options(dir, { mode: "yes", flags: { severity: "CRITICAL" }, onConflict: "theirs", allowDirty: true }), scriptedDeps([]).deps);
+    expect(theirs.exitCode).toBe(0);
+    expect(readFileSync(ci, "utf8")).not.toContain("timeout: 10m");
+    expect(readFileSync(ci, "utf8")).toContain("severity: CRITICAL\n");
+  });
+
+  it("a re-run with nothing new for the step keeps the user's edit quietly (exit 0)", async () => {
+    const { dir, ci } = await setUp();
+    const before = readFileSync(ci, "utf8");
+    const { exitCode, report } = await runInit(options(dir, { mode: "yes" }), scriptedDeps([]).deps);
+    expect(readFileSync(ci, "utf8")).toBe(before);
+    expect(report.plan.changes.find((c) => c.path === ".github/workflows/ci.yml")?.action).toBe("unchanged");
+    expect(exitCode).toBe(0);
+  });
+});
