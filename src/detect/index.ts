@@ -2,23 +2,12 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Deps } from "../deps.js";
 import { UserError } from "../errors.js";
+import { findRenovateConfigs, RENOVATE_CONFIG_FILES } from "../renovate/locate.js";
 import type { Detected, DockerfileInfo } from "../types.js";
 import { parseDockerfile } from "./dockerfile.js";
 import { parseGoMod } from "./gomod.js";
 import { parseRemote } from "./remote.js";
 
-/** Config files each updater reads, in the order Renovate itself looks for them. */
-export const RENOVATE_FILES = [
-  "renovate.json",
-  "renovate.json5",
-  ".github/renovate.json",
-  ".github/renovate.json5",
-  ".gitlab/renovate.json",
-  ".gitlab/renovate.json5",
-  ".renovaterc",
-  ".renovaterc.json",
-  ".renovaterc.json5",
-];
 const SKIP_DIRS = new Set([".git", "node_modules", "vendor", "testdata", "third_party", ".tools", "dist"]);
 
 const read = (dir: string, rel: string) => {
@@ -68,9 +57,10 @@ export async function detect(dir: string, deps: Deps): Promise<Detected> {
         .map((f) => ({ path: `.github/workflows/${f}`, text: readFileSync(join(wfDir, f), "utf8") }))
     : [];
 
-  const renovateConfigs = RENOVATE_FILES.filter((f) => read(dir, f) !== undefined);
-  const pkg = read(dir, "package.json");
-  if (pkg && /"renovate"\s*:/.test(pkg)) renovateConfigs.push("package.json");
+  const renovateConfigs = findRenovateConfigs(
+    RENOVATE_CONFIG_FILES.filter((f) => read(dir, f) !== undefined),
+    (f) => read(dir, f),
+  );
 
   return {
     dir,

@@ -6,19 +6,9 @@ import { runCommand } from "../../src/commands.js";
 import { runInit, type InitOptions } from "../../src/run.js";
 import { scriptedDeps } from "../support/deps.js";
 import { git, makeRepo, snapshot } from "../support/repo.js";
+import { initOptions } from "../support/deps.js";
 
-const options = (dir: string, over: Partial<InitOptions> = {}): InitOptions => ({
-  dir,
-  mode: "yes",
-  flags: { scanner: "grype" },
-  dryRun: false,
-  json: false,
-  diff: false,
-  restore: false,
-  onConflict: "markers",
-  allowDirty: false,
-  ...over,
-});
+const options = (dir: string, over: Partial<InitOptions> = {}): InitOptions => initOptions(dir, { ...over, flags: { scanner: "grype", ...over.flags } });
 
 type Step = { id?: string; name?: string; uses?: string; run?: string; with?: Record<string, unknown> };
 const stepsOf = (text: string, job: string) => (parse(text) as { jobs: Record<string, { steps: Step[] }> }).jobs[job]!.steps;
@@ -90,7 +80,7 @@ describe("--scanner grype, end to end in process", () => {
 
   it("switching an existing Trivy setup to Grype replaces our step in place and keeps the user's .trivyignore", async () => {
     const dir = makeRepo("example");
-    expect((await runInit(options(dir, { flags: {} }), scriptedDeps([]).deps)).exitCode).toBe(0);
+    expect((await runInit(initOptions(dir), scriptedDeps([]).deps)).exitCode).toBe(0);
     expect(stepsOf(read(dir, ".github/workflows/ci.yml"), "build").find((s) => s.id === "relay-security-scan")?.uses).toMatch(/^aquasecurity\/trivy-action@/);
     git(dir, "add", "-A");
     git(dir, "commit", "-q", "-m", "trivy");

@@ -4,21 +4,10 @@ import { describe, expect, it } from "vitest";
 import { CANCEL } from "../../src/deps.js";
 import { Cancelled } from "../../src/errors.js";
 import { runInit, type InitOptions } from "../../src/run.js";
-import { scriptedDeps } from "../support/deps.js";
+import { initOptions, scriptedDeps } from "../support/deps.js";
 import { makeRepo, snapshot } from "../support/repo.js";
 
-const options = (dir: string, over: Partial<InitOptions> = {}): InitOptions => ({
-  dir,
-  mode: "interactive",
-  flags: {},
-  dryRun: false,
-  json: false,
-  diff: false,
-  restore: false,
-  onConflict: "markers",
-  allowDirty: false,
-  ...over,
-});
+const options = (dir: string, over: Partial<InitOptions> = {}): InitOptions => initOptions(dir, { mode: "interactive", ...over });
 
 describe("the interactive pipeline with scripted prompts", () => {
   it("asks each question pre-filled from detection, shows the plan, writes on confirmation", async () => {

@@ -1,4 +1,5 @@
 import { CANCEL, execWithExeca, type Deps, type Prompter } from "../../src/deps.js";
+import type { InitOptions } from "../../src/run.js";
 
 type Answer = string | boolean | typeof CANCEL;
 
@@ -22,3 +23,17 @@ export function scriptedDeps(script: Answer[], now = new Date("2026-11-27T12:00:
   const deps: Deps = { exec: execWithExeca, prompts, now: () => now, env: {}, out: (t) => out.push(t), err: (t) => out.push(t) };
   return { deps, asked, out, remaining: script };
 }
+
+/** Options for `runInit` as `--yes` gives them; `over` changes any. */
+export const initOptions = (dir: string, over: Partial<InitOptions> = {}): InitOptions => ({
+  dir,
+  mode: "yes",
+  flags: {},
+  dryRun: false,
+  json: false,
+  diff: false,
+  restore: false,
+  onConflict: "markers",
+  allowDirty: false,
+  ...over,
+});

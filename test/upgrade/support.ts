@@ -13,6 +13,7 @@ import { runInit, type InitOptions } from "../../src/run.js";
 import { VERSION } from "../../src/version.js";
 import { scriptedDeps } from "../support/deps.js";
 import { git } from "../support/repo.js";
+import { initOptions } from "../support/deps.js";
 
 export const OLD_VERSION = "0.0.9";
 
@@ -96,18 +97,7 @@ export function commitAll(dir: string, message = "edit"): void {
 export const read = (dir: string, path: string) => readFileSync(join(dir, path), "utf8");
 export const write = (dir: string, path: string, text: string) => writeFileSync(join(dir, path), text);
 
-export const initOptions = (dir: string, over: Partial<InitOptions> = {}): InitOptions => ({
-  dir,
-  mode: "yes",
-  flags: {},
-  dryRun: false,
-  json: false,
-  diff: false,
-  restore: false,
-  onConflict: "markers",
-  allowDirty: false,
-  ...over,
-});
+export { initOptions };
 
 /** Upgrade in process with `--yes` (and whatever else `over` says). */
 export const upgrade = (dir: string, over: Partial<InitOptions> = {}) => runInit(initOptions(dir, over), quietDeps());
