@@ -3,11 +3,11 @@ import { join, resolve } from "node:path";
 import { resolveAnswers } from "./answers/index.js";
 import type { Mode, RawAnswers } from "./answers/resolve.js";
 import { applyPlan, writes } from "./apply/index.js";
-import type { Deps } from "./deps.js";
+import { CANCEL, type Deps } from "./deps.js";
 import { detect } from "./detect/index.js";
 import { Cancelled, EXIT, UserError } from "./errors.js";
 import type { ConflictStrategy } from "./merge/threeway.js";
-import { buildPlan } from "./plan/index.js";
+import { buildPlan, ChooseWorkflow } from "./plan/index.js";
 import { PATHS } from "./render/index.js";
 import { nextSteps, renderInitReport, type InitReport } from "./report/init.js";
 import { parseState } from "./state/index.js";
@@ -37,8 +37,22 @@ export async function runInit(opts: InitOptions, deps: Deps): Promise<{ exitCode
   const state = existsSync(statePath) ? parseState(PATHS.state, readFileSync(statePath, "utf8")) : undefined;
 
   if (opts.mode === "interactive") deps.prompts.intro?.(state ? "relay-security: upgrade" : "relay-security: set up");
-  const answers = await resolveAnswers(detected, state, { flags: opts.flags, answersFile: opts.answersFile, mode: opts.mode }, deps);
-  const plan = buildPlan(detected, answers, state, { restore: opts.restore, onConflict: opts.onConflict, adopt: opts.adopt });
+  let answers = await resolveAnswers(detected, state, { flags: opts.flags, answersFile: opts.answersFile, mode: opts.mode }, deps);
+  const planOpts = { restore: opts.restore, onConflict: opts.onConflict, adopt: opts.adopt };
+  let plan;
+  try {
+    plan = buildPlan(detected, answers, state, planOpts);
+  } catch (error) {
+    // Several pull-request workflows could carry the gate: a question, when there is someone to ask.
+    if (!(error instanceof ChooseWorkflow) || opts.mode !== "interactive") throw error;
+    const workflow = await deps.prompts.select({
+      message: "Which pull-request workflow should carry the image scan?",
+      options: error.candidates.map((c) => ({ value: c })),
+    });
+    if (workflow === CANCEL) throw new Cancelled();
+    answers = { ...answers, workflow };
+    plan = buildPlan(detected, answers, state, planOpts);
+  }
   const toWrite = writes(plan.changes);
   const conflicted = plan.changes.some((c) => c.action === "conflict");
   // --on-conflict fail is for unattended runs: an upgrade that needs a person writes nothing at all.

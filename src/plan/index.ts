@@ -28,6 +28,15 @@ export interface PlanOptions {
   strictGate?: boolean;
 }
 
+/** Several pull-request workflows qualify for the gate: a question for the user (or --workflow). */
+export class ChooseWorkflow extends UserError {
+  readonly candidates: string[];
+  constructor(candidates: string[]) {
+    super(`several workflows run on pull_request and could carry the gate (${candidates.join(", ")}); choose one with --workflow FILE`);
+    this.candidates = candidates;
+  }
+}
+
 export interface Plan {
   changes: FileChange[];
   gate: GateResult;
@@ -112,7 +121,7 @@ export function buildPlan(detected: Detected, answers: Answers, state: State | u
       notes.push(`${gate.file}: ${gate.summary}`, ...gate.notes);
       break;
     case "choose":
-      throw new UserError(`several workflows run on pull_request and build images (${gate.candidates.join(", ")}); choose one with --workflow FILE`);
+      throw new ChooseWorkflow(gate.candidates);
     case "refuse":
       throw new UserError(`${gate.file}: ${gate.reason}`, { details: ["", gate.manual] });
   }

@@ -134,3 +134,31 @@ describe("the user's edits inside our gate step", () => {
     expect(exitCode).toBe(0);
   });
 });
+
+describe("several pull-request workflows build the image", () => {
+  const build = (name: string) =>
+    `name: ${name}\non: pull_request\npermissions:\n  contents: read\njobs:\n  image:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1\n        with:\n          persist-credentials: false\n      - run: docker build -t ghcr.io/acme/hello-service:pr .\n`;
+  const repo = () => {
+    const dir = makeRepo("example", { files: { ".github/workflows/ci.yml": "name: CI\non: push\njobs: {}\n", ".github/workflows/a.yml": build("A"), ".github/workflows/b.yml": build("B") } });
+    return dir;
+  };
+
+  it("interactive: asks which one, then gates that one", async () => {
+    const dir = repo();
+    const { deps, asked } = scriptedDeps([".github/workflows/b.yml", "write"]);
+    const { exitCode } = await runInit(options(dir, { mode: "interactive", flags: { image: "ghcr.io/acme/hello-service", dockerfile: "Dockerfile", branch: "main", schedule: "daily", severity: "CRITICAL,HIGH", updater: "renovate" } }), deps);
+    expect(exitCode).toBe(0);
+    expect(asked[0]?.message).toMatch(/Which pull-request workflow/);
+    expect(readFileSync(join(dir, ".github/workflows/b.yml"), "utf8")).toContain("relay-security-scan");
+    expect(readFileSync(join(dir, ".github/workflows/a.yml"), "utf8")).not.toContain("relay-security-scan");
+    const state = JSON.parse(readFileSync(join(dir, ".github/relay-security.json"), "utf8")) as { answers: { workflow?: string } };
+    expect(state.answers.workflow).toBe(".github/workflows/b.yml");
+  });
+
+  it("--yes: exit 2 naming --workflow, nothing written", async () => {
+    const dir = repo();
+    const before = snapshot(dir);
+    await expect(runInit(options(dir, { mode: "yes" }), scriptedDeps([]).deps)).rejects.toThrow(/a\.yml, \.github\/workflows\/b\.yml.*--workflow FILE/);
+    expect(snapshot(dir)).toEqual(before);
+  });
+});
