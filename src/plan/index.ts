@@ -128,12 +128,12 @@ export function buildPlan(detected: Detected, answers: Answers, state: State | u
 
   adoptUserWorkflows(detected, changes, notes, { ours: new Set([PATHS.securityScan, ...(nextGenerated[PATHS.ci] || generated[PATHS.ci] ? [PATHS.ci] : [])]), adopt: Boolean(opts.adopt), pins });
 
-  const updater = planUpdaterFiles({ dir, detected, answers, generated, readRel: (rel) => readRel(dir, rel) });
+  const updater = planUpdaterFiles({ dir, detected, answers, generated, previousRenovate: state?.renovate, readRel: (rel) => readRel(dir, rel) });
   for (const file of updater.owned) owned(file.path, file.text);
   changes.push(...updater.changes);
   notes.push(...updater.notes);
 
-  const stateText = renderState({ answers: { ...answers }, files: nextGenerated, gate: gateRecord });
+  const stateText = renderState({ answers: { ...answers }, files: nextGenerated, gate: gateRecord, renovate: updater.renovate });
   const currentState = readRel(dir, PATHS.state);
   changes.push({
     path: PATHS.state,

@@ -11,6 +11,8 @@ interface UpdaterInput {
   detected: Detected;
   answers: Answers;
   generated: Record<string, { generated: string }>;
+  /** Our rules as last merged into the user's Renovate config (state file). */
+  previousRenovate?: { path: string; ours: Record<string, unknown> };
   readRel(rel: string): string | undefined;
 }
 
@@ -19,11 +21,17 @@ interface UpdaterInput {
  * config when there is one, or a dependabot.yml. Two Renovate configs is a question only the user can
  * answer (Renovate would read just one of them).
  */
-export function planUpdaterFiles(input: UpdaterInput): { owned: { path: string; text: string }[]; changes: FileChange[]; notes: string[] } {
+export function planUpdaterFiles(input: UpdaterInput): {
+  owned: { path: string; text: string }[];
+  changes: FileChange[];
+  notes: string[];
+  renovate?: { path: string; ours: Record<string, unknown> };
+} {
   const { detected, answers } = input;
   const owned: { path: string; text: string }[] = [];
   const changes: FileChange[] = [];
   const notes: string[] = [];
+  let renovate: { path: string; ours: Record<string, unknown> } | undefined;
   if (answers.updater === "renovate") {
     const ours = renderRenovateConfig({ label: answers.label, scanner: answers.scanner });
     const theirs = detected.renovateConfigs.filter((p) => !(p === PATHS.renovate && input.generated[PATHS.renovate]));
@@ -33,7 +41,9 @@ export function planUpdaterFiles(input: UpdaterInput): { owned: { path: string; 
       owned.push({ path: PATHS.renovate, text: renderRenovateJson({ label: answers.label, scanner: answers.scanner }) });
     } else {
       const before = input.readRel(existing) ?? "";
-      const merged = mergeRenovateConfig(existing, before, ours);
+      const previous = input.previousRenovate?.path === existing ? input.previousRenovate.ours : undefined;
+      const merged = mergeRenovateConfig(existing, before, ours, previous ? { previous } : {});
+      renovate = { path: existing, ours: ours as unknown as Record<string, unknown> };
       changes.push(
         merged.text === before
           ? { path: existing, action: "unchanged", reason: "already has our Renovate rules" }
@@ -48,5 +58,5 @@ export function planUpdaterFiles(input: UpdaterInput): { owned: { path: string; 
       owned.push({ path: PATHS.dependabot, text: renderDependabot({ label: answers.label, dockerDirectory: `/${dockerDir === "." ? "" : dockerDir}` }) });
     }
   }
-  return { owned, changes, notes };
+  return { owned, changes, notes, renovate };
 }

@@ -32,6 +32,8 @@ export const stateSchema = z.object({
   answers: z.record(z.string(), z.unknown()),
   files: z.record(z.string(), fileRecord),
   gate: gateRecord.optional(),
+  /** Our rules as last merged into the user's own Renovate config, so an upgrade keeps a rule they edited. */
+  renovate: z.object({ path: z.string(), ours: z.record(z.string(), z.unknown()) }).optional(),
 });
 
 export type State = z.output<typeof stateSchema>;

@@ -162,3 +162,27 @@ describe("several pull-request workflows build the image", () => {
     expect(snapshot(dir)).toEqual(before);
   });
 });
+
+describe("our rules inside the user's own Renovate config", () => {
+  it("an upgrade keeps a rule of ours the user edited, and updates the ones they did not", async () => {
+    const dir = makeRepo("example", { files: { "renovate.json5": "// team config\n{\n  extends: ['config:recommended'],\n}\n" } });
+    expect((await runInit(options(dir, { mode: "yes" }), scriptedDeps([]).deps)).exitCode).toBe(0);
+    const path = join(dir, "renovate.json5");
+    const merged = readFileSync(path, "utf8");
+    expect(merged.startsWith("// team config\n{\n  extends: ['config:recommended'")).toBe(true);
+    const { writeFileSync } = await import("node:fs");
+    const { git } = await import("../support/repo.js");
+    // The team decides Go modules may wait longer: they edit our gomod rule.
+    const edited = merged.replace(/('relay-security: Go modules',[\s\S]*?matchManagers: \['gomod'\],)/, "$1\n      minimumReleaseAge: '14 days',");
+    expect(edited).not.toBe(merged);
+    writeFileSync(path, edited);
+    git(dir, "add", "-A");
+    git(dir, "commit", "-qm", "team edit");
+    const { exitCode } = await runInit(options(dir, { mode: "yes", flags: { label: "deps" } }), scriptedDeps([]).deps);
+    expect(exitCode).toBe(0);
+    const after = readFileSync(path, "utf8");
+    expect(after).toContain("minimumReleaseAge: '14 days'");
+    expect(after).toContain("labels: ['security']"); // the user's value (from the first run) is kept, not overridden
+    expect(after.startsWith("// team config\n")).toBe(true);
+  });
+});
