@@ -49,6 +49,13 @@ describe("security-scan.yml", () => {
     });
   }
 
+  it("the issues job acts only when a scan finished (a status), so a failed scan files and closes nothing", () => {
+    const doc = parse(renderSecurityScan(view())) as { jobs: Record<string, { outputs?: Record<string, string>; steps: { if?: string }[] }> };
+    expect(doc.jobs.image?.outputs?.status).toBe("${{ steps.decide.outputs.status }}");
+    expect(doc.jobs.govulncheck?.outputs?.status).toBe("${{ steps.scan.outputs.status }}");
+    for (const step of doc.jobs.issues?.steps ?? []) expect(step.if).toBe("needs.image.outputs.status != '' || needs.govulncheck.outputs.status != ''");
+  });
+
   it.each(["trivy", "grype"])("the issues job checks out nothing and runs no scanner (%s)", (scanner) => {
     const job = (parse(renderSecurityScan(view({ scanner }))) as Workflow).jobs.issues!;
     expect(job.steps.map((s) => s.uses?.split("@")[0])).toEqual(["actions/download-artifact", undefined]);
