@@ -1,26 +1,15 @@
 #!/usr/bin/env node
 // Speed and memory of the CLI on the bundled example, measured as a user runs it (a fresh Node process
 // each time). Prints a Markdown table for the README. Run: npm run build && node scripts/bench.mjs [runs]
-import { execFileSync, spawnSync } from "node:child_process";
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { spawnSync } from "node:child_process";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { exampleRepo, ROOT as root } from "./example-repo.mjs";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
 const cli = join(root, "dist", "cli.js");
 const runs = Number(process.argv[2] ?? 5);
 
-function freshRepo() {
-  const dir = mkdtempSync(join(tmpdir(), "relay-bench-"));
-  cpSync(join(root, "examples", "hello-service"), dir, { recursive: true });
-  const git = (...a) => execFileSync("git", ["-C", dir, ...a], { stdio: "ignore" });
-  git("init", "-q", "-b", "main");
-  git("remote", "add", "origin", "https://github.com/acme/hello-service.git");
-  git("-c", "user.name=b", "-c", "user.email=b@example.com", "add", "-A");
-  git("-c", "user.name=b", "-c", "user.email=b@example.com", "commit", "-q", "-m", "x");
-  return dir;
-}
+const freshRepo = () => exampleRepo("relay-bench-").dir;
 
 /** Wall time (ms) and peak RSS (MiB) of one CLI run, from GNU time. */
 function measure(args) {

@@ -2,19 +2,10 @@
 // Runs relay-security on the bundled example service (examples/hello-service) in a temporary copy,
 // as a newcomer would on their own repository, then shows what it wrote. Nothing in this repo changes.
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { exampleRepo, ROOT as root } from "./example-repo.mjs";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), "relay-security-example-"));
-cpSync(join(root, "examples", "hello-service"), dir, { recursive: true });
-const git = (...args) => execFileSync("git", ["-C", dir, ...args], { encoding: "utf8" });
-git("init", "-q", "-b", "main");
-git("remote", "add", "origin", "https://github.com/acme/hello-service.git");
-git("-c", "user.name=example", "-c", "user.email=example@example.com", "add", "-A");
-git("-c", "user.name=example", "-c", "user.email=example@example.com", "commit", "-q", "-m", "hello-service");
+const { dir, git } = exampleRepo();
 
 console.log(`$ create-relay-security --yes ${dir}\n`);
 let code = 0;

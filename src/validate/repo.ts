@@ -5,8 +5,8 @@ import type { Deps } from "../deps.js";
 import { loadPins } from "../pins.js";
 import type { Plan } from "../plan/index.js";
 import type { Finding } from "../types.js";
-import { parse } from "yaml";
 import { parseDockerfile } from "../detect/dockerfile.js";
+import { ourStepData } from "../gate/locate.js";
 import { runActionlint } from "./actionlint.js";
 import { lintGrypeIgnore } from "./grype-ignore.js";
 import { dryRunTrivy } from "./trivy.js";
@@ -77,19 +77,13 @@ export async function validateRepo(dir: string, ctx: ValidateContext): Promise<F
   return findings;
 }
 
-/** The `with:` of our gate step (`id: relay-security-scan`) in the first workflow that has one. */
+/** The action and `with:` of our gate step (`id: relay-security-scan`) in the first workflow that has one. */
 function gateInputs(workflows: { path: string; text: string }[]): { uses: string; with: Record<string, unknown> } | undefined {
   for (const w of workflows) {
-    let doc: unknown;
-    try {
-      doc = parse(w.text);
-    } catch {
-      continue; // reported by lintParse
-    }
-    for (const job of Object.values((doc as { jobs?: Record<string, { steps?: unknown }> } | null)?.jobs ?? {})) {
-      if (!Array.isArray(job?.steps)) continue;
-      const step = job.steps.find((s: { id?: unknown }) => s?.id === "relay-security-scan") as { uses?: string; with?: Record<string, unknown> } | undefined;
-      if (step?.uses && step.with) return { uses: step.uses.split("@")[0] ?? "", with: step.with };
+    const step = ourStepData(w.path, w.text);
+    const inputs = step?.["with"];
+    if (typeof step?.["uses"] === "string" && inputs && typeof inputs === "object") {
+      return { uses: step["uses"].split("@")[0] ?? "", with: inputs as Record<string, unknown> };
     }
   }
   return undefined;
