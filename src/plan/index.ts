@@ -8,7 +8,7 @@ import { planGate, type GateResult } from "../gate/index.js";
 import { ourStepData } from "../gate/locate.js";
 import type { ConflictStrategy } from "../merge/threeway.js";
 import { loadPins, type PinsData } from "../pins.js";
-import { buildView, PATHS, renderCi, renderGateStep, renderIgnoreFile, renderImageScanJob, renderSecurityScan } from "../render/index.js";
+import { buildView, PATHS, renderCi, renderGateStep, renderGovulncheckIgnore, renderIgnoreFile, renderImageScanJob, renderSecurityScan } from "../render/index.js";
 import { renderState, type GateRecord, type State } from "../state/index.js";
 import type { Detected, FileChange } from "../types.js";
 import { planOwnedFile } from "./owned.js";
@@ -87,6 +87,11 @@ export function buildPlan(detected: Detected, answers: Answers, state: State | u
     if (existing && generated[ignore] === undefined) notes.push(`${existing}: kept as it is; \`relay-security validate\` checks its entries against the ${rule} rule.`);
     else owned(ignore, renderIgnoreFile(view));
   }
+
+  // govulncheck's accepted risks (issue 17): written once with its header; one the user already has stays theirs.
+  if (readRel(dir, PATHS.govulncheckIgnore) !== undefined && generated[PATHS.govulncheckIgnore] === undefined) {
+    notes.push(`${PATHS.govulncheckIgnore}: kept as it is; \`relay-security validate\` checks its entries against the WHY / TODO / exp: rule.`);
+  } else owned(PATHS.govulncheckIgnore, renderGovulncheckIgnore(view));
 
   const gate: GateResult = answers.imageScan
     ? planGate({
