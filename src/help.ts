@@ -16,6 +16,8 @@ Answers (each pre-filled from what is detected; also in an --answers JSON file):
   --scanner NAME        trivy (default) | grype
   --no-image-scan       govulncheck only: no Dockerfile, no image scan
   --sarif               also upload image findings to code scanning
+  --reachability        the gate does not fail on Go module vulnerabilities govulncheck shows are not
+                        called (OpenVEX); OS packages and the Go standard library still fail it
   --workflow FILE       the pull-request workflow to put the gate in
   --answers FILE        a JSON file with any of the answers above (keys: image, dockerfile, ...)
 

@@ -93,6 +93,14 @@ export function buildPlan(detected: Detected, answers: Answers, state: State | u
     notes.push(`${PATHS.govulncheckIgnore}: kept as it is; \`relay-security validate\` checks its entries against the WHY / TODO / exp: rule.`);
   } else owned(PATHS.govulncheckIgnore, renderGovulncheckIgnore(view));
 
+  if (view.reachability) {
+    notes.push(
+      `--reachability: before the gate's Trivy step, govulncheck checks which Go module vulnerabilities ${detected.goMod.modulePath} never calls; ` +
+        "their statements go to Trivy as OpenVEX, rewritten to match the modules of this service's binary in the image, so the gate does not fail on them. " +
+        "OS packages and the Go standard library are never suppressed, and a vulnerability govulncheck cannot clear still fails the gate. The PR's log lists each suppressed finding and why (Trivy's --show-suppressed).",
+    );
+  }
+
   const gate: GateResult = answers.imageScan
     ? planGate({
         workflows: detected.workflows.filter((w) => w.path !== PATHS.securityScan),

@@ -54,6 +54,9 @@ export function buildView(input: RenderInput) {
     label: answers.label,
     imageScan: answers.imageScan,
     sarif: answers.sarif && answers.imageScan && !grype,
+    /** `--reachability` (issue 17): the gate gets govulncheck's not-called Go module findings as OpenVEX. */
+    reachability: answers.reachability && answers.imageScan && !grype,
+    vexFile: "relay-security.vex.json",
     ignoreFile: grype ? PATHS.grypeIgnore : PATHS.trivyignore,
     govulncheckIgnoreFile: PATHS.govulncheckIgnore,
     targets: answers.imageScan ? `${grype ? "grype" : "trivy"}-image govulncheck` : "govulncheck",
