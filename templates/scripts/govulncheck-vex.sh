@@ -25,12 +25,12 @@ fi
 jq --arg main "$MODULE_PATH" '
   def unescape: gsub("%(?<h>[0-9A-Fa-f]{2})"; (.h | ascii_downcase | explode | map(if . >= 97 then . - 87 else . - 48 end) | [.[0] * 16 + .[1]] | implode));
   # pkg:golang/<escaped path>@<version> -> {path, version}
-  def module: ltrimstr("pkg:golang/") | (split("@") | {path: (.[0] | unescape), version: (.[1:] | join("@"))});
+  def gomodule: ltrimstr("pkg:golang/") | (split("@") | {path: (.[0] | unescape), version: (.[1:] | join("@"))});
   .author = "relay-security, from govulncheck"
   | .statements = [ (.statements // [])[] | select(.status == "not_affected")
       | . as $s
       | [ (.products // [])[] | (.subcomponents // [])[] | .["@id"] | select(type == "string" and startswith("pkg:golang/"))
-          | module | select(.path != "stdlib" and .path != "toolchain" and .version != "")
+          | gomodule | select(.path != "stdlib" and .path != "toolchain" and .version != "")
           | {"@id": "pkg:golang/\(.path | ascii_downcase)@\(.version)"} ] | unique as $subs
       | select($subs | length > 0)
       | $s | .products = [ {"@id": "pkg:golang/\($main | ascii_downcase)", subcomponents: $subs} ] ]' \
