@@ -38,6 +38,24 @@ describe("accepted govulncheck risks in the issue", () => {
     expect(r.gh.issue(1).body).not.toContain("Accepted in");
   });
 
+  it("with --reachability's vex.json next to the results: the issue lists what the gate does not fail on", () => {
+    const vex = {
+      "@context": "https://openvex.dev/ns/v0.2.0",
+      statements: [{
+        vulnerability: { name: "GO-2025-3488", aliases: ["CVE-2025-22868"] },
+        products: [{ "@id": "pkg:golang/example.com/widget", subcomponents: [{ "@id": "pkg:golang/golang.org/x/oauth2@v0.26.0" }] }],
+        status: "not_affected",
+        justification: "vulnerable_code_not_in_execute_path",
+      }],
+    };
+    r.writeResult("govulncheck", "findings", fixture("govulncheck-called-and-imported.json"));
+    writeFileSync(join(r.resultsDir, "govulncheck", "vex.json"), JSON.stringify(vex));
+    expect(r.issues({ TARGETS: "govulncheck" }).stdout).toBe("govulncheck: created #1\n");
+    expect(r.gh.issue(1).body).toContain(
+      "**Not called** (govulncheck's OpenVEX): the PR gate (`--reachability`) does not fail on these in the image: GO-2025-3488 (golang.org/x/oauth2@&#8203;v0.26.0, vulnerable_code_not_in_execute_path).",
+    );
+  });
+
   it("everything accepted: the scan is clean and no issue is opened", () => {
     const run = scanThenFile("# WHY: x\n# TODO(2099-01-01): y\nGO-2025-3563 exp:2099-12-31\n\n# WHY: x\n# TODO(2099-01-01): y\nGO-2025-3487 exp:2099-12-31\n");
     expect(run.stdout).toBe("govulncheck: nothing to do\n");

@@ -17,6 +17,7 @@ import {
   GHSA_LIB_NOT_CALLED, GO_VULN, GO_VULN_LIB, govulnFixtures, moduleEnv, trivyFixtures, VULN, VULNLIB, type GovulnFixtures, type TrivyFixtures,
 } from "../support/scanner-fixtures.js";
 import { requireTool } from "../support/tools.js";
+import { renderedSecurityScan, runScriptOf } from "../support/workflow.js";
 import { runTrivyStep, workspace } from "./helpers.js";
 
 const govulncheck = requireTool("govulncheck");
@@ -90,6 +91,11 @@ describe.skipIf(!govulncheck || !go)("--reachability: the VEX step with the real
     expect(run.output).toContain(`${GO_VULN_LIB.notCalled} / ${VULN.libNotCalled} / ${GHSA_LIB_NOT_CALLED} in pkg:golang/${VULNLIB.path}@${VULNLIB.version} is not called (vulnerable_code_not_in_execute_path): the image scan does not fail on it`);
     expect(run.output).toMatch(new RegExp(`${GO_VULN} / ${VULN.stdlib} in pkg:golang/stdlib@v[0-9.]+ is not called, but the Go standard library is never suppressed`));
     expect(run.output).not.toContain(`${GO_VULN_LIB.called} /`);
+  });
+
+  it("the rescan's govulncheck job runs the same step for its issue (same script, same module)", () => {
+    const rescan = runScriptOf(renderedSecurityScan({ reachability: true }), "govulncheck", "vex");
+    expect(rescan).toBe(step("relay-security-vex").run);
   });
 
   it("a govulncheck that fails leaves an empty VEX (nothing suppressed) and a warning", async () => {

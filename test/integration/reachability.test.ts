@@ -1,0 +1,75 @@
+/**
+ * `--reachability` and `.govulncheckignore` through the whole pipeline (issue 17), in-process on the
+ * example service: what is written, what the plan says, a second run, turning the option off, and the
+ * answers it is refused with.
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { UserError } from "../../src/errors.js";
+import { renderInitReport } from "../../src/report/init.js";
+import { runInit } from "../../src/run.js";
+import { initOptions, scriptedDeps } from "../support/deps.js";
+import { makeRepo, snapshot } from "../support/repo.js";
+
+const yes = (dir: string, flags: Record<string, unknown>) => runInit(initOptions(dir, { flags, allowDirty: true }), scriptedDeps([]).deps);
+
+describe("--reachability through the pipeline", () => {
+  it("writes the VEX steps before the gate and .govulncheckignore, says what it does, and a second run is a no-op", async () => {
+    const dir = makeRepo("example");
+    const { exitCode, report } = await yes(dir, { reachability: true });
+    expect(report.findings.filter((f) => f.severity === "error")).toEqual([]);
+    expect(exitCode).toBe(0);
+    expect(report.plan.notes.join("\n")).toMatch(/--reachability: before the gate's Trivy step, govulncheck checks which Go module vulnerabilities .* never calls/);
+    expect(renderInitReport(report)).toContain("--reachability:");
+    const gateFile = report.plan.changes.find((c) => c.after?.includes("id: relay-security-scan"))?.path ?? "";
+    const gate = readFileSync(join(dir, gateFile), "utf8");
+    const order = ["id: relay-security-setup-go", "id: relay-security-govulncheck", "id: relay-security-vex", "id: relay-security-scan"].map((s) => gate.indexOf(s));
+    expect(order.every((at, i) => at > 0 && (i === 0 || at > (order[i - 1] ?? 0)))).toBe(true);
+    expect(gate).toContain("TRIVY_VEX: relay-security.vex.json");
+    expect(readFileSync(join(dir, ".govulncheckignore"), "utf8")).toContain("# .govulncheckignore: Go vulnerabilities the scheduled rescan");
+    expect(readFileSync(join(dir, ".github/workflows/security-scan.yml"), "utf8")).toContain("VEX_FILE: relay-security-results/govulncheck/vex.json");
+    const state = JSON.parse(readFileSync(join(dir, ".github/relay-security.json"), "utf8")) as { answers: Record<string, unknown> };
+    expect(state.answers.reachability).toBe(true);
+
+    const before = snapshot(dir);
+    const again = await yes(dir, {});
+    expect(again.report.plan.changes.every((c) => c.action === "unchanged" || c.action === "skip")).toBe(true);
+    expect(snapshot(dir)).toEqual(before);
+    // Nothing of ours is mistaken for a hand-written govulncheck gate that decides nothing.
+    expect(again.report.plan.notes.join("\n")).not.toMatch(/govulncheck with JSON|nothing decides/);
+  });
+
+  it("turned off (answers file), the companion steps go and the gate is the plain one", async () => {
+    const on = makeRepo("example");
+    await yes(on, { reachability: true });
+    writeFileSync(join(on, "answers.json"), JSON.stringify({ reachability: false }));
+    await runInit(initOptions(on, { answersFile: join(on, "answers.json"), allowDirty: true }), scriptedDeps([]).deps);
+    const plain = makeRepo("example");
+    await yes(plain, {});
+    const ci = (d: string) => readFileSync(join(d, ".github/workflows/ci.yml"), "utf8");
+    expect(ci(on)).toBe(ci(plain));
+    expect(ci(on)).not.toContain("relay-security-vex");
+  });
+
+  it.each([
+    [{ reachability: true, scanner: "grype" }, /--reachability is available with --scanner trivy only/],
+    [{ reachability: true, imageScan: false }, /--reachability quiets the image gate, and --no-image-scan has none/],
+  ])("refused with %o: a UserError naming the flag, nothing written", async (flags, message) => {
+    const dir = makeRepo("example");
+    const before = snapshot(dir);
+    await expect(yes(dir, flags)).rejects.toThrow(UserError);
+    await expect(yes(dir, flags)).rejects.toThrow(message);
+    expect(snapshot(dir)).toEqual(before);
+  });
+
+  it("an existing .govulncheckignore is the user's: kept as it is, and validated", async () => {
+    const dir = makeRepo("example");
+    writeFileSync(join(dir, ".govulncheckignore"), "# mine\r\nGO-2026-4321 exp:2020-01-01\r\n");
+    const { exitCode, report } = await yes(dir, {});
+    expect(readFileSync(join(dir, ".govulncheckignore"), "utf8")).toBe("# mine\r\nGO-2026-4321 exp:2020-01-01\r\n");
+    expect(report.plan.notes.join("\n")).toContain(".govulncheckignore: kept as it is");
+    expect(report.findings.filter((f) => f.file === ".govulncheckignore").map((f) => f.rule).sort()).toEqual(["govulncheckignore/expired", "govulncheckignore/todo", "govulncheckignore/why"]);
+    expect(exitCode).toBe(1);
+  });
+});
