@@ -10,27 +10,12 @@ import { delimiter, join } from "node:path";
 import { execa } from "execa";
 import { beforeAll, describe, expect, it } from "vitest";
 import { GO_VULN, goEnv, govulnFixtures, VULN, type GovulnFixtures } from "../support/scanner-fixtures.js";
+import { jsonStream } from "../support/govulncheck-json.js";
 import { requireTool } from "../support/tools.js";
 import { renderedSecurityScan, runScriptOf } from "../support/workflow.js";
 
 const govulncheck = requireTool("govulncheck");
 const go = requireTool("go");
-
-/** govulncheck's JSON output: a stream of indented objects, not one document. */
-function jsonStream(text: string): unknown[] {
-  const out: unknown[] = [];
-  let depth = 0, start = -1, inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (inString) {
-      if (c === "\\") i++;
-      else if (c === '"') inString = false;
-    } else if (c === '"') inString = true;
-    else if (c === "{" && depth++ === 0) start = i;
-    else if (c === "}" && --depth === 0) out.push(JSON.parse(text.slice(start, i + 1)));
-  }
-  return out;
-}
 
 type Finding = { finding?: { osv: string; trace: { function?: string; package?: string }[] } };
 

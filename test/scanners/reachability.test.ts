@@ -18,7 +18,8 @@ import {
 } from "../support/scanner-fixtures.js";
 import { requireTool } from "../support/tools.js";
 import { renderedSecurityScan, runScriptOf } from "../support/workflow.js";
-import { runTrivyStep, workspace } from "./helpers.js";
+import { trivyActionRun } from "../../src/validate/trivy-args.js";
+import { offlineFlags, runTrivyStep, workspace } from "./helpers.js";
 
 const govulncheck = requireTool("govulncheck");
 const go = requireTool("go");
@@ -141,6 +142,19 @@ describe.skipIf(!govulncheck || !go)("--reachability: the VEX step with the real
       const r = await gate(run.vex);
       expect([r.exitCode, r.vulns]).toEqual([1, [`${VULN.stdlib} stdlib`, `${VULN.libCalled} ${VULNLIB.path}`].sort()]);
       expect(suppressed(r.report)).toEqual([`${VULN.libNotCalled} not_affected`]);
+    });
+
+    it("the PR's log (Trivy's table, with the step's TRIVY_SHOW_SUPPRESSED) lists what VEX suppressed and why", async () => {
+      const scan = step("relay-security-scan");
+      const cwd = workspace();
+      writeFileSync(join(cwd, scan.env?.TRIVY_VEX ?? ""), JSON.stringify(run.vex));
+      const run2 = trivyActionRun(scan.with ?? {});
+      const r = await execa(trivy ?? "", [run2.scanType, ...offlineFlags(tfx.cacheDir), "--input", tfx.images.gomodule, "relay-fixture/gomodule:latest"], {
+        cwd, reject: false, env: { ...scan.env, ...run2.env },
+      });
+      const table = r.stdout.slice(r.stdout.indexOf("Suppressed Vulnerabilities"));
+      expect(table).toMatch(new RegExp(`${VULNLIB.path}.*${VULN.libNotCalled}.*not_affected.*vulnerable_code_not_in_execute_path.*relay-security\\.vex\\.json`));
+      expect(table).not.toContain(VULN.libCalled);
     });
 
     it("severity CRITICAL: the gate passes with the VEX and fails without it", async () => {
