@@ -114,6 +114,21 @@ export function ourStepData(path: string, text: string): Record<string, unknown>
   return at ? stepsOf(jobsOf(wf).find(([key]) => key === at.jobKey)?.[1] ?? {})[at.index] : undefined;
 }
 
+/**
+ * Our step's content with its companion steps (`--reachability`), for telling whether the user edited any
+ * of them since we wrote them. Without companions it is exactly `ourStepData`, so older state files compare.
+ */
+export function ourBlockData(path: string, text: string): Record<string, unknown> | undefined {
+  const wf = parseWorkflow(path, text);
+  if (wf.error) return undefined;
+  const at = findOurStep(wf);
+  if (!at) return undefined;
+  const steps = stepsOf(jobsOf(wf).find(([key]) => key === at.jobKey)?.[1] ?? {});
+  const step = steps[at.index];
+  if (!step || at.first === at.index) return step;
+  return { ...step, "relay-security-companions": steps.slice(at.first, at.index) };
+}
+
 export function findOurStep(wf: Workflow): { jobKey: string; index: number; first: number } | undefined {
   for (const [jobKey, job] of jobsOf(wf)) {
     const steps = stepsOf(job);

@@ -5,7 +5,7 @@ import { adoptInWorkflow, explainHandWritten } from "../adopt/index.js";
 import type { Answers } from "../answers/schema.js";
 import { UserError } from "../errors.js";
 import { planGate, type GateResult } from "../gate/index.js";
-import { ourStepData } from "../gate/locate.js";
+import { ourBlockData } from "../gate/locate.js";
 import type { ConflictStrategy } from "../merge/threeway.js";
 import { loadPins, type PinsData } from "../pins.js";
 import { buildView, PATHS, renderCi, renderGateStep, renderGovulncheckIgnore, renderIgnoreFile, renderImageScanJob, renderSecurityScan } from "../render/index.js";
@@ -119,12 +119,12 @@ export function buildPlan(detected: Detected, answers: Answers, state: State | u
     case "edit": {
       const kept = opts.strictGate ? undefined : keepUserEditedStep(gate, state?.gate, opts.onConflict);
       changes.push(kept ?? { path: gate.file, action: "update", before: gate.before, after: gate.after, reason: gate.summary, notes: gate.notes });
-      if (!kept) gateRecord = { file: gate.file, edits: gate.addedLoad ? ["load: true"] : [], step: ourStepData(gate.file, gate.after) };
+      if (!kept) gateRecord = { file: gate.file, edits: gate.addedLoad ? ["load: true"] : [], step: ourBlockData(gate.file, gate.after) };
       break;
     }
     case "unchanged":
       changes.push({ path: gate.file, action: "unchanged", reason: gate.summary });
-      gateRecord = { file: gate.file, edits: state?.gate?.edits ?? [], step: ourStepData(gate.file, readRel(dir, gate.file) ?? "") };
+      gateRecord = { file: gate.file, edits: state?.gate?.edits ?? [], step: ourBlockData(gate.file, readRel(dir, gate.file) ?? "") };
       break;
     case "none":
       notes.push(...gate.notes);
@@ -165,10 +165,10 @@ export function buildPlan(detected: Detected, answers: Answers, state: State | u
  */
 function keepUserEditedStep(gate: Extract<GateResult, { kind: "edit" }>, last: GateRecord | undefined, onConflict: PlanOptions["onConflict"]): FileChange | undefined {
   if (!last?.step || last.file !== gate.file || onConflict === "theirs") return undefined;
-  const current = ourStepData(gate.file, gate.before);
+  const current = ourBlockData(gate.file, gate.before);
   if (current === undefined || isDeepStrictEqual(current, last.step)) return undefined;
   // Nothing new from us (three-way: theirs == base): the user's step stays, quietly.
-  if (isDeepStrictEqual(ourStepData(gate.file, gate.after), last.step)) {
+  if (isDeepStrictEqual(ourBlockData(gate.file, gate.after), last.step)) {
     return { path: gate.file, action: "unchanged", before: gate.before, after: gate.before, reason: "your edits to the relay-security step kept; nothing new from us" };
   }
   if (onConflict === "ours") return { path: gate.file, action: "unchanged", before: gate.before, after: gate.before, reason: "you edited the relay-security step; kept yours (--on-conflict ours)" };

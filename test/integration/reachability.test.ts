@@ -52,6 +52,22 @@ describe("--reachability through the pipeline", () => {
     expect(ci(on)).not.toContain("relay-security-vex");
   });
 
+  it("a user's edit inside a companion step is kept like one inside our step: quietly, or as a conflict when we have something new", async () => {
+    const dir = makeRepo("example");
+    await yes(dir, { reachability: true });
+    const ci = join(dir, ".github/workflows/ci.yml");
+    // The maintainer gives the govulncheck install a private proxy, inside our companion step.
+    const edited = readFileSync(ci, "utf8").replace("          GOVULNCHECK_VERSION: v", "          GOPROXY: https://proxy.example.com\n          GOVULNCHECK_VERSION: v");
+    expect(edited).toContain("GOPROXY: https://proxy.example.com");
+    writeFileSync(ci, edited);
+    const same = await yes(dir, {});
+    expect([same.exitCode, readFileSync(ci, "utf8")]).toEqual([0, edited]);
+    const newer = await yes(dir, { severity: "CRITICAL" });
+    expect(newer.exitCode).toBe(1);
+    expect(newer.report.plan.changes.find((c) => c.path === ".github/workflows/ci.yml")?.action).toBe("conflict");
+    expect(readFileSync(ci, "utf8")).toBe(edited);
+  });
+
   it.each([
     [{ reachability: true, scanner: "grype" }, /--reachability is available with --scanner trivy only/],
     [{ reachability: true, imageScan: false }, /--reachability quiets the image gate, and --no-image-scan has none/],
