@@ -89,3 +89,22 @@ describe("--reachability through the pipeline", () => {
     expect(exitCode).toBe(1);
   });
 });
+
+describe("relay-security validate on .govulncheckignore (the built CLI)", () => {
+  it("exit 0 with a valid entry (CRLF, BOM), exit 1 naming file and line once it has expired", async () => {
+    const { runCli } = await import("../support/cli.js");
+    const dir = makeRepo("example");
+    await yes(dir, {});
+    const file = join(dir, ".govulncheckignore");
+    const header = readFileSync(file, "utf8");
+    const entry = (exp: string) => `\ufeff${header}\r\n# WHY: only our own templates\r\n# TODO(2099-01-01): bump x/net\r\nGO-2026-4321 exp:${exp}\r\n`;
+    writeFileSync(file, entry("2099-12-31"));
+    const ok = runCli(["validate", "--offline", dir], { timeoutMs: 120_000 });
+    expect(ok.stdout + ok.stderr).not.toContain(".govulncheckignore");
+    writeFileSync(file, entry("2020-01-01"));
+    const bad = runCli(["validate", "--offline", dir], { timeoutMs: 120_000 });
+    expect(bad.code).toBe(1);
+    const line = header.split("\n").length + 3;
+    expect(bad.stdout).toMatch(new RegExp(`\\.govulncheckignore:${line} .*GO-2026-4321: expired 2020-01-01`));
+  }, 300_000);
+});
