@@ -6,7 +6,7 @@ import { scanWorkflow, type RunScript, type UsesSite } from "./workflow-uses.js"
 const SHA = /^[0-9a-f]{40}$/;
 const REMOTE = /^([^/\s@]+)\/([^/\s@]+)(\/[^@\s]*)?@(\S+)$/;
 // What Renovate reads as the version of a SHA pin: `# v1.2.3`, `# 1.2.3`, `# tag=v1.2.3`.
-const VERSION_COMMENT = /^(?:tag\s*=\s*)?@?(v?\d+(?:\.\d+){0,2}(?:-[\w.]+)?)(?:\s|$)/;
+export const VERSION_COMMENT = /^(?:tag\s*=\s*)?@?(v?\d+(?:\.\d+){0,2}(?:-[\w.]+)?)(?:\s|$)/;
 const TRIVY_INSTALLERS = new Set(["aquasecurity/trivy-action", "aquasecurity/setup-trivy"]);
 const GO_INSTALL_UNPINNED = /\bgo\s+(?:install|run)\s[^\n;&|#]*?@(latest|master|main)\b/g;
 
