@@ -41,7 +41,8 @@ export async function decideAction(site: Site & { target: { kind: "action" } }, 
     return { kind: "unresolved", why: `${ref} is a branch of ${repo}; pin a release by hand, or let --update take the newest` };
   }
   if (!base && major) {
-    const newest = newestReleases(refs, repo, o.pins, (v) => covers({ ...major!, parts: major!.parts.slice(0, 1) }, v) && v.prefix === major!.prefix)[0];
+    const first = major.parts.slice(0, 1);
+    const newest = newestReleases(refs, repo, o.pins, major.prefix, (v) => covers({ ...v, parts: first }, v))[0];
     if (newest) {
       notes.push(`${ref} has no clean release at its commit${o.source.complete ? "" : " in data/pins.json"}; took ${newest.tag}, the newest ${major.prefix}${major.parts[0]} release${o.source.complete ? "" : " it knows"}`);
       base = newest;
@@ -51,7 +52,7 @@ export async function decideAction(site: Site & { target: { kind: "action" } }, 
 
   if (o.update) {
     const floor = base ? parseRelease(base.tag) : undefined;
-    const newer = newestReleases(refs, repo, o.pins, (v) => (!major || v.prefix === major.prefix) && (!floor || compareParts(v.parts, floor.parts) > 0));
+    const newer = newestReleases(refs, repo, o.pins, major?.prefix, (v) => !floor || compareParts(v.parts, floor.parts) > 0);
     const picked = await oldEnough(repo, newer, o, notes);
     if (picked) base = picked;
   }
@@ -64,12 +65,15 @@ export async function decideAction(site: Site & { target: { kind: "action" } }, 
   return { kind: "pin", sha: base.sha, tag: base.tag, notes };
 }
 
-/** Clean full releases matching `keep`, newest first, in the ref's own spelling. */
-function newestReleases(refs: Refs, repo: string, pins: PinsData, keep: (v: Version) => boolean): { sha: string; tag: string; v: Version }[] {
+/**
+ * Clean full releases matching `keep`, newest first; of two spellings of one release, the ref's own
+ * first (trivy-action's unprefixed tags are refused, so its `0.x` pins move to `v0.x`).
+ */
+function newestReleases(refs: Refs, repo: string, pins: PinsData, prefix: Version["prefix"] | undefined, keep: (v: Version) => boolean): { sha: string; tag: string; v: Version }[] {
   return [...refs.tags]
     .map(([tag, sha]) => ({ tag, sha, v: parseRelease(tag) }))
     .filter((t): t is { tag: string; sha: string; v: Version } => t.v !== undefined && keep(t.v) && !compromised(pins, repo, t.tag, t.sha))
-    .sort((a, b) => compareParts(b.v.parts, a.v.parts));
+    .sort((a, b) => compareParts(b.v.parts, a.v.parts) || Number(b.v.prefix === prefix) - Number(a.v.prefix === prefix));
 }
 
 /** The first of `candidates` (newest first) made at least `minAgeDays` ago; dated a few at a time. */

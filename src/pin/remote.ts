@@ -82,8 +82,11 @@ export function gitSource(deps: Pick<Deps, "exec">, base = "https://github.com")
       if (failed(dir)) return dir;
       const f = await git(["-C", dir, "fetch", "-q", "--filter=tree:0", "--no-tags", url(repo), "+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"]);
       if (failed(f)) return { error: `git fetch ${url(repo)}: ${f.error}` };
-      const r = await git(["-C", dir, "cat-file", "-e", `${sha}^{commit}`]);
-      return !failed(r);
+      // Not `cat-file -e`: in a partial clone a missing object is fetched on demand, by SHA, which is
+      // exactly how an impostor commit arrives. The commit list of every ref needs nothing fetched.
+      const r = await git(["-C", dir, "rev-list", "--all"]);
+      if (failed(r)) return r;
+      return r.out.split("\n").includes(sha);
     },
     dispose() {
       for (const d of scratch.splice(0)) rmSync(d, { recursive: true, force: true });
