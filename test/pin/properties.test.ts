@@ -38,7 +38,9 @@ const style = fc.record({ quote: fc.constantFrom("", "'", '"'), comment: fc.cons
 
 const USES = /^(\s*(?:-\s+)?uses: )(\S+)(\r?)$/;
 
-function restyle(text: string, styles: fc.GenValue<typeof style>[]): string {
+type UsesStyle = { quote: string; comment: string | undefined; trailing: string };
+
+function restyle(text: string, styles: UsesStyle[]): string {
   let i = 0;
   return text
     .split("\n")
