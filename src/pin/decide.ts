@@ -44,7 +44,8 @@ export async function decideAction(site: Site & { target: { kind: "action" } }, 
     const first = major.parts.slice(0, 1);
     const newest = newestReleases(refs, repo, o.pins, major.prefix, (v) => covers({ ...v, parts: first }, v))[0];
     if (newest) {
-      notes.push(`${ref} has no clean release at its commit${o.source.complete ? "" : " in data/pins.json"}; took ${newest.tag}, the newest ${major.prefix}${major.parts[0]} release${o.source.complete ? "" : " it knows"}`);
+      const why = commit ? `${ref} has no clean release at its commit` : o.source.complete ? `there is no tag ${ref}` : `where ${ref} points was not checked (offline)`;
+      notes.push(`${why}; took ${newest.tag}, the newest ${major.prefix}${major.parts[0]} release${o.source.complete ? "" : " data/pins.json knows"}`);
       base = newest;
     }
   }

@@ -1,10 +1,12 @@
 /**
  * The built CLI on a real-shape fixture (test/fixtures/pin/real-shape: CRLF release workflow, quoted and
- * commented uses:, a sub-action, a composite action with a BOM), online against locally served
+ * commented uses:, a sub-action, a composite action; the BOM case is in pin.test.ts, since zizmor 1.32
+ * cannot parse a file that starts with one), online against locally served
  * repositories (git's url.insteadOf through GIT_CONFIG_* in the environment) and offline from
  * data/pins.json. Every workflow ends pinned, nothing but uses: lines changes, zizmor's unpinned-uses
  * is clean, and `pin --check` and `validate` agree.
  */
+import { spawnSync } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,7 +15,6 @@ import { loadPins } from "../../src/pins.js";
 import { runCli } from "../support/cli.js";
 import { ROOT, snapshot } from "../support/repo.js";
 import { requireTool } from "../support/tools.js";
-import { zizmor } from "../support/linters.js";
 import { Upstreams } from "./upstreams.js";
 
 const FIXTURE = join(ROOT, "test", "fixtures", "pin", "real-shape");
@@ -39,6 +40,14 @@ beforeAll(() => {
     served[repo] = { sha, tag: pin.tag };
   }
 });
+
+/** zizmor's unpinned-uses and ref-version-mismatch findings on the workflows and the composite action, offline. */
+function zizmorPins(dir: string): string[] {
+  const r = spawnSync(zizmorBin as string, ["--offline", "--persona=pedantic", "--format=json", ".github/workflows", ".github/actions"], { cwd: dir, encoding: "utf8" });
+  if (r.stdout.trim() === "") throw new Error(`zizmor failed (${r.status}): ${r.stderr}`);
+  const found = JSON.parse(r.stdout) as { ident: string; locations: { symbolic: { key: { Local?: { given_path: string } } }; concrete: { location: { start_point: { row: number } } } }[] }[];
+  return found.filter((f) => f.ident === "unpinned-uses" || f.ident === "ref-version-mismatch").map((f) => `${f.locations[0]?.symbolic.key.Local?.given_path}:${(f.locations[0]?.concrete.location.start_point.row ?? -2) + 1} ${f.ident}`);
+}
 
 function copy(): string {
   const dir = mkdtempSync(join(tmpdir(), "relay-pin-cli-"));
@@ -67,6 +76,8 @@ describe("relay-security pin (built CLI)", () => {
   it("online: pins every workflow and the composite action, nothing else changes, a second run changes nothing", () => {
     const dir = copy();
     const before = FILES.map((f) => read(dir, f));
+    // zizmor sees every tag pin before (ref-version-mismatch needs a GitHub token, so offline it cannot run).
+    if (zizmorBin) expect(zizmorPins(dir)).toHaveLength(12);
     const r = runCli(["pin", dir], { env: ups.env });
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
@@ -74,7 +85,6 @@ describe("relay-security pin (built CLI)", () => {
     FILES.forEach((f, i) => expectPinned(before[i] as string, read(dir, f), (repo) => served[repo] as { sha: string; tag: string }));
     expect(read(dir, ".github/workflows/ci.yml")).toContain(`      - uses: actions/checkout@${served["actions/checkout"]?.sha}    # v7.0.1 full history is not needed\n`);
     expect(read(dir, ".github/workflows/release.yml").split("\r\n").length).toBe(before[1]?.split("\r\n").length);
-    expect(readFileSync(join(dir, FILES[2] as string)).subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
 
     const files = snapshot(dir);
     const again = runCli(["pin", dir], { env: ups.env });
@@ -84,7 +94,7 @@ describe("relay-security pin (built CLI)", () => {
     const check = runCli(["pin", "--check", dir], { env: ups.env });
     expect(check.stdout).toMatch(/^pin --check: every action is pinned/);
     expect(check.code).toBe(0);
-    if (zizmorBin) expect(zizmor(zizmorBin, dir).filter((f) => /unpinned-uses|ref-version-mismatch/.test(f))).toEqual([]);
+    if (zizmorBin) expect(zizmorPins(dir)).toEqual([]);
   });
 
   it("offline: pins from data/pins.json alone, and --check --offline passes", () => {
@@ -95,7 +105,7 @@ describe("relay-security pin (built CLI)", () => {
     const pins = loadPins().actions;
     FILES.forEach((f, i) => expectPinned(before[i] as string, read(dir, f), (repo) => pins[repo] as { sha: string; tag: string }));
     expect(runCli(["pin", "--check", "--offline", dir]).code).toBe(0);
-    if (zizmorBin) expect(zizmor(zizmorBin, dir).filter((f) => /unpinned-uses|ref-version-mismatch/.test(f))).toEqual([]);
+    if (zizmorBin) expect(zizmorPins(dir)).toEqual([]);
   });
 
   it("offline: says what it could not resolve, exit 1", () => {
