@@ -33,14 +33,19 @@ export async function decideAction(site: Site & { target: { kind: "action" } }, 
 
   const commit = isSha ? ref : refs.tags.get(ref);
   if (commit && !(!isSha && bad(ref, commit))) {
-    const clean = tagsAt(refs, commit).filter((t) => !bad(t, commit));
+    const here = tagsAt(refs, commit);
+    const clean = here.filter((t) => !bad(t, commit));
+    // A SHA pin is never moved without --update; a compromised one is reported.
+    if (isSha && here.length > 0 && clean.length === 0 && !o.update) {
+      return { kind: "unresolved", why: `${ref.slice(0, 12)} is ${here.join(" / ")}: ${bad(here[0] as string, commit)}; --update moves to the newest clean release` };
+    }
     const tag = mostPrecise(clean.filter((t) => parseRelease(t)), major?.prefix) ?? mostPrecise(clean, major?.prefix) ?? (!isSha && !parseVersion(ref) ? ref : undefined);
     if (tag) base = { sha: commit, tag };
   } else if (commit) notes.push(`${repo}@${ref}: ${bad(ref, commit)}`);
   if (!base && !isSha && refs.heads.has(ref) && !o.update) {
     return { kind: "unresolved", why: `${ref} is a branch of ${repo}; pin a release by hand, or let --update take the newest` };
   }
-  if (!base && major) {
+  if (!base && major && !isSha) {
     const first = major.parts.slice(0, 1);
     const newest = newestReleases(refs, repo, o.pins, major.prefix, (v) => covers({ ...v, parts: first }, v))[0];
     if (newest) {
@@ -52,13 +57,18 @@ export async function decideAction(site: Site & { target: { kind: "action" } }, 
   if (base) major = parseVersion(base.tag) ?? major;
 
   if (o.update) {
-    const floor = base ? parseRelease(base.tag) : undefined;
+    const floor = parseRelease(base?.tag ?? site.version ?? "");
     const newer = newestReleases(refs, repo, o.pins, major?.prefix, (v) => !floor || compareParts(v.parts, floor.parts) > 0);
     const picked = await oldEnough(repo, newer, o, notes);
     if (picked) base = picked;
   }
   if (!base) {
-    if (isSha) return { kind: "unresolved", why: `no tag of ${repo} points at ${ref.slice(0, 12)}; it keeps its pin (check it with relay-security pin --check)` };
+    if (isSha && site.version) {
+      // Offline that is most SHA pins (the data knows one release an action): `pin --check --offline` lists them.
+      if (o.source.complete) notes.push(`no tag of ${repo} points at ${ref.slice(0, 12)}; kept as it is (relay-security pin --check says more)`);
+      return { kind: "keep", notes };
+    }
+    if (isSha) return { kind: "unresolved", why: `no tag of ${repo}${o.source.complete ? "" : " in data/pins.json"} points at ${ref.slice(0, 12)}, so there is no version to put in its comment` };
     return { kind: "unresolved", why: o.source.complete ? `no tag or branch ${ref} in ${repo}` : `${repo}@${ref} is not in data/pins.json (offline)` };
   }
   const commentOk = site.version !== undefined && findTag(refs, site.version) !== undefined && refs.tags.get(findTag(refs, site.version) as string) === base.sha;

@@ -205,6 +205,33 @@ describe("pin, against locally served repositories", () => {
     expect(read(dir, ".github/workflows/a.yml")).toBe(wf.replace("# v1.0.0", "# v1.1.0").replace(`${s("light 2.0.0")}\n`, `${s("light 2.0.0")} # v2.0.0\n`));
   });
 
+  it("never moves a SHA pin without --update (found on caddyserver/caddy: an offline run upgraded them)", async () => {
+    const checkout = loadPins().actions["actions/checkout"] as { sha: string };
+    const wf = [
+      "jobs:",
+      "  a:",
+      "    runs-on: x",
+      "    steps:",
+      `      - uses: acme/light@${s("light 1.0.0")} # v1.0.0`,
+      `      - uses: acme/forked@${s("forked main")} # v1.0.0`,
+      `      - uses: actions/checkout@${"9".repeat(40)} # v7.0.0`,
+      "",
+    ].join("\n");
+    const dir = repoWith({ ".github/workflows/a.yml": wf });
+    const online = await pin(dir, { dryRun: true });
+    expect(online.results.map((r) => r.status)).toEqual(["unchanged", "unchanged", "unresolved"]);
+    expect(online.results[1]?.notes.join(" ")).toMatch(/no tag of acme\/forked points at/);
+    const offline = await runPin({ dir, check: false, dryRun: false, offline: true, update: false, minAgeDays: 7 }, deps());
+    expect(offline.results.map((r) => r.status)).toEqual(["unresolved", "unresolved", "unchanged"]);
+    expect(read(dir, ".github/workflows/a.yml")).toBe(wf);
+    // --update does move them, to the newest release old enough: offline, a release is as old as the
+    // data that lists it (_refreshed 2026-11-27, four days before NOW).
+    const young = await runPin({ dir, check: false, dryRun: true, offline: true, update: true, minAgeDays: 7 }, deps());
+    expect(young.results[2]?.status).toBe("unchanged");
+    const upd = await runPin({ dir, check: false, dryRun: true, offline: true, update: true, minAgeDays: 3 }, deps());
+    expect(upd.results[2]?.to).toBe(`actions/checkout@${checkout.sha} # v7.0.1`);
+  });
+
   it("keeps CRLF, a BOM and bytes that are not UTF-8", async () => {
     const crlf = CI.replace(/\n/g, "\r\n");
     const bom = `\ufeff${COMPOSITE}`;
