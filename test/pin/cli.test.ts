@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadPins } from "../../src/pins.js";
 import { runCli } from "../support/cli.js";
-import { ROOT, snapshot } from "../support/repo.js";
+import { makeRepo, ROOT, snapshot } from "../support/repo.js";
 import { requireTool } from "../support/tools.js";
 import { Upstreams } from "./upstreams.js";
 
@@ -151,6 +151,15 @@ describe("relay-security pin (built CLI)", () => {
     expect(v.code).toBe(1);
     expect(v.stdout).toMatch(/ci\.yml:7 {2}pin\/impostor: [0-9a-f]{12} is on no branch or tag of acme\/forky/);
     expect(runCli(["validate", "--offline", dir], { env: ups.env }).stdout).not.toContain("pin/impostor");
+  });
+
+  it("set-up with --yes --pin pins the user's own workflows too", () => {
+    const lint = "name: Lint\non: push\npermissions: {}\njobs:\n  lint:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v7\n        with:\n          persist-credentials: false\n";
+    const dir = makeRepo("example", { files: { ".github/workflows/lint.yml": lint } });
+    const r = runCli(["--yes", "--pin", dir], { env: ups.env });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("note: pinned .github/workflows/lint.yml:8 actions/checkout@v7 -> actions/checkout@");
+    expect(read(dir, ".github/workflows/lint.yml")).toBe(lint.replace("actions/checkout@v7", `actions/checkout@${served["actions/checkout"]?.sha} # v7.0.1`));
   });
 
   it("bad input: a workflow that does not parse or a bad --min-age is exit 2, nothing written", () => {
