@@ -2,7 +2,7 @@ import type { PinsData } from "../pins.js";
 import { compromised } from "./compromised.js";
 import { failed, type RefSource } from "./remote.js";
 import { SHA, type Site } from "./sites.js";
-import { compareParts, covers, findTag, mostPrecise, parseRelease, parseVersion, tagsAt, type Refs, type Version } from "./tags.js";
+import { compareParts, findTag, mostPrecise, parseRelease, parseVersion, tagsAt, type Refs, type Version } from "./tags.js";
 
 /** What to do with one action `uses:`: write `sha` with `# tag`, keep it, or say why it cannot be pinned. */
 export type Decision = { kind: "pin"; sha: string; tag: string; notes: string[] } | { kind: "keep"; notes: string[] } | { kind: "unresolved"; why: string };
@@ -46,8 +46,8 @@ export async function decideAction(site: Site & { target: { kind: "action" } }, 
     return { kind: "unresolved", why: `${ref} is a branch of ${repo}; pin a release by hand, or let --update take the newest` };
   }
   if (!base && major && !isSha) {
-    const first = major.parts.slice(0, 1);
-    const newest = newestReleases(refs, repo, o.pins, major.prefix, (v) => covers({ ...v, parts: first }, v))[0];
+    const inMajor = major.parts[0];
+    const newest = newestReleases(refs, repo, o.pins, major.prefix, (v) => v.parts[0] === inMajor)[0];
     if (newest) {
       const why = commit ? `${ref} has no clean release at its commit` : o.source.complete ? `there is no tag ${ref}` : `where ${ref} points was not checked (offline)`;
       notes.push(`${why}; took ${newest.tag}, the newest ${major.prefix}${major.parts[0]} release${o.source.complete ? "" : " data/pins.json knows"}`);

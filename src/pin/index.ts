@@ -19,6 +19,8 @@ export interface PinOptions {
   offline: boolean;
   update: boolean;
   minAgeDays: number;
+  /** Leave out files that do not parse instead of stopping (validate reports them itself). */
+  skipBroken?: boolean;
 }
 
 /** One `uses:` and what became of it. */
@@ -47,7 +49,7 @@ export interface PinSources {
 }
 
 /** The workflows and composite actions of `dir` with their remote `uses:`; a file that does not parse is exit 2. */
-export function readSites(dir: string, opts: { skipBroken?: boolean } = {}): { file: SourceFile; sites: Site[] }[] {
+export function readSites(dir: string, opts: { skipBroken?: boolean | undefined } = {}): { file: SourceFile; sites: Site[] }[] {
   return findSources(resolve(dir)).flatMap((file) => {
     const { sites, errors } = findSites(file);
     const e = errors[0];
@@ -65,7 +67,7 @@ export function unpinned(dir: string): Site[] {
 /** find uses -> resolve -> edit at source offsets -> verify -> write (unless --dry-run or --check). */
 export async function runPin(opts: PinOptions, deps: Deps, over: PinSources = {}): Promise<PinRun> {
   const dir = resolve(opts.dir);
-  const files = readSites(dir);
+  const files = readSites(dir, { skipBroken: opts.skipBroken });
   const pins = over.pins ?? loadPins();
   const source = over.refs ?? (opts.offline ? offlineSource(pins) : gitSource(deps));
   const run: PinRun = { results: [], files: [], written: [], findings: [] };

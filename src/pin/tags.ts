@@ -50,11 +50,6 @@ export function compareParts(a: number[], b: number[]): number {
   return 0;
 }
 
-/** Does release `r` fall under the (possibly partial) version `v`: `v4` covers v4.2.1, `v4.1` covers v4.1.3. */
-export function covers(v: Version, r: Version): boolean {
-  return v.parts.every((p, i) => r.parts[i] === p);
-}
-
 /**
  * The most precise version tag among `tags` (all at one commit): a full release before `vX.Y` before
  * `vX`, the ref's own prefix style first, the highest first.
