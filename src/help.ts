@@ -33,7 +33,8 @@ Run:
   --adopt               replace a hand-written security-scan.yml with ours, and re-pin Trivy actions
                         pinned by a bare SHA with a separate "# Tracks:" line (the plan shows both first)
   --image-archive FILE  validate: scan this docker-save archive instead of building
-  --offline             validate: use Trivy's cached database only; pin: only data/pins.json
+  --offline             validate: Trivy's cached database only, no pin check against the actions'
+                        repositories; pin: only data/pins.json
   --pin                 set-up: also pin the actions of your own workflows (as relay-security pin)
 
 pin:

@@ -3,6 +3,8 @@ import { applyPins, verifyPins } from "../../src/pin/edit.js";
 import { decode } from "../../src/pin/files.js";
 import { findSites, parseTarget } from "../../src/pin/sites.js";
 import { mostPrecise, parseLsRemote } from "../../src/pin/tags.js";
+import { loadPins } from "../../src/pins.js";
+import { lintPins } from "../../src/validate/pins.js";
 
 const A = "a".repeat(40);
 const B = "b".repeat(40);
@@ -58,5 +60,12 @@ describe("pin units", () => {
     expect(() => verifyPins(text, good.replace("a: 1", "a: 2"), [edit])).toThrow(/changed beyond the uses: values/);
     expect(() => verifyPins(text, good.replace("  a:\n", "  a: \n"), [edit])).toThrow(/line 2 changed/);
     expect(() => verifyPins(text, good.replace("uses: acme", "uses:  acme"), [edit])).toThrow(/changed before the ref/);
+  });
+
+  it("the pin lint's fix for a tag stays in the tag's major: our v7.0.1 line for @v7, `pin` for @v4", () => {
+    const hint = (uses: string) => lintPins([{ path: "w.yml", text: `jobs:\n  a:\n    runs-on: x\n    steps:\n      - uses: ${uses}\n` }], loadPins()).find((f) => f.rule === "pins/sha")?.hint;
+    expect(hint("actions/checkout@v7")).toBe(`uses: actions/checkout@${loadPins().actions["actions/checkout"]?.sha} # v7.0.1`);
+    expect(hint("actions/checkout@v4")).toBe("npx create-relay-security pin");
+    expect(hint("acme/unknown@v1")).toBe("npx create-relay-security pin");
   });
 });
