@@ -83,37 +83,43 @@ export async function runPin(opts: PinOptions, deps: Deps, over: PinSources = {}
     for (const f of files) {
       for (const s of f.sites) if (!decisions.has(key(s))) decisions.set(key(s), decide(s, { pins, source, update: opts.update, minAgeDays: opts.minAgeDays, now: deps.now() }, digests));
     }
+    // Every file is edited and checked before the first is written: a failed check writes nothing.
     for (const f of files) {
       const edits: PinEdit[] = [];
       for (const s of f.sites) {
-        const d = await (decisions.get(key(s)) as Promise<Decision>);
-        const result: PinResult = { file: s.file, line: s.line, from: s.value, status: "unchanged", notes: d.kind === "unresolved" ? [] : d.notes };
-        if (d.kind === "unresolved") Object.assign(result, { status: "unresolved", why: d.why });
-        else if (d.kind === "pin" && s.unsafe) Object.assign(result, { status: "unresolved", why: `${s.unsafe}; pin it by hand: ${newValue({ site: s, ref: d.sha })} # ${d.tag}` });
-        else if (d.kind === "pin") {
-          const edit: PinEdit = s.target.kind === "docker" ? { site: s, ref: d.sha } : { site: s, ref: d.sha, version: d.tag };
-          edits.push(edit);
-          Object.assign(result, { status: "pinned", to: `${newValue(edit)}${edit.version ? ` # ${edit.version}` : ""}` });
-        }
+        const { result, edit } = resultOf(s, await (decisions.get(key(s)) as Promise<Decision>));
+        if (edit) edits.push(edit);
         run.results.push(result);
       }
       if (edits.length === 0) continue;
       const after = applyPins(f.file.text, edits);
       verifyPins(f.file.text, after, edits);
-      if (after === f.file.text) {
-        for (const r of run.results) if (r.file === f.file.path && r.status === "pinned") r.status = "unchanged";
-        continue;
-      }
-      run.files.push({ path: f.file.path, before: f.file.text, after });
-      if (!opts.dryRun) {
-        writeFileSync(join(dir, f.file.path), encode(f.file, after));
-        run.written.push(f.file.path);
+      if (after !== f.file.text) run.files.push({ path: f.file.path, before: f.file.text, after });
+    }
+    if (!opts.dryRun) {
+      for (const f of run.files) {
+        const source = files.find((x) => x.file.path === f.path)?.file as SourceFile;
+        writeFileSync(join(dir, f.path), encode(source, f.after));
+        run.written.push(f.path);
       }
     }
     return run;
   } finally {
     source.dispose();
   }
+}
+
+/** What became of one `uses:`, and the edit when it is pinned. */
+function resultOf(s: Site, d: Decision): { result: PinResult; edit?: PinEdit } {
+  const base = { file: s.file, line: s.line, from: s.value };
+  if (d.kind === "unresolved") return { result: { ...base, status: "unresolved", why: d.why, notes: [] } };
+  if (d.kind === "keep") return { result: { ...base, status: "unchanged", notes: d.notes } };
+  const edit: PinEdit = s.target.kind === "docker" ? { site: s, ref: d.sha } : { site: s, ref: d.sha, version: d.tag };
+  const to = `${newValue(edit)}${edit.version ? ` # ${edit.version}` : ""}`;
+  if (s.unsafe) return { result: { ...base, status: "unresolved", why: `${s.unsafe}; pin it by hand: ${to}`, notes: d.notes } };
+  // A pin that changes nothing (the comment already said it) is no change.
+  const same = s.value === newValue(edit) && (edit.version === undefined || s.version === edit.version);
+  return same ? { result: { ...base, status: "unchanged", notes: d.notes } } : { result: { ...base, status: "pinned", to, notes: d.notes }, edit };
 }
 
 async function decide(s: Site, o: Parameters<typeof decideAction>[1], digests: DigestLookup | undefined): Promise<Decision> {
