@@ -232,6 +232,18 @@ describe("pin, against locally served repositories", () => {
     expect(upd.results[2]?.to).toBe(`actions/checkout@${checkout.sha} # v7.0.1`);
   });
 
+  it("asks each repository once a run, with no credentials", async () => {
+    const calls: string[][] = [];
+    const exec = ups.exec();
+    const counting = { ...deps(), exec: ((file, args, o) => (calls.push(args), exec(file, args, o))) as typeof exec };
+    const wf = "jobs:\n  a:\n    runs-on: x\n    steps:\n      - uses: acme/light@v1\n      - uses: acme/light@v2\n      - uses: acme/light/sub@v1.0.0\n";
+    const run = await runPin({ dir: repoWith({ ".github/workflows/a.yml": wf, ".github/workflows/b.yml": wf }), check: false, dryRun: true, offline: false, update: false, minAgeDays: 7 }, counting, { pins });
+    expect(run.results.every((r) => r.status === "pinned")).toBe(true);
+    const lsRemote = calls.filter((a) => a.includes("ls-remote"));
+    expect(lsRemote).toHaveLength(1);
+    expect(lsRemote[0]).toEqual(expect.arrayContaining(["credential.helper=", "core.askPass=true", "https://github.com/acme/light"]));
+  });
+
   it("keeps CRLF, a BOM and bytes that are not UTF-8", async () => {
     const crlf = CI.replace(/\n/g, "\r\n");
     const bom = `\ufeff${COMPOSITE}`;
