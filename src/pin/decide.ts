@@ -24,7 +24,8 @@ export interface DecideOptions {
 export async function decideAction(site: Site & { target: { kind: "action" } }, o: DecideOptions): Promise<Decision> {
   const { repo, ref } = site.target;
   const refs = await o.source.refs(repo);
-  if (failed(refs)) return { kind: "unresolved", why: refs.error };
+  // A SHA pin with its version comment is pinned already: what cannot be read is `pin --check`'s to report.
+  if (failed(refs)) return SHA.test(ref) && site.version ? { kind: "keep", notes: o.source.complete ? [refs.error] : [] } : { kind: "unresolved", why: refs.error };
   const bad = (tag: string, sha: string) => compromised(o.pins, repo, tag, sha);
   const notes: string[] = [];
   const isSha = SHA.test(ref);

@@ -21,7 +21,8 @@ export function renderPinRun(run: PinRun, opts: { check: boolean; dryRun: boolea
   for (const r of pinned) lines.push(`  ${opts.dryRun ? "would pin" : "pinned"}  ${r.file}:${r.line}  ${r.from} -> ${r.to}`);
   for (const r of run.results) for (const n of r.notes) lines.push(`  note      ${r.file}:${r.line}  ${n}`);
   if (unresolved.length) {
-    lines.push("", opts.offline ? "Not resolved offline (data/pins.json does not know them; run without --offline):" : "Not pinned:");
+    if (lines.length) lines.push("");
+    lines.push(opts.offline ? "Not resolved offline (data/pins.json does not know them; run without --offline):" : "Not pinned:");
     for (const r of unresolved) lines.push(`  ${r.file}:${r.line}  ${r.from}: ${r.why}`);
   }
   if (opts.dryRun) for (const f of run.files) lines.push("", renderDiff({ path: f.path, action: "update", before: f.before, after: f.after }).trimEnd());

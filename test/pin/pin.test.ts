@@ -215,14 +215,18 @@ describe("pin, against locally served repositories", () => {
       `      - uses: acme/light@${s("light 1.0.0")} # v1.0.0`,
       `      - uses: acme/forked@${s("forked main")} # v1.0.0`,
       `      - uses: actions/checkout@${"9".repeat(40)} # v7.0.0`,
+      `      - uses: acme/light@${s("light 2.0.0")}`,
       "",
     ].join("\n");
     const dir = repoWith({ ".github/workflows/a.yml": wf });
     const online = await pin(dir, { dryRun: true });
-    expect(online.results.map((r) => r.status)).toEqual(["unchanged", "unchanged", "unresolved"]);
+    expect(online.results.map((r) => r.status)).toEqual(["unchanged", "unchanged", "unchanged", "pinned"]);
+    expect(online.results[2]?.notes.join(" ")).toMatch(/git ls-remote https:\/\/github.com\/actions\/checkout/);
     expect(online.results[1]?.notes.join(" ")).toMatch(/no tag of acme\/forked points at/);
     const offline = await runPin({ dir, check: false, dryRun: false, offline: true, update: false, minAgeDays: 7 }, deps());
-    expect(offline.results.map((r) => r.status)).toEqual(["unresolved", "unresolved", "unchanged"]);
+    // Offline, a SHA pin with its comment is pinned already (grype's workflows: 35 of them); one without
+    // a comment cannot get one.
+    expect(offline.results.map((r) => r.status)).toEqual(["unchanged", "unchanged", "unchanged", "unresolved"]);
     expect(read(dir, ".github/workflows/a.yml")).toBe(wf);
     // --update does move them, to the newest release old enough: offline, a release is as old as the
     // data that lists it (_refreshed 2026-11-27, four days before NOW).
