@@ -37,6 +37,14 @@ const OPTIONS = {
   update: { type: "boolean" },
   "min-age": { type: "string" },
   pin: { type: "boolean" },
+  // `--pr` and `fleet` (issue 16).
+  pr: { type: "boolean" },
+  local: { type: "boolean" },
+  repos: { type: "string" },
+  org: { type: "string" },
+  topic: { type: "string" },
+  "max-parallel": { type: "string" },
+  mode: { type: "string" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "v" },
 } as const;
@@ -60,9 +68,9 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const [first, ...rest] = positionals;
-  const command = first === "check" || first === "validate" || first === "init" || first === "pin" ? first : "init";
+  const command = first === "fleet" ? "fleet" : first === "check" || first === "validate" || first === "init" || first === "pin" ? first : "init";
   const args = command === "init" && first !== "init" ? positionals : rest;
-  if (args.length > 1) {
+  if (args.length > 1 && command !== "fleet") {
     process.stderr.write(`relay-security: one directory at most, got ${args.join(" ")}\n`);
     return 2;
   }
@@ -87,10 +95,18 @@ async function main(argv: string[]): Promise<number> {
   };
   const { UserError, Cancelled } = await import("./errors.js");
   try {
+    // `fleet` (issue 16): many directories and its own flags, all in src/fleet/command.ts.
+    if (command === "fleet") {
+      const { runFleetCommand } = await import("./fleet/command.js");
+      const result = await runFleetCommand(args, v, deps);
+      process.stdout.write(result.output.endsWith("\n") ? result.output : `${result.output}\n`);
+      return result.exitCode;
+    }
     if (command === "init") {
       const { runInit } = await import("./run.js");
       const { renderInitReport, jsonReport } = await import("./report/init.js");
-      const { exitCode, report } = await runInit(
+      const { initWithPr, renderPrOutcome } = await import("./pr/command.js");
+      const { exitCode, report, pr } = await (v.pr ? initWithPr : async (o: Parameters<typeof runInit>[0], d: Deps) => ({ ...(await runInit(o, d)), pr: undefined }))(
         {
           dir,
           mode: v.yes ? "yes" : interactive ? "interactive" : "non-interactive",
@@ -114,20 +130,32 @@ async function main(argv: string[]): Promise<number> {
           json: Boolean(v.json),
           diff: Boolean(v.diff),
           restore: Boolean(v.restore),
-          onConflict: onConflict as "markers" | "fail" | "ours" | "theirs",
+          // --pr: a conflict writes nothing unless --on-conflict says otherwise (no markers in a PR).
+          onConflict: (v.pr && v["on-conflict"] === undefined ? "fail" : onConflict) as "markers" | "fail" | "ours" | "theirs",
           allowDirty: Boolean(v["allow-dirty"]),
           adopt: Boolean(v.adopt),
           pin: Boolean(v.pin),
         },
         deps,
       );
-      if (v.json) process.stdout.write(`${JSON.stringify(jsonReport(report), null, 2)}\n`);
-      else process.stdout.write(`${renderInitReport(report)}\n`);
+      if (v.json) process.stdout.write(`${JSON.stringify({ ...jsonReport(report), exitCode, ...(pr ? { pr } : {}) }, null, 2)}\n`);
+      else process.stdout.write(`${renderInitReport(report)}\n${pr ? `${renderPrOutcome(pr)}\n` : ""}`);
       return exitCode;
     }
     if (command === "pin") {
       const { runPinCommand } = await import("./commands.js");
       const pinFlags = { check: v.check, dryRun: v["dry-run"], json: v.json, offline: v.offline, update: v.update, minAge: v["min-age"] };
+      if (v.pr) {
+        if (v.check || v["dry-run"]) throw new UserError("--pr writes and commits; it does not go with --check or --dry-run");
+        const { pinWithPr } = await import("./pr/command.js");
+        const { contentFromPin } = await import("./pr/body.js");
+        const result = await pinWithPr(dir, async () => {
+          const r = await runPinCommand(dir, pinFlags, deps);
+          return { ...r, written: r.run.written, content: contentFromPin(r.run) };
+        }, deps);
+        process.stdout.write(`${result.output}\n`);
+        return result.exitCode;
+      }
       const result = await runPinCommand(dir, pinFlags, deps);
       process.stdout.write(result.output.endsWith("\n") ? result.output : `${result.output}\n`);
       return result.exitCode;

@@ -10,6 +10,7 @@ import { buildPlan } from "./plan/index.js";
 import { PATHS } from "./render/index.js";
 import { lineCounts, renderDiff, renderFindings } from "./report/plan.js";
 import { parseState, type State } from "./state/index.js";
+import type { PinsData } from "./pins.js";
 import type { Detected, Finding } from "./types.js";
 import { validateRepo } from "./validate/repo.js";
 import { VERSION } from "./version.js";
@@ -21,7 +22,7 @@ export interface CommandOptions {
   offline: boolean;
 }
 
-interface CheckResult {
+export interface CheckResult {
   /** Files a re-run with the recorded answers would change (README, "`check` in CI"). */
   drift: { path: string; action: string; reason: string; diff: string }[];
   /** Managed files that differ from what we generated, and that a re-run keeps as they are: not drift. */
@@ -69,7 +70,7 @@ export async function runCommand(command: "check" | "validate", opts: CommandOpt
  * file? The plan answers that, so check and upgrade cannot disagree: edits an upgrade keeps are not drift;
  * edits of our gate step, a render that changed (another version, other pins) and conflicts are.
  */
-function checkRepo(detected: Detected, answers: Answers, state: State): CheckResult {
+export function checkRepo(detected: Detected, answers: Answers, state: State, pins?: PinsData): CheckResult {
   const dir = detected.dir;
   const result: CheckResult = { drift: [], edited: [], deleted: [], findings: [] };
   const marked = new Set<string>();
@@ -81,7 +82,7 @@ function checkRepo(detected: Detected, answers: Answers, state: State): CheckRes
       result.findings.push({ file: path, line: m.line, rule: "conflict-marker", message: "unresolved conflict marker from an upgrade", severity: "error" });
     }
   }
-  const plan = buildPlan(detected, answers, state, { restore: false, onConflict: "markers", strictGate: true });
+  const plan = buildPlan(detected, answers, state, { restore: false, onConflict: "markers", strictGate: true, ...(pins ? { pins } : {}) });
   for (const c of plan.changes) {
     if (c.path === PATHS.state || c.action === "unchanged") continue;
     if (c.action === "skip") result.deleted.push(c.path);
@@ -126,7 +127,7 @@ export async function runPinCommand(
   dir: string,
   flags: { check?: boolean; dryRun?: boolean; json?: boolean; offline?: boolean; update?: boolean; minAge?: string },
   deps: Deps,
-): Promise<{ exitCode: number; output: string }> {
+): Promise<{ exitCode: number; output: string; run: import("./pin/index.js").PinRun }> {
   const m = /^(\d+)d?$/.exec(flags.minAge ?? "7");
   if (!m) throw new UserError(`--min-age must be a number of days such as 7 or 7d, not "${flags.minAge}"`);
   if (flags.check && flags.update) throw new UserError("--check and --update do not go together: --check changes nothing");
@@ -135,5 +136,5 @@ export async function runPinCommand(
   const opts = { dir, check: Boolean(flags.check), dryRun: Boolean(flags.dryRun || flags.check), offline: Boolean(flags.offline), update: Boolean(flags.update), minAgeDays: Number(m[1]) };
   const run = await runPin(opts, deps);
   const exitCode = pinExitCode(run, opts.check);
-  return { exitCode, output: flags.json ? JSON.stringify(jsonPinRun(run, opts), null, 2) : renderPinRun(run, opts) };
+  return { exitCode, output: flags.json ? JSON.stringify(jsonPinRun(run, opts), null, 2) : renderPinRun(run, opts), run };
 }
