@@ -2,6 +2,7 @@
 // A fake `gh` for `--pr` and the fleet job script (issue 16), kept apart from fake-gh.mjs (issues), faithful
 // to what they depend on in cli/cli v2.6x (read from its pkg/cmd/{auth/status,pr/create,pr/list,pr/edit}
 // and the manual, cli.github.com/manual):
+// - `auth setup-git`: exit 0 with a token (the fake leaves git's config alone), else as `auth status`;
 // - `auth status`: exit 0 with a token in GH_TOKEN / GITHUB_TOKEN (or `loggedIn` in the state), else exit 1
 //   and "You are not logged into any GitHub hosts. To log in, run: gh auth login" on stderr;
 // - every other command without a token: exit 4 and "To get started with GitHub CLI, please run:  gh auth login";
@@ -29,6 +30,7 @@ class GhError extends Error {
 
 const SPECS = {
   "auth status": { hostname: { short: "h", type: "string" }, "show-token": { short: "t", type: "bool" } },
+  "auth setup-git": { hostname: { short: "h", type: "string" }, force: { short: "f", type: "bool" } },
   "pr create": {
     repo: { short: "R", type: "string" }, base: { short: "B", type: "string" }, head: { short: "H", type: "string" },
     title: { short: "t", type: "string" }, body: { short: "b", type: "string" }, "body-file": { short: "F", type: "string" },
@@ -110,6 +112,11 @@ function run(argv, state) {
     if (token() || state.loggedIn) return { stdout: `github.com\n  ✓ Logged in to github.com account fake (${token() ? "GH_TOKEN" : "keyring"})\n` };
     throw new GhError("You are not logged into any GitHub hosts. To log in, run: gh auth login");
   }
+  // Real gh writes credential.<host>.helper into the global git config; the fake only records the call.
+  if (command === "auth setup-git") {
+    if (token() || state.loggedIn) return { stdout: "" };
+    throw new GhError("You are not logged into any GitHub hosts. To log in, run: gh auth login");
+  }
   if (!token() && !state.loggedIn) throw new GhError("To get started with GitHub CLI, please run:  gh auth login\nAlternatively, populate the GH_TOKEN environment variable with a GitHub API authentication token.", 4);
   const repo = repoOf(flags);
   const mine = state.prs.filter((p) => p.repo === repo);
@@ -124,7 +131,8 @@ function run(argv, state) {
     if (headTip === baseTip) throw new GhError(`pull request create failed: GraphQL: No commits between ${base} and ${head} (createPullRequest)`);
     const open = mine.find((p) => p.state === "OPEN" && p.headRefName === head && p.baseRefName === base);
     if (open) throw new GhError(`a pull request for branch "${head}" into branch "${base}" already exists:\n${open.url}`);
-    const number = Math.max(0, ...state.prs.map((p) => p.number)) + 1;
+    // Numbers are per repository, shared with its issues on GitHub; the fake counts PRs only.
+    const number = Math.max(0, ...mine.map((p) => p.number)) + 1;
     const pr = { repo, number, url: `https://github.com/${repo}/pull/${number}`, title: flags.title ?? "", body: body ?? "", headRefName: head, baseRefName: base, state: "OPEN", isDraft: Boolean(flags.draft), headSha: headTip };
     state.prs.push(pr);
     return { stdout: `${pr.url}\n`, save: true };
