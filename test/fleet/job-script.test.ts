@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -73,7 +74,9 @@ describe("the per-repository job script, mode upgrade", () => {
     expect(r.result).toMatchObject({ state: "not set up", pr: `https://github.com/acme/${fx!.name}/pull/1` });
     const pr = gh.prs().find((p) => p.repo === `acme/${fx!.name}`)!;
     expect(pr).toMatchObject({ headRefName: "relay-security/setup" });
-    expect(pr.body).toMatch(/CRITICAL/);
+    // The recorded answers came from the admin repository's file.
+    const state = execFileSync("git", ["--git-dir", join(tmp.path, "new.git"), "show", "relay-security/setup:.github/relay-security.json"], { encoding: "utf8" });
+    expect(JSON.parse(state).answers).toMatchObject({ image: `ghcr.io/acme/${fx!.name}`, severity: "CRITICAL" });
   });
 
   it("without a token the push goes nowhere and the job is an error naming why", () => {

@@ -19,8 +19,9 @@ function world(opts: { token?: boolean; gh?: boolean } = {}) {
   bareOrigin(dir, bare, "acme/hello-service");
   const bin = join(tmp.path, "bin");
   const gh = new FakeGhPr(tmp.path, bin);
-  const env = { ...stepEnv(opts.gh === false ? join(tmp.path, "nobin") : bin, { ...gh.env(), ...ID, GH_TOKEN: opts.token === false ? undefined : "t0ken", GH_REPO: "acme/hello-service" }), CI: "true" };
-  const run = (...args: string[]) => runCli(args, { env: { ...env, GH_TOKEN: env.GH_TOKEN, PATH: env.PATH }, cwd: dir });
+  const env: NodeJS.ProcessEnv = { ...stepEnv(opts.gh === false ? join(tmp.path, "nobin") : bin, { ...gh.env(), ...ID, GH_TOKEN: opts.token === false ? undefined : "t0ken", GH_REPO: "acme/hello-service" }), CI: "true" };
+  // runCli starts from process.env: unset what the step env leaves out (a developer's GH_TOKEN).
+  const run = (...args: string[]) => runCli(args, { env: { ...env, GH_TOKEN: env.GH_TOKEN ?? undefined }, cwd: dir });
   const remoteLog = (ref: string) => execFileSync("git", ["--git-dir", bare, "log", "--format=%s", ref], { encoding: "utf8" }).trim().split("\n");
   const remoteShow = (ref: string, path: string) => execFileSync("git", ["--git-dir", bare, "show", `${ref}:${path}`], { encoding: "utf8" });
   return { dir, bare, gh, run, remoteLog, remoteShow };
