@@ -44,7 +44,6 @@ const OPTIONS = {
   org: { type: "string" },
   topic: { type: "string" },
   "max-parallel": { type: "string" },
-  mode: { type: "string" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "v" },
 } as const;
@@ -75,6 +74,14 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const dir = args[0] ?? ".";
+  if (v.pr && (command === "check" || command === "validate")) {
+    process.stderr.write(`relay-security: --pr is for a set-up, an upgrade or pin; ${command} changes nothing\n`);
+    return 2;
+  }
+  if (command !== "fleet" && (v.local || v.repos || v.org || v.topic || v["max-parallel"])) {
+    process.stderr.write("relay-security: --local, --repos, --org, --topic and --max-parallel are flags of relay-security fleet\n");
+    return 2;
+  }
   const onConflict = v["on-conflict"] ?? "markers";
   if (!["markers", "fail", "ours", "theirs"].includes(onConflict)) {
     process.stderr.write(`relay-security: --on-conflict must be markers, fail, ours or theirs, not "${onConflict}"\n`);

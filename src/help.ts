@@ -5,6 +5,11 @@ relay-security check [dir]           exit 0 when a re-run would change nothing, 
 relay-security validate [dir]        run the validators alone
 relay-security pin [dir]             pin every action in your workflows and composite actions to the
                                      commit its tag points to, with "# vX.Y.Z"; nothing else changes
+relay-security fleet --local DIR...  the state of many clones (current, drift, conflict, not set up,
+                                     error) as a table; exit 1 unless all are current
+relay-security fleet [dir]           write a GitHub Actions workflow that checks (or upgrades, with PRs)
+                                     many repositories: --repos FILE | --org ORG --topic TOPIC,
+                                     --max-parallel N (default 4)
 
 Answers (each pre-filled from what is detected; also in an --answers JSON file):
   --image NAME          image to build and scan, e.g. ghcr.io/owner/repo (default: from the origin remote)
@@ -38,6 +43,8 @@ Run:
   --offline             validate: Trivy's cached database only, no pin check against the actions'
                         repositories; pin: only data/pins.json
   --pin                 set-up: also pin the actions of your own workflows (as relay-security pin)
+  --pr                  set-up, upgrade, pin: commit on relay-security/setup (/upgrade, /pin), push, and
+                        open or update the pull request with gh; refuses a dirty tree
 
 pin:
   --check               change nothing; exit 1 when a pin is a tag, its comment names another commit,
