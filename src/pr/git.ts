@@ -43,14 +43,21 @@ export async function preflight(deps: Deps, dir: string): Promise<Start> {
  */
 export async function commitOnBranch(deps: Deps, dir: string, start: Start, branch: string, files: string[], message: string): Promise<string> {
   await git(deps, dir, ["switch", "-q", "-C", branch]);
+  let commit: string;
   try {
-    await git(deps, dir, ["add", "-A", "--", ...files]);
+    // -f: only the paths we wrote, which the user asked for even when a broad .gitignore (`.*`) covers them.
+    await git(deps, dir, ["add", "-A", "-f", "--", ...files]);
     await git(deps, dir, ["commit", "-q", "--no-verify", "-m", message, "--", ...files]);
-    return await git(deps, dir, ["rev-parse", "HEAD"]);
-  } finally {
-    // Our files are in the commit; the base's tree goes back to what it was (clean, as preflight saw it).
-    await git(deps, dir, ["switch", "-q", "-f", start.base]);
+    commit = await git(deps, dir, ["rev-parse", "HEAD"]);
+  } catch (error) {
+    // No commit: the branch is still at the base's tip, so switching back carries the written files along.
+    await git(deps, dir, ["reset", "-q"]);
+    await git(deps, dir, ["switch", "-q", start.base]);
+    throw error;
   }
+  // Our files are in the commit; the base's tree goes back to what it was (clean, as preflight saw it).
+  await git(deps, dir, ["switch", "-q", "-f", start.base]);
+  return commit;
 }
 
 /**

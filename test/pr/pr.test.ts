@@ -11,10 +11,10 @@ const ID = { GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@example.com", GIT_COMMIT
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((c) => c()));
 
-function world(opts: { token?: boolean; gh?: boolean } = {}) {
+function world(opts: { token?: boolean; gh?: boolean; files?: Record<string, string> } = {}) {
   const tmp = tempDir("pr");
   cleanups.push(tmp.cleanup);
-  const dir = makeRepo("example");
+  const dir = makeRepo("example", { files: opts.files ?? {} });
   const bare = join(tmp.path, "remote.git");
   bareOrigin(dir, bare, "acme/hello-service");
   const bin = join(tmp.path, "bin");
@@ -102,6 +102,15 @@ describe("--pr on a set-up", () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/but gh is not installed/);
     expect(git(w.dir, "log", "-1", "--format=%s", "relay-security/setup").trim()).toBe("Add relay-security supply-chain scans");
+  });
+
+  // mccutchen/go-httpbin ignores `.*` and tracks .github by hand: our new files there are ignored.
+  it("commits our files even when a broad .gitignore covers them", () => {
+    const w = world({ files: { ".gitignore": ".*\n" } });
+    const r = w.run("--yes", "--pr", "--image", "ghcr.io/acme/hello-service", ".");
+    expect(r.stdout).toMatch(/--pr: created /);
+    expect(w.remoteShow("relay-security/setup", ".trivyignore")).toMatch(/^#/);
+    expect(w.remoteShow("relay-security/setup", ".github/relay-security.json")).toMatch(/"answers"/);
   });
 
   it("refuses --pr with --dry-run (exit 2, nothing written)", () => {
