@@ -6,7 +6,8 @@ relay-security validate [dir]        run the validators alone
 relay-security pin [dir]             pin every action in your workflows and composite actions to the
                                      commit its tag points to, with "# vX.Y.Z"; nothing else changes
 relay-security fleet --local DIR...  the state of many clones (current, drift, conflict, not set up,
-                                     error) as a table; exit 1 unless all are current
+                                     error) as a table; exit 1 unless all are current; with --pr, set up
+                                     or upgrade each one in drift or not set up as a pull request
 relay-security fleet [dir]           write a GitHub Actions workflow that checks (or upgrades, with PRs)
                                      many repositories: --repos FILE | --org ORG --topic TOPIC,
                                      --max-parallel N (default 4)

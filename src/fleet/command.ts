@@ -5,6 +5,7 @@ import type { Deps } from "../deps.js";
 import { EXIT, UserError } from "../errors.js";
 import type { FileChange } from "../types.js";
 import { checkLocal } from "./local.js";
+import type { FleetResult } from "./state.js";
 import { fleetExitCode, renderTable } from "./table.js";
 import { FLEET_PATHS, renderFleetWorkflow, renderReposFile, type FleetSource } from "./workflow.js";
 
@@ -17,6 +18,8 @@ export interface FleetFlags {
   topic?: string;
   "max-parallel"?: string;
   "dry-run"?: boolean;
+  /** `--local --pr`: set up / upgrade each clone in drift or not set up, as a pull request. */
+  pr?: boolean;
 }
 
 const REPO = /^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/;
@@ -29,9 +32,11 @@ export async function runFleetCommand(dirs: string[], flags: FleetFlags, deps: D
     if (dirs.length === 0) throw new UserError("fleet --local: give the clones to check, e.g. relay-security fleet --local ~/src/*");
     if (flags.repos || flags.org || flags.topic || flags["max-parallel"]) throw new UserError("fleet --local checks clones; --repos, --org, --topic and --max-parallel are for the workflow");
     const results = await checkLocal(dirs, deps, { progress: !flags.json });
+    if (flags.pr) await prLocal(results, deps);
     const exitCode = fleetExitCode(results);
     return { exitCode, output: flags.json ? JSON.stringify({ exitCode, results }, null, 2) : renderTable(results) };
   }
+  if (flags.pr) throw new UserError("fleet: --pr goes with --local (the workflow opens its pull requests with the upgrade input)");
   if (dirs.length > 1) throw new UserError(`fleet: one admin repository at most, got ${dirs.join(" ")} (for clones, pass --local)`);
   const dir = resolve(dirs[0] ?? ".");
   if (!existsSync(dir)) throw new UserError(`${dir}: no such directory`);
@@ -50,6 +55,25 @@ export async function runFleetCommand(dirs: string[], flags: FleetFlags, deps: D
     "  3. Commit, push, and run the workflow \"relay-security fleet\" from the Actions tab (mode check, or upgrade).",
   );
   return { exitCode: EXIT.ok, output: lines.join("\n") };
+}
+
+/**
+ * `fleet --local --pr`: what the workflow's upgrade mode does, over clones: each one in drift or not set
+ * up gets `--yes --pr` with its recorded answers (a conflict needs a person and is left alone). A failure
+ * is that repository's error row; the others go on.
+ */
+async function prLocal(results: FleetResult[], deps: Deps): Promise<void> {
+  const { initWithPr } = await import("../pr/command.js");
+  for (const r of results.filter((x) => x.state === "drift" || x.state === "not set up")) {
+    try {
+      const { pr } = await initWithPr({ dir: r.dir, mode: "yes", flags: {}, dryRun: false, json: false, diff: false, restore: false, onConflict: "fail", allowDirty: false }, deps);
+      if (pr?.url) r.pr = pr.url;
+      else if (pr?.action === "manual") Object.assign(r, { state: "error", detail: `committed on ${pr.branch}, not opened: ${pr.why}` });
+      deps.err(`fleet: ${r.repository}: ${pr?.url ?? pr?.action ?? "nothing written (a conflict)"}`);
+    } catch (error) {
+      Object.assign(r, { state: "error", detail: (error as Error).message.split("\n")[0] ?? "" });
+    }
+  }
 }
 
 function change(dir: string, path: string, after: string): FileChange {

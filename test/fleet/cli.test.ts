@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { fleetFixtures } from "../../scripts/fleet-fixtures.mjs";
 import { runCli } from "../support/cli.js";
+import { bareOrigin, FakeGhPr } from "../support/fake-gh-pr.js";
 import { tempDir } from "../support/shell.js";
 
 const fixtures = fleetFixtures(10);
@@ -41,6 +42,30 @@ describe("relay-security fleet --local", () => {
     const r = runCli(["fleet", "--local"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/fleet --local: give the clones to check/);
+  });
+});
+
+describe("relay-security fleet --local --pr", () => {
+  it("opens a PR in each clone in drift, leaves current ones alone, and a clone that cannot be set up is an error row", () => {
+    const { root, repos } = fleetFixtures(4);
+    const bin = join(tmp.path, "pr-bin");
+    const gh = new FakeGhPr(tmp.path, bin);
+    for (const f of repos) bareOrigin(f.dir, join(tmp.path, `${f.name}.git`), `acme/${f.name}`);
+    const r = runCli(["fleet", "--local", "--pr", ...repos.map((f) => f.dir)], {
+      env: { ...gh.env(), PATH: `${bin}:${process.env.PATH}`, GH_TOKEN: "t0ken", GH_REPO: "acme/fleet", GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@example.com", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@example.com" },
+    });
+    rmSync(root, { recursive: true, force: true });
+    const row = (name: string) => r.stdout.split("\n").find((l) => l.includes(name)) ?? "";
+    expect(row(repos[0]!.name)).toMatch(/\| current \|  \|/);
+    expect(row(repos[1]!.name)).toMatch(/\| drift \| https:\/\/github\.com\/acme\/fleet\/pull\/1 \|/);
+    expect(row(repos[2]!.name)).toMatch(/\| conflict \|  \|/);
+    // Its origin is rewritten to a local path here, so no image name can be derived: an error row, the run goes on.
+    expect(row(repos[3]!.name)).toMatch(/\| error \|  \| --image: missing/);
+    expect(gh.prs().map((p) => p.headRefName)).toEqual(["relay-security/upgrade"]);
+  });
+
+  it("--pr without --local: exit 2", () => {
+    expect(runCli(["fleet", "--pr", "--org", "acme", "--topic", "x", tmp.path]).code).toBe(2);
   });
 });
 

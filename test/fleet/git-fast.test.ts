@@ -1,3 +1,5 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { execWithExeca, type Deps } from "../../src/deps.js";
 import { fastGitDeps } from "../../src/fleet/git-fast.js";
@@ -29,6 +31,7 @@ describe("fleet's in-process answers to detect's git questions", () => {
     ["origin/HEAD set, a detached HEAD", (d: string) => (git(d, "update-ref", "refs/remotes/origin/main", "HEAD"), git(d, "symbolic-ref", "refs/remotes/origin/HEAD", "refs/remotes/origin/main"), git(d, "checkout", "-q", "--detach"), d)],
     ["a branch with a slash", (d: string) => (git(d, "checkout", "-q", "-b", "feature/x"), d)],
     ["no origin", (d: string) => (git(d, "remote", "remove", "origin"), d)],
+    ["a config with CRLF line ends", (d: string) => (writeFileSync(join(d, ".git/config"), readFileSync(join(d, ".git/config"), "utf8").replace(/\n/g, "\r\n")), d)],
   ])("%s: the same as git", async (_n, shape) => {
     const dir = shape(makeRepo("example"));
     for (const a of await answers(dir)) expect(a.fast, a.q).toBe(a.git);
