@@ -13,6 +13,7 @@ import { runStep, stepEnv, tempDir } from "../support/shell.js";
 const workflow = renderFleetWorkflow({ source: { kind: "file", repos: ["acme/x"] }, maxParallel: 4 });
 const repoScript = runScriptOf(workflow, "repo", "run");
 const summaryScript = runScriptOf(workflow, "summary", "table");
+const listScript = runScriptOf(workflow, "list", "list");
 
 const fixtures = fleetFixtures(5);
 const tmp = tempDir("fleet-job");
@@ -128,5 +129,26 @@ describe("the summary job", () => {
     );
     rmSync(summary);
     expect(run(["acme/a", "acme/b"]).status).toBe(0);
+  });
+});
+
+describe("the list job (a list file)", () => {
+  const list = (text: string) => {
+    const file = join(tmp.path, "list.txt");
+    const out = join(tmp.path, "list-output");
+    writeFileSync(file, text);
+    writeFileSync(out, "");
+    const r = runStep(listScript, { cwd: tmp.path, scriptDir: join(tmp.path, "steps"), env: stepEnv(bin, { REPOS_FILE: file, GITHUB_OUTPUT: out }) });
+    return { ...r, output: readFileSync(out, "utf8") };
+  };
+  it("gives the matrix a JSON array, without comments, blanks or repeats", () => {
+    const r = list("# fleet\nacme/b\n\nacme/a   # the API\nacme/b\n");
+    expect(r.status).toBe(0);
+    expect(r.output).toBe('repos=["acme/a","acme/b"]\n');
+  });
+  it("fails on a line that is not OWNER/NAME, naming it", () => {
+    const r = list("acme/a\nnot/a/repo\n");
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/::error::not OWNER\/NAME: not\/a\/repo/);
   });
 });
