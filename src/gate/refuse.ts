@@ -1,6 +1,5 @@
-import type { Build } from "./build.js";
-import type { GateRequest, GateResult } from "./index.js";
 import type { Workflow } from "./locate.js";
+import { scannerOf, type Build, type GateRequest, type GateResult } from "./types.js";
 
 /**
  * Refusals: the caller exits 2 and prints `manual` as it is. Each one says what to add, where, and
@@ -48,7 +47,7 @@ export function refuseBroken(wf: Workflow, req: GateRequest): Refusal {
 export function refusePrebuilt(file: string, why: string, req: GateRequest, notes: string[]): Refusal {
   const step = req.step("IMAGE:TAG");
   // trivy-action's input is `image-ref`; anchore/scan-action's (--scanner grype) is `image`.
-  const input = /\buses: anchore\/scan-action@/.test(step) ? "image" : "image-ref";
+  const input = scannerOf(step) === "Grype" ? "image" : "image-ref";
   return {
     kind: "refuse",
     file,

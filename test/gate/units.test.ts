@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { splitList } from "../../src/gate/build.js";
+import { splitList } from "../../src/gate/find-builds.js";
 import { expand, parseMakefile } from "../../src/gate/makefile.js";
 import { toExpression, githubEnvWrites, type EnvScope } from "../../src/gate/resolve.js";
 import { commands, parseDockerBuild, parseMake } from "../../src/gate/shell.js";

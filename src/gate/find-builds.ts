@@ -4,18 +4,10 @@ import { makeBuilds } from "./makefile.js";
 import { githubEnvWrites, toExpression, type EnvScope } from "./resolve.js";
 import { BUILD_PUSH_ACTION, LOADING, METADATA_ACTION, REPORTED_SHAPES, SETUP_BUILDX_ACTION, usesAction } from "./shapes.js";
 import { commands, parseDockerBuild, parseMake, type DockerBuild } from "./shell.js";
+import type { Build } from "./types.js";
 
-/** A step that builds the chosen Dockerfile, and whether the gate can scan what it leaves behind. */
-export interface Build {
-  jobKey: string;
-  index: number;
-  where: string;
-  /** "exact": the step names the Dockerfile; "maybe": its path is computed. */
-  match: "exact" | "maybe";
-  gate:
-    | { ok: true; imageRef: string; addLoad: boolean; addId?: string; how: string }
-    | { ok: false; why: string };
-}
+export type { Build };
+
 
 export interface BuildSearch {
   dockerfile: string;

@@ -1,0 +1,134 @@
+import { findBuilds } from "./find-builds.js";
+import { findOurStep, findScanner, isRecord, jobsOf, OUR_JOB_KEY, stepsOf, triggers, type Workflow } from "./locate.js";
+import { refuseBroken, refuseJob, refusePrebuilt } from "./refuse.js";
+import { scannerOf, type Build, type GateRequest, type GateResult } from "./types.js";
+
+/**
+ * Stage 2 of the gate: decide where our scan goes, from the builds stage 1 found. Pure decisions, no
+ * text edited here. The answer is a placement for edit.ts, or a final result (nothing to edit).
+ */
+export type OkBuild = Build & { gate: Extract<Build["gate"], { ok: true }> };
+
+export type Placement =
+  | { kind: "result"; result: GateResult }
+  /** Our step (or our job, when `jobKey` is OUR_JOB_KEY) is already there: replace it in place. */
+  | { kind: "upgrade"; wf: Workflow; jobKey: string; index: number; imageRef: string }
+  /** Insert our step after this build; if the shape turns out unsafe, `placeJob` decides again. */
+  | { kind: "step"; wf: Workflow; build: OkBuild; notes: string[] }
+  | { kind: "job"; wf: Workflow; why: string; notes: string[] };
+
+const isCi = (wf: Workflow) => /(^|\/)ci\.ya?ml$/.test(wf.path);
+const done = (result: GateResult): Placement => ({ kind: "result", result });
+
+export function place(all: Workflow[], req: GateRequest): Placement {
+  const notes: string[] = [];
+
+  // Our step already there (any workflow): upgrade it in place, wherever the user keeps it.
+  for (const wf of all.filter((w) => w.text.includes("relay-security-scan"))) {
+    if (wf.error) return done(refuseBroken(wf, req));
+    const ours = findOurStep(wf);
+    if (ours) return { kind: "upgrade", wf, ...ours, imageRef: upgradeImageRef(wf, ours, req) };
+  }
+
+  let chosen: Workflow | undefined;
+  if (req.workflow !== undefined) {
+    const name = req.workflow.replace(/^\.\//, "");
+    chosen = all.find((w) => w.path === name) ?? all.find((w) => w.path.split("/").pop() === name);
+    if (!chosen) return done(refuseJob(name, `--workflow ${req.workflow}: no such file under .github/workflows`, req));
+    if (chosen.error) return done(refuseBroken(chosen, req));
+    const on = triggers(chosen);
+    if (!on.includes("pull_request") && on.includes("pull_request_target")) {
+      return done(refuseJob(chosen.path, "runs on pull_request_target; the gate never goes there (that event runs with the base repository's secrets and a write token)", req));
+    }
+    if (!on.includes("pull_request")) notes.push(`${chosen.path} does not run on pull_request; the gate runs only on its events (${on.join(", ") || "none"})`);
+  }
+
+  const parsed = all.filter((w) => !w.error);
+  const pr = parsed.filter((w) => triggers(w).includes("pull_request"));
+  for (const wf of parsed) {
+    const on = triggers(wf);
+    if (on.includes("pull_request_target") && !on.includes("pull_request")) {
+      notes.push(`${wf.path} runs on pull_request_target; no gate there: that event runs a PR's code with the base repository's secrets and a write token`);
+    }
+  }
+  if (!chosen) {
+    const broken = all.filter((w) => w.error);
+    const brokenCi = broken.find(isCi);
+    if (brokenCi || (pr.length === 0 && broken[0])) return done(refuseBroken((brokenCi ?? broken[0]) as Workflow, req));
+    for (const wf of broken) notes.push(`${wf.path} does not parse (line ${wf.error?.line}); not considered`);
+  }
+
+  for (const wf of chosen ? [chosen] : pr) {
+    const scan = findScanner(wf);
+    if (scan) return done(alreadyScanned(wf, scan, notes, req));
+  }
+  if (!chosen && pr.length === 0) return done({ kind: "none", notes: [...notes, "no workflow runs on pull_request; ci.yml will be created with the image-scan job"] });
+
+  const search = { dockerfile: req.dockerfile, readFile: req.readFile };
+  const found = new Map((chosen ? [chosen] : pr).map((w) => [w, findBuilds(w, search)] as const));
+  const withBuild = pr.filter((w) => (found.get(w)?.builds.length ?? 0) > 0);
+  const pick =
+    chosen ??
+    (withBuild.length === 1 ? withBuild[0] : withBuild.length > 1 ? withBuild.find(isCi) : (pr.find(isCi) ?? (pr.length === 1 ? pr[0] : undefined)));
+  if (!pick) return done({ kind: "choose", candidates: (withBuild.length > 1 ? withBuild : pr).map((w) => w.path) });
+  const { builds, notes: shapeNotes } = found.get(pick) ?? findBuilds(pick, search);
+  notes.push(...shapeNotes);
+  return placeInWorkflow(pick, builds, notes, req);
+}
+
+/** The build our step follows, or our own job when none leaves the image in the daemon. */
+function placeInWorkflow(wf: Workflow, builds: Build[], notes: string[], req: GateRequest): Placement {
+  const exact = builds.filter((b) => b.match === "exact");
+  const pool = exact.length > 0 ? exact : builds;
+  const use = pool.find((b): b is OkBuild => b.gate.ok);
+  for (const b of pool) if (b !== use && !b.gate.ok) notes.push(`${wf.path}: ${b.where}: ${b.gate.why}`);
+  if (use) return { kind: "step", wf, build: use, notes };
+  const why = builds.length === 0 ? `no step in ${wf.path} builds ${req.dockerfile}` : `no step in ${wf.path} leaves ${req.dockerfile}'s image, tagged, in the Docker daemon`;
+  return placeJob(wf, why, notes, req);
+}
+
+/** Our own image-scan job in `wf`, unless the image cannot be built from a clean checkout or the key is taken. */
+export function placeJob(wf: Workflow, why: string, notes: string[], req: GateRequest): Placement {
+  if (req.copiesPrebuiltBinary) return done(refusePrebuilt(wf.path, why, req, notes));
+  if (jobsOf(wf).some(([key]) => key === OUR_JOB_KEY)) return done(refuseJob(wf.path, `${why}, and a job named ${OUR_JOB_KEY} already exists`, req, notes));
+  return { kind: "job", wf, why, notes };
+}
+
+/** The image the build before our step produces now; else the one our step scanned before. */
+function upgradeImageRef(wf: Workflow, ours: { jobKey: string; index: number }, req: GateRequest): string {
+  if (ours.jobKey === OUR_JOB_KEY) return "";
+  const before = findBuilds(wf, { dockerfile: req.dockerfile, readFile: req.readFile }).builds.filter(
+    (b) => b.jobKey === ours.jobKey && b.index < ours.index && b.gate.ok,
+  );
+  const last = before.at(-1)?.gate;
+  if (last?.ok) return last.imageRef;
+  const job = jobsOf(wf).find(([key]) => key === ours.jobKey)?.[1] ?? {};
+  const old = stepsOf(job)[ours.index]?.["with"];
+  // trivy-action names the image `image-ref`, anchore/scan-action `image` (--scanner grype).
+  return String((isRecord(old) ? (old["image-ref"] ?? old["image"]) : undefined) ?? "");
+}
+
+/** Report the scanner that is already there, and offer our step in its place (issue 3, "Already scanned"). */
+function alreadyScanned(wf: Workflow, scan: { jobKey: string; index: number; what: string }, notes: string[], req: GateRequest): GateResult {
+  const step = stepsOf(jobsOf(wf).find(([key]) => key === scan.jobKey)?.[1] ?? {})[scan.index] ?? {};
+  const inputs = isRecord(step["with"]) ? step["with"] : {};
+  const named = inputs["image-ref"] ?? inputs["image"];
+  const built = findBuilds(wf, { dockerfile: req.dockerfile, readFile: req.readFile }).builds.find((b) => b.gate.ok)?.gate;
+  const imageRef = typeof named === "string" ? named : built?.ok ? built.imageRef : "IMAGE:TAG";
+  const where = `job ${scan.jobKey}, step ${scan.index + 1}`;
+  const ours = req.step(imageRef).trimEnd();
+  const policy =
+    scannerOf(ours) === "Grype"
+      ? "same Grype version, severity cutoff, only-fixed and .grype.yaml"
+      : "same Trivy version, severities, ignore-unfixed and .trivyignore";
+  return {
+    kind: "already-scanned",
+    file: wf.path,
+    job: scan.jobKey,
+    summary: `${where} already scans the image (${scan.what}); no second gate added`,
+    notes: [
+      ...notes,
+      `To bring ${where} to relay-security's pinned, policy-complete form (${policy} as the scheduled scan), replace it with:\n\n${ours}`,
+    ],
+  };
+}
