@@ -24,8 +24,20 @@ export interface DockerfileInfo {
   path: string;
   finalBaseImage?: string;
   builderGoVersion?: string;
-  /** True when the final stage only COPYs a prebuilt binary from the context (goreleaser style). */
+  /** True when the final stage COPYs from the context and no stage compiles Go (goreleaser style). */
   copiesPrebuiltBinary?: boolean;
+  /** That COPY (or ADD), 1-based line, for the refusal. */
+  prebuiltCopy?: { line: number; text: string };
+  /** ARGs declared before the first FROM and used in a FROM line. */
+  fromArgs?: FromArg[];
+}
+
+/** An ARG a FROM line needs: its default, whether that default is a placeholder, and a value CI gives. */
+export interface FromArg {
+  name: string;
+  default?: string;
+  placeholder: boolean;
+  given?: string;
 }
 
 export interface WorkflowFile {

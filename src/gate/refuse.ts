@@ -52,7 +52,9 @@ export function refusePrebuilt(file: string, why: string, req: GateRequest, note
     kind: "refuse",
     file,
     reason:
-      `${why}, and ${req.dockerfile} only COPYs a binary built outside Docker (goreleaser style), ` +
+      `${why}, and ${req.dockerfile} COPYs a binary that none of its stages builds` +
+      (req.prebuiltCopy ? ` (line ${req.prebuiltCopy.line}: ${req.prebuiltCopy.text})` : "") +
+      " (goreleaser style), " +
       "so a job of ours cannot build the image from a clean checkout",
     manual: [
       `Build the image in ${file} on pull requests the way your release does (for example`,

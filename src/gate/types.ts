@@ -17,6 +17,8 @@ export interface GateRequest {
   readFile(rel: string): string | undefined;
   /** The Dockerfile only COPYs a prebuilt binary (goreleaser style). */
   copiesPrebuiltBinary: boolean;
+  /** The COPY line of the Dockerfile that takes the prebuilt binary, named in the refusal. */
+  prebuiltCopy?: { line: number; text: string };
   /** Our step at column 0 (renderGateStep). */
   step(imageRef: string): string;
   /** Our image-scan job at column 0 (renderImageScanJob). */

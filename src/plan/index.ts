@@ -88,6 +88,7 @@ export function buildPlan(detected: Detected, answers: Answers, state: State | u
     else owned(ignore, renderIgnoreFile(view));
   }
 
+  const dockerfileInfo = detected.dockerfiles.find((d) => d.path === answers.dockerfile);
   const gate: GateResult = answers.imageScan
     ? planGate({
         workflows: detected.workflows.filter((w) => w.path !== PATHS.securityScan),
@@ -95,7 +96,8 @@ export function buildPlan(detected: Detected, answers: Answers, state: State | u
         context: answers.context,
         workflow: answers.workflow,
         readFile: (rel) => readRel(dir, rel),
-        copiesPrebuiltBinary: detected.dockerfiles.find((d) => d.path === answers.dockerfile)?.copiesPrebuiltBinary ?? false,
+        copiesPrebuiltBinary: dockerfileInfo?.copiesPrebuiltBinary ?? false,
+        ...(dockerfileInfo?.prebuiltCopy ? { prebuiltCopy: dockerfileInfo.prebuiltCopy } : {}),
         step: (imageRef) => renderGateStep(view, imageRef),
         job: () => renderImageScanJob(view),
       })

@@ -16,6 +16,20 @@ describe("commands", () => {
     ["docker build -t ${{ env.IMAGE }}:${{ github.sha }} .", [["docker", "build", "-t", "${{ env.IMAGE }}:${{ github.sha }}", "."]]],
     ["make a && docker build . ; echo done # trailing", [["make", "a"], ["docker", "build", "."], ["echo", "done"]]],
     ["TAG=$(git rev-parse HEAD) docker build -t x:$TAG .", [["docker", "build", "-t", "x:$TAG", "."]]],
+    // Issue 20.5: wrappers and keywords before the command word.
+    ["sudo docker build -t a:b .", [["docker", "build", "-t", "a:b", "."]]],
+    ["sudo -E -u runner docker build -t a:b .", [["docker", "build", "-t", "a:b", "."]]],
+    ["time docker build -t a:b .", [["docker", "build", "-t", "a:b", "."]]],
+    ["time -p docker build -t a:b .", [["docker", "build", "-t", "a:b", "."]]],
+    ["env DOCKER_BUILDKIT=1 X=2 docker build -t a:b .", [["docker", "build", "-t", "a:b", "."]]],
+    ["env -u HOME -- docker build .", [["docker", "build", "."]]],
+    ["nice -n 10 command docker build .", [["docker", "build", "."]]],
+    ["timeout 20m sudo docker build .", [["docker", "build", "."]]],
+    ["/usr/bin/sudo docker build .", [["docker", "build", "."]]],
+    ["for a in x y; do docker build -t a:$a .; done", [["for", "a", "in", "x", "y"], ["docker", "build", "-t", "a:$a", "."], ["done"]]],
+    ["for a in x y\ndo\n  docker build .\ndone", [["for", "a", "in", "x", "y"], ["docker", "build", "."], ["done"]]],
+    ["if true; then sudo docker build .; fi", [["true"], ["docker", "build", "."], ["fi"]]],
+    ["true && time docker build . || exit 1", [["true"], ["docker", "build", "."], ["exit", "1"]]],
   ])("%j", (script, expected) => {
     expect(commands(script).map((c) => c.words)).toEqual(expected);
   });
