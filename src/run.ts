@@ -47,7 +47,7 @@ export async function runInit(opts: InitOptions, deps: Deps): Promise<{ exitCode
     if (!(error instanceof ChooseWorkflow) || opts.mode !== "interactive") throw error;
     const workflow = await deps.prompts.select({
       message: "Which pull-request workflow should carry the image scan?",
-      options: error.candidates.map((c) => ({ value: c })),
+      options: error.candidates.map((c) => ({ value: c.path, hint: c.evidence })),
     });
     if (workflow === CANCEL) throw new Cancelled();
     answers = { ...answers, workflow };

@@ -1,3 +1,4 @@
+import { chooseWorkflow } from "./choose-workflow.js";
 import { findBuilds } from "./find-builds.js";
 import { findOurStep, findScanner, isRecord, jobsOf, OUR_JOB_KEY, stepsOf, triggers, type Workflow } from "./locate.js";
 import { refuseBroken, refuseJob, refusePrebuilt } from "./refuse.js";
@@ -66,11 +67,13 @@ export function place(all: Workflow[], req: GateRequest): Placement {
 
   const search = { dockerfile: req.dockerfile, readFile: req.readFile };
   const found = new Map((chosen ? [chosen] : pr).map((w) => [w, findBuilds(w, search)] as const));
-  const withBuild = pr.filter((w) => (found.get(w)?.builds.length ?? 0) > 0);
-  const pick =
-    chosen ??
-    (withBuild.length === 1 ? withBuild[0] : withBuild.length > 1 ? withBuild.find(isCi) : (pr.find(isCi) ?? (pr.length === 1 ? pr[0] : undefined)));
-  if (!pick) return done({ kind: "choose", candidates: (withBuild.length > 1 ? withBuild : pr).map((w) => w.path) });
+  let pick = chosen;
+  if (!pick) {
+    const choice = chooseWorkflow(pr, new Map([...found].map(([w, f]) => [w, f.builds])), notes);
+    if ("tie" in choice) return done({ kind: "choose", candidates: choice.tie });
+    if ("none" in choice) return done({ kind: "none", notes: [...notes, "no workflow runs on a new pull-request commit; ci.yml will be created with the image-scan job"] });
+    pick = choice.pick;
+  }
   const { builds, notes: shapeNotes } = found.get(pick) ?? findBuilds(pick, search);
   notes.push(...shapeNotes);
   return placeInWorkflow(pick, builds, notes, req);

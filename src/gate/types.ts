@@ -30,7 +30,8 @@ export type GateResult =
   | { kind: "unchanged"; file: string; summary: string }
   | { kind: "none"; notes: string[] }
   | { kind: "already-scanned"; file: string; job: string; summary: string; notes: string[] }
-  | { kind: "choose"; candidates: string[] }
+  /** A real tie between pull-request workflows: each with the evidence for it. */
+  | { kind: "choose"; candidates: { path: string; evidence: string }[] }
   | { kind: "refuse"; file: string; reason: string; manual: string };
 
 /** A step that builds the chosen Dockerfile, and whether the gate can scan what it leaves behind. */

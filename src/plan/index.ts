@@ -30,9 +30,11 @@ export interface PlanOptions {
 
 /** Several pull-request workflows qualify for the gate: a question for the user (or --workflow). */
 export class ChooseWorkflow extends UserError {
-  readonly candidates: string[];
-  constructor(candidates: string[]) {
-    super(`several workflows run on pull_request and could carry the gate (${candidates.join(", ")}); choose one with --workflow FILE`);
+  readonly candidates: { path: string; evidence: string }[];
+  constructor(candidates: { path: string; evidence: string }[]) {
+    super("several pull-request workflows could carry the gate, and nothing decides between them; choose one with --workflow FILE", {
+      details: candidates.map((c) => `  ${c.path}: ${c.evidence}`),
+    });
     this.candidates = candidates;
   }
 }
