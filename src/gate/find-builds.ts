@@ -67,7 +67,8 @@ export function findBuilds(wf: Workflow, search: BuildSearch): { builds: Build[]
         const stepIf = typeof step["if"] === "string" ? step["if"] : undefined;
         if (jobIf && skipsPullRequests(jobIf)) gate = { ok: false, why: `job ${jobKey} runs only when ${jobIf.trim()}, not on pull requests` };
         else if (stepIf && skipsPullRequests(stepIf)) gate = { ok: false, why: `the build step runs only when ${stepIf.trim()}, not on pull requests` };
-        else if (stepIf && !TRIVIAL_IF.test(stepIf) && gate.ok) gate = { ok: false, why: `the build step runs only when ${stepIf.trim()}; a scan after it would fail whenever it is skipped` };
+        // A conditional build: our step carries the same condition, so it runs exactly when the build did.
+        else if (stepIf && !TRIVIAL_IF.test(stepIf) && gate.ok) gate = { ...gate, condition: stepIf.trim() };
         builds.push({ jobKey, index, where, match, gate });
       };
       for (const shape of REPORTED_SHAPES) {

@@ -29,14 +29,15 @@ export function planGate(req: GateRequest): GateResult {
 
 function stepAfterBuild(p: Extract<Placement, { kind: "step" }>, req: GateRequest): GateResult {
   const { wf, build, notes } = p;
-  const { imageRef, addLoad, addId, how } = build.gate;
-  const stepText = req.step(imageRef);
+  const { imageRef, addLoad, addId, how, condition } = build.gate;
+  const stepText = req.step(imageRef, condition);
   const seq = editableSteps(wf, build.jobKey);
   if ("unsafe" in seq) return refuseStep(wf.path, `${seq.unsafe} (line ${seq.line})`, build, stepText, notes);
   if (isAlias(seq.seq.items[build.index])) return refuseStep(wf.path, `the build step is a YAML alias`, build, stepText, notes);
   try {
     const edit = insertStep(wf, build.jobKey, build.index, stepText, { addLoad, ...(addId ? { addId } : {}) });
     const editNotes = [`${how}; the step scans ${imageRef}`];
+    if (condition) editNotes.push(`${build.where} runs only when ${condition}; the scan step carries the same if:`);
     if (addLoad) editNotes.push(`added \`load: true\` to ${build.where}, so the image reaches the Docker daemon for the scan (the only change to your lines)`);
     if (addId) editNotes.push(`gave ${build.where} \`id: ${addId}\`, so the scan can name the image by its imageid output (it has no tags)`);
     return verified(wf, edit, `inserted the ${scannerOf(stepText)} step after ${build.where}`, [...notes, ...editNotes], addLoad);
@@ -61,7 +62,7 @@ function upgrade(p: Extract<Placement, { kind: "upgrade" }>, req: GateRequest): 
   const { wf, jobKey, index } = p;
   try {
     const isJob = jobKey === OUR_JOB_KEY;
-    const stepText = isJob ? "" : req.step(p.imageRef);
+    const stepText = isJob ? "" : req.step(p.imageRef, p.condition);
     const edit = isJob ? replaceJob(wf, jobKey, req.job()) : replaceStep(wf, jobKey, index, stepText);
     const where = isJob ? `the ${OUR_JOB_KEY} job` : `the ${scannerOf(stepText)} step in job ${jobKey}`;
     if (edit === "unchanged") return { kind: "unchanged", file: wf.path, summary: `${where} is up to date` };

@@ -13,7 +13,7 @@ export type OkBuild = Build & { gate: Extract<Build["gate"], { ok: true }> };
 export type Placement =
   | { kind: "result"; result: GateResult }
   /** Our step (or our job, when `jobKey` is OUR_JOB_KEY) is already there: replace it in place. */
-  | { kind: "upgrade"; wf: Workflow; jobKey: string; index: number; imageRef: string }
+  | { kind: "upgrade"; wf: Workflow; jobKey: string; index: number; imageRef: string; condition?: string }
   /** Insert our step after this build; if the shape turns out unsafe, `placeJob` decides again. */
   | { kind: "step"; wf: Workflow; build: OkBuild; notes: string[] }
   | { kind: "job"; wf: Workflow; why: string; notes: string[] };
@@ -28,7 +28,7 @@ export function place(all: Workflow[], req: GateRequest): Placement {
   for (const wf of all.filter((w) => w.text.includes("relay-security-scan"))) {
     if (wf.error) return done(refuseBroken(wf, req));
     const ours = findOurStep(wf);
-    if (ours) return { kind: "upgrade", wf, ...ours, imageRef: upgradeImageRef(wf, ours, req) };
+    if (ours) return { kind: "upgrade", wf, ...ours, ...upgradeTarget(wf, ours, req) };
   }
 
   let chosen: Workflow | undefined;
@@ -97,18 +97,20 @@ export function placeJob(wf: Workflow, why: string, notes: string[], req: GateRe
   return { kind: "job", wf, why, notes };
 }
 
-/** The image the build before our step produces now; else the one our step scanned before. */
-function upgradeImageRef(wf: Workflow, ours: { jobKey: string; index: number }, req: GateRequest): string {
-  if (ours.jobKey === OUR_JOB_KEY) return "";
+/** The image (and condition) of the build before our step now; else what our step scanned before. */
+function upgradeTarget(wf: Workflow, ours: { jobKey: string; index: number }, req: GateRequest): { imageRef: string; condition?: string } {
+  if (ours.jobKey === OUR_JOB_KEY) return { imageRef: "" };
   const before = findBuilds(wf, { dockerfile: req.dockerfile, readFile: req.readFile }).builds.filter(
     (b) => b.jobKey === ours.jobKey && b.index < ours.index && b.gate.ok,
   );
   const last = before.at(-1)?.gate;
-  if (last?.ok) return last.imageRef;
+  if (last?.ok) return { imageRef: last.imageRef, ...(last.condition ? { condition: last.condition } : {}) };
   const job = jobsOf(wf).find(([key]) => key === ours.jobKey)?.[1] ?? {};
-  const old = stepsOf(job)[ours.index]?.["with"];
+  const step = stepsOf(job)[ours.index];
+  const old = step?.["with"];
   // trivy-action names the image `image-ref`, anchore/scan-action `image` (--scanner grype).
-  return String((isRecord(old) ? (old["image-ref"] ?? old["image"]) : undefined) ?? "");
+  const imageRef = String((isRecord(old) ? (old["image-ref"] ?? old["image"]) : undefined) ?? "");
+  return { imageRef, ...(typeof step?.["if"] === "string" ? { condition: step["if"] } : {}) };
 }
 
 /** Report the scanner that is already there, and offer our step in its place (issue 3, "Already scanned"). */

@@ -20,7 +20,7 @@ export interface GateRequest {
   /** The COPY line of the Dockerfile that takes the prebuilt binary, named in the refusal. */
   prebuiltCopy?: { line: number; text: string };
   /** Our step at column 0 (renderGateStep). */
-  step(imageRef: string): string;
+  step(imageRef: string, condition?: string): string;
   /** Our image-scan job at column 0 (renderImageScanJob). */
   job(): string;
 }
@@ -42,7 +42,7 @@ export interface Build {
   /** "exact": the step names the Dockerfile; "maybe": its path is computed. */
   match: "exact" | "maybe";
   gate:
-    | { ok: true; imageRef: string; addLoad: boolean; addId?: string; how: string }
+    | { ok: true; imageRef: string; addLoad: boolean; addId?: string; how: string; condition?: string }
     | { ok: false; why: string };
 }
 

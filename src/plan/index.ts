@@ -100,7 +100,7 @@ export function buildPlan(detected: Detected, answers: Answers, state: State | u
         readFile: (rel) => readRel(dir, rel),
         copiesPrebuiltBinary: dockerfileInfo?.copiesPrebuiltBinary ?? false,
         ...(dockerfileInfo?.prebuiltCopy ? { prebuiltCopy: dockerfileInfo.prebuiltCopy } : {}),
-        step: (imageRef) => renderGateStep(view, imageRef),
+        step: (imageRef, condition) => renderGateStep(view, imageRef, condition),
         job: () => renderImageScanJob(view),
       })
     : { kind: "none", notes: ["no image scan (--no-image-scan): only govulncheck runs"] };

@@ -71,6 +71,6 @@ export const renderGrypeIgnore = (view: View) => renderTemplate("grype.yaml.hbs"
 /** The ignore file of the chosen scanner (`view.ignoreFile`): `.trivyignore` or `.grype.yaml`. */
 export const renderIgnoreFile = (view: View) => (view.grype ? renderGrypeIgnore(view) : renderTrivyignore(view));
 /** The PR gate step as a sequence item at column 0, with its comment; the splice re-indents it. */
-export const renderGateStep = (view: View, imageRef: string) => renderTemplate("gate-step.hbs", { ...view, imageRef });
+export const renderGateStep = (view: View, imageRef: string, condition?: string) => renderTemplate("gate-step.hbs", { ...view, imageRef, condition: condition ?? "" });
 /** The self-contained image-scan job as a mapping entry at column 0. */
 export const renderImageScanJob = (view: View) => renderTemplate("image-scan-job.hbs", view);

@@ -27,7 +27,7 @@ describe("where the scan goes", () => {
     ["an untagged docker build cannot be named", wf("      - run: docker build .\n"), addedJob],
     ["a build of another Dockerfile is not ours", wf("      - run: docker build -f tools/Dockerfile -t a:b .\n"), addedJob],
     ["a build whose context holds our Dockerfile", wf("      - run: docker build -t a:b svc\n"), addedJob],
-    ["a conditional build step", wf("      - if: steps.changes.outputs.docker == 'true'\n        run: docker build -t a:b .\n"), addedJob],
+    ["a conditional build step: our step carries its if:", wf("      - if: steps.changes.outputs.docker == 'true'\n        run: docker build -t a:b .\n"), inserted],
     ["a job that runs on pull requests by its if:", wf("      - run: docker build -t a:b .\n", "    if: github.event_name == 'pull_request'\n"), inserted],
     ["a job that skips pull requests", wf("      - run: docker build -t a:b .\n", "    if: startsWith(github.ref, 'refs/tags/')\n"), addedJob],
     ["build-push-action load: false", wf("      - uses: docker/setup-buildx-action@v3\n      - uses: docker/build-push-action@v6\n        with:\n          load: false\n          tags: a:b\n"), addedJob],

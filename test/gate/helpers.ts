@@ -65,7 +65,7 @@ export function requestFor(c: Case, text = c.input): GateRequest {
       return existsSync(p) && statSync(p).isFile() && !rel.startsWith("..") ? readFileSync(p, "utf8") : undefined;
     },
     copiesPrebuiltBinary: c.options.copiesPrebuiltBinary ?? info?.copiesPrebuiltBinary ?? false,
-    step: (imageRef) => renderGateStep(VIEW, imageRef),
+    step: (imageRef, condition) => renderGateStep(VIEW, imageRef, condition),
     job: () => renderImageScanJob(VIEW),
   };
 }
@@ -78,7 +78,7 @@ export function requestForText(text: string, path = ".github/workflows/ci.yml"):
     context: ".",
     readFile: () => undefined,
     copiesPrebuiltBinary: false,
-    step: (imageRef) => renderGateStep(VIEW, imageRef),
+    step: (imageRef, condition) => renderGateStep(VIEW, imageRef, condition),
     job: () => renderImageScanJob(VIEW),
   };
 }
