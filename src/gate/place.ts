@@ -62,6 +62,8 @@ export function place(all: Workflow[], req: GateRequest): Placement {
   for (const wf of chosen ? [chosen] : pr) {
     const scan = findScanner(wf);
     if (scan) return done(alreadyScanned(wf, scan, notes, req));
+    const called = calledScanner(wf, parsed);
+    if (called) return done(alreadyScanned(called.wf, called.scan, [...notes, called.note], req));
   }
   if (!chosen && pr.length === 0) return done({ kind: "none", notes: [...notes, "no workflow runs on pull_request; ci.yml will be created with the image-scan job"] });
 
@@ -88,6 +90,35 @@ function placeInWorkflow(wf: Workflow, builds: Build[], notes: string[], req: Ga
   if (use) return { kind: "step", wf, build: use, notes };
   const why = builds.length === 0 ? `no step in ${wf.path} builds ${req.dockerfile}` : `no step in ${wf.path} leaves ${req.dockerfile}'s image, tagged, in the Docker daemon`;
   return placeJob(wf, why, notes, req);
+}
+
+/**
+ * A local reusable workflow called from a pull-request workflow (`uses: ./.github/workflows/x.yml`)
+ * that already fails on its image scan (exit-code 1): the image is scanned on every PR already
+ * (issue 10 §3). Its other callers make it no place for our edit, so we add nothing.
+ */
+function calledScanner(wf: Workflow, all: Workflow[]): { wf: Workflow; scan: NonNullable<ReturnType<typeof findScanner>>; note: string } | undefined {
+  for (const [jobKey, job] of jobsOf(wf)) {
+    const uses = job["uses"];
+    if (typeof uses !== "string" || !uses.startsWith("./")) continue;
+    const target = all.find((w) => w.path === uses.replace(/^\.\//, "").replace(/@.*$/, ""));
+    const scan = target ? findScanner(target) : undefined;
+    if (!target || !scan) continue;
+    const step = stepsOf(jobsOf(target).find(([k]) => k === scan.jobKey)?.[1] ?? {})[scan.index] ?? {};
+    if (!failsOnFindings(step)) continue;
+    return { wf: target, scan, note: `${wf.path}: job ${jobKey} calls ${target.path} on pull_request, which fails on its image scan (${scan.what}); treated as already scanned` };
+  }
+  return undefined;
+}
+
+/** The scanner step fails the job on findings: trivy-action `exit-code` non-zero, `trivy --exit-code N`, scan-action `fail-build`. */
+function failsOnFindings(step: Record<string, unknown>): boolean {
+  const w = isRecord(step["with"]) ? step["with"] : {};
+  if (w["exit-code"] !== undefined) return String(w["exit-code"]) !== "0";
+  if (w["fail-build"] !== undefined) return String(w["fail-build"]) !== "false";
+  if (typeof step["run"] === "string") return /--exit-code[=\s]+[1-9]|--fail-on\b|-f\s+\w+/.test(step["run"]);
+  // anchore/scan-action fails by default; trivy-action's exit-code defaults to 0.
+  return typeof step["uses"] === "string" && step["uses"].startsWith("anchore/scan-action");
 }
 
 /** Our own image-scan job in `wf`, unless the image cannot be built from a clean checkout or the key is taken. */
