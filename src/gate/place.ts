@@ -116,7 +116,7 @@ function failsOnFindings(step: Record<string, unknown>): boolean {
   const w = isRecord(step["with"]) ? step["with"] : {};
   if (w["exit-code"] !== undefined) return String(w["exit-code"]) !== "0";
   if (w["fail-build"] !== undefined) return String(w["fail-build"]) !== "false";
-  if (typeof step["run"] === "string") return /--exit-code[=\s]+[1-9]|--fail-on\b|-f\s+\w+/.test(step["run"]);
+  if (typeof step["run"] === "string") return /--exit-code[=\s]+[1-9]|--fail-on\b/.test(step["run"]);
   // anchore/scan-action fails by default; trivy-action's exit-code defaults to 0.
   return typeof step["uses"] === "string" && step["uses"].startsWith("anchore/scan-action");
 }
