@@ -69,8 +69,11 @@ export function chooseWorkflow(pr: Workflow[], builds: Map<Workflow, Build[]>, n
   };
   const builders = live.filter((w) => (builds.get(w)?.length ?? 0) > 0);
   if (builders.length > 0) {
+    // A build that names the Dockerfile over one whose path is computed; then one the gate can follow.
     const exact = builders.filter((w) => builds.get(w)?.some((b) => b.match === "exact"));
-    return tieOrPick(exact.length > 0 ? exact : builders);
+    const pool = exact.length > 0 ? exact : builders;
+    const scannable = pool.filter((w) => builds.get(w)?.some((b) => b.gate.ok));
+    return tieOrPick(scannable.length > 0 ? scannable : pool);
   }
   const byKind = (k: string) => live.filter((w) => kindOf(w).kind === k);
   const ci = live.filter(isCi);

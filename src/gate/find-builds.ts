@@ -1,7 +1,7 @@
 import { posix } from "node:path";
 import { jobsOf, isRecord, stepLabel, stepsOf, type Workflow } from "./locate.js";
 import { makeBuilds } from "./makefile.js";
-import { githubEnvWrites, toExpression, type EnvScope } from "./resolve.js";
+import { githubEnvWrites, inputDefaults, literalEnv, resolveKnown, toExpression, type EnvScope } from "./resolve.js";
 import { BUILD_PUSH_ACTION, LOADING, METADATA_ACTION, REPORTED_SHAPES, SETUP_BUILDX_ACTION, usesAction } from "./shapes.js";
 import { commands, parseDockerBuild, parseMake, type DockerBuild } from "./shell.js";
 import type { Build } from "./types.js";
@@ -37,6 +37,8 @@ export function findBuilds(wf: Workflow, search: BuildSearch): { builds: Build[]
   const builds: Build[] = [];
   const notes: string[] = [];
   const wfEnv = isRecord(wf.data["env"]) ? Object.keys(wf.data["env"]) : [];
+  const wfEnvValues = literalEnv(wf.data["env"]);
+  const inputs = inputDefaults(wf);
   for (const [jobKey, job] of jobsOf(wf)) {
     if (typeof job["uses"] === "string") {
       const local = job["uses"].startsWith("./");
@@ -49,6 +51,7 @@ export function findBuilds(wf: Workflow, search: BuildSearch): { builds: Build[]
     }
     const jobIf = typeof job["if"] === "string" ? job["if"] : undefined;
     const jobEnv = isRecord(job["env"]) ? Object.keys(job["env"]) : [];
+    const jobEnvValues = literalEnv(job["env"]);
     const defaults = isRecord(job["defaults"]) && isRecord(job["defaults"]["run"]) ? job["defaults"]["run"] : {};
     const wfDefaults = isRecord(wf.data["defaults"]) && isRecord(wf.data["defaults"]["run"]) ? wf.data["defaults"]["run"] : {};
     const jobCwd = String(defaults["working-directory"] ?? wfDefaults["working-directory"] ?? ".");
@@ -60,10 +63,18 @@ export function findBuilds(wf: Workflow, search: BuildSearch): { builds: Build[]
       const run = typeof step["run"] === "string" ? step["run"] : undefined;
       const stepEnv = isRecord(step["env"]) ? step["env"] : {};
       const cwd = String(step["working-directory"] ?? jobCwd);
-      const add = (found: Build["match"] | "matrix" | "no", gate: Build["gate"]) => {
+      const add = (found: Match, gate: Build["gate"]) => {
         if (found === "no") return;
-        const match = found === "matrix" ? "exact" : found;
-        if (found === "matrix") gate = { ok: false, why: `job ${jobKey} builds a matrix of Dockerfiles; a step after it would run in every leg of the matrix, whatever image that leg built` };
+        const match = typeof found === "object" ? "exact" : found;
+        if (typeof found === "object" && gate.ok) {
+          // A matrix over Dockerfiles: our step runs in every leg, after that leg's build, so it mirrors
+          // the matrix and scans each image; the scheduled rescan builds only the chosen one.
+          const others = found.legs.filter((l) => l !== search.dockerfile);
+          notes.push(
+            `${wf.path}: job ${jobKey} builds a matrix of Dockerfiles (${found.legs.join(", ")}); the gate step runs in every leg and scans each leg's image` +
+              (others.length > 0 ? `; the scheduled rescan builds only ${search.dockerfile}, not ${others.join(", ")}` : ""),
+          );
+        }
         const stepIf = typeof step["if"] === "string" ? step["if"] : undefined;
         if (jobIf && skipsPullRequests(jobIf)) gate = { ok: false, why: `job ${jobKey} runs only when ${jobIf.trim()}, not on pull requests` };
         else if (stepIf && skipsPullRequests(stepIf)) gate = { ok: false, why: `the build step runs only when ${stepIf.trim()}, not on pull requests` };
@@ -88,8 +99,9 @@ export function findBuilds(wf: Workflow, search: BuildSearch): { builds: Build[]
       }
       if (usesAction(step["uses"], BUILD_PUSH_ACTION)) {
         const w = isRecord(step["with"]) ? step["with"] : {};
-        const context = typeof w["context"] === "string" ? w["context"] : ".";
-        const file = typeof w["file"] === "string" ? w["file"] : posix.join(context, "Dockerfile");
+        const known = { ...wfEnvValues, ...jobEnvValues, ...literalEnv(step["env"]) };
+        const context = typeof w["context"] === "string" ? resolveKnown(w["context"], known, inputs) : ".";
+        const file = typeof w["file"] === "string" ? resolveKnown(w["file"], known, inputs) : posix.join(context, "Dockerfile");
         add(matchDockerfile(file, ".", search.dockerfile, matrix), buildPushGate(step, w, st));
       }
       if (run !== undefined) {
@@ -98,7 +110,8 @@ export function findBuilds(wf: Workflow, search: BuildSearch): { builds: Build[]
           const scope: EnvScope = { script: cmd.vars, step: stepEnv, env: st.env };
           const build = parseDockerBuild(cmd.words);
           if (build) {
-            const file = build.file ?? posix.join(build.context ?? ".", "Dockerfile");
+            const known = { ...wfEnvValues, ...jobEnvValues, ...literalEnv(stepEnv), ...Object.fromEntries(cmd.vars) };
+            const file = build.file !== undefined ? resolveKnown(build.file, known, inputs) : posix.join(resolveKnown(build.context ?? ".", known, inputs), "Dockerfile");
             add(matchDockerfile(file, cwd, search.dockerfile, matrix), runGate(build, scope, st, builderEnv));
           }
           const make = parseMake(cmd.words);
@@ -121,13 +134,17 @@ export function findBuilds(wf: Workflow, search: BuildSearch): { builds: Build[]
   return { builds, notes };
 }
 
-function matchDockerfile(file: string, cwd: string, wanted: string, matrix: unknown): Build["match"] | "matrix" | "no" {
+/** How a build's Dockerfile relates to ours; a matrix leg carries every Dockerfile of the matrix. */
+type Match = Build["match"] | { legs: string[] } | "no";
+
+function matchDockerfile(file: string, cwd: string, wanted: string, matrix: unknown): Match {
   if (file === "-" || /^[a-z]+:\/\//.test(file)) return "no";
   const norm = (p: string) => posix.normalize(p).replace(/^\.\//, "");
   const keys = [...file.matchAll(/matrix\.([A-Za-z0-9_-]+)/g)].map((m) => m[1] as string);
   if (keys.length > 0) {
     // A matrix over Dockerfiles: ours is one leg when the matrix names it (or its folder).
-    return keys.flatMap((k) => valuesOf(matrix, k)).some((v) => norm(v) === norm(wanted) || norm(posix.join(v, "Dockerfile")) === norm(wanted)) ? "matrix" : "no";
+    const legs = keys.flatMap((k) => valuesOf(matrix, k)).map((v) => (norm(v) === norm(wanted) || norm(posix.join(v, "Dockerfile")) === norm(wanted) ? wanted : v));
+    return legs.includes(wanted) ? { legs: [...new Set(legs)] } : "no";
   }
   if (file.includes("$")) return "maybe";
   return norm(posix.join(cwd, file)) === norm(wanted) ? "exact" : "no";

@@ -126,14 +126,17 @@ describe("which workflow", () => {
     expect(text(req([["release.yml", closed], ["tests.yml", test]]))).toContain("release.yml: not a candidate for the gate: pull_request types [closed] never run on a new commit");
   });
   it("a tie lists each candidate with its evidence", () => {
-    const r = req([["a.yml", build("a:1")], ["b.yml", wf("      - run: docker build --push -t a:b .\n")]]);
-    expect(r).toEqual({
+    const push = wf("      - run: docker build --push -t a:b .\n");
+    expect(req([["a.yml", push], ["b.yml", push.replace("a:b", "a:c")]])).toEqual({
       kind: "choose",
       candidates: [
-        { path: ".github/workflows/a.yml", evidence: 'builds the Dockerfile (job build, step 2 ("docker build -t a:1 ."))' },
-        { path: ".github/workflows/b.yml", evidence: 'builds the Dockerfile (job build, step 2 ("docker build --push -t a:b ."); docker build sends the image elsewhere (--push/--output) without --load)' },
+        { path: ".github/workflows/a.yml", evidence: 'builds the Dockerfile (job build, step 2 ("docker build --push -t a:b ."); docker build sends the image elsewhere (--push/--output) without --load)' },
+        { path: ".github/workflows/b.yml", evidence: 'builds the Dockerfile (job build, step 2 ("docker build --push -t a:c ."); docker build sends the image elsewhere (--push/--output) without --load)' },
       ],
     });
+  });
+  it("of two builders, the one whose image the gate can scan", () => {
+    expect(req([["a.yml", build("a:1")], ["b.yml", wf("      - run: docker build --push -t a:b .\n")]])).toMatchObject({ kind: "edit", file: ".github/workflows/a.yml" });
   });
   it("only workflows that never fire on a new commit: ci.yml is created", () => {
     expect(req([["release.yml", closed]])).toMatchObject({ kind: "none" });
