@@ -10,6 +10,8 @@ export interface Detected {
   goMod?: { modulePath: string; goVersion?: string; toolchain?: string };
   /** Dockerfiles found (repo-relative, forward slashes), the preferred one first. */
   dockerfiles: DockerfileInfo[];
+  /** Several Dockerfiles could be the service image's and nothing decides: asked, or --dockerfile. */
+  dockerfileAmbiguous?: string[];
   remote?: { owner: string; repo: string; host: string; url: string };
   defaultBranch?: string;
   /** Every workflow under .github/workflows with its raw text. */
@@ -28,6 +30,8 @@ export interface DockerfileInfo {
   copiesPrebuiltBinary?: boolean;
   /** That COPY (or ADD), 1-based line, for the refusal. */
   prebuiltCopy?: { line: number; text: string };
+  /** Why it is never the default (under .devcontainer/, test or example folders, a packaging image). */
+  excluded?: string;
   /** ARGs declared before the first FROM and used in a FROM line. */
   fromArgs?: FromArg[];
 }

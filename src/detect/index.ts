@@ -3,33 +3,19 @@ import { join } from "node:path";
 import type { Deps } from "../deps.js";
 import { UserError } from "../errors.js";
 import { findRenovateConfigs, RENOVATE_CONFIG_FILES } from "../renovate/locate.js";
-import type { Detected, DockerfileInfo } from "../types.js";
-import { parseDockerfile } from "./dockerfile.js";
+import type { Detected } from "../types.js";
+import { chooseDockerfiles } from "./dockerfiles.js";
 import { parseGoMod } from "./gomod.js";
 import { parseRemote } from "./remote.js";
-
-const SKIP_DIRS = new Set([".git", "node_modules", "vendor", "testdata", "third_party", ".tools", "dist"]);
 
 const read = (dir: string, rel: string) => {
   const p = join(dir, rel);
   return existsSync(p) && statSync(p).isFile() ? readFileSync(p, "utf8") : undefined;
 };
 
-/** Dockerfiles up to three levels down; the root `Dockerfile` first, then by depth and name. */
-function findDockerfiles(dir: string): DockerfileInfo[] {
-  const found: string[] = [];
-  const walk = (rel: string, depth: number) => {
-    for (const entry of readdirSync(join(dir, rel), { withFileTypes: true })) {
-      const path = rel ? `${rel}/${entry.name}` : entry.name;
-      if (entry.isDirectory() && depth < 3 && !SKIP_DIRS.has(entry.name)) walk(path, depth + 1);
-      else if (entry.isFile() && /^(Dockerfile|Containerfile)(\..+)?$|\.Dockerfile$/.test(entry.name)) found.push(path);
-    }
-  };
-  walk("", 0);
-  const rank = (p: string) => (p === "Dockerfile" ? 0 : 1) * 1000 + p.split("/").length * 10;
-  return found
-    .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b))
-    .map((p) => parseDockerfile(p, readFileSync(join(dir, p), "utf8")));
+function dockerfilesOf(dir: string): Pick<Detected, "dockerfiles" | "dockerfileAmbiguous"> {
+  const choice = chooseDockerfiles(dir);
+  return { dockerfiles: choice.dockerfiles, ...(choice.ambiguous ? { dockerfileAmbiguous: choice.ambiguous } : {}) };
 }
 
 async function git(deps: Deps, dir: string, args: string[]): Promise<string | undefined> {
@@ -65,7 +51,7 @@ export async function detect(dir: string, deps: Deps): Promise<Detected> {
   return {
     dir,
     goMod: goMod?.modulePath ? { modulePath: goMod.modulePath, goVersion: goMod.goVersion, toolchain: goMod.toolchain } : undefined,
-    dockerfiles: findDockerfiles(dir),
+    ...dockerfilesOf(dir),
     remote,
     defaultBranch,
     workflows,
