@@ -17,6 +17,7 @@ Answers (each pre-filled from what is detected; also in an --answers JSON file):
   --no-image-scan       govulncheck only: no Dockerfile, no image scan
   --sarif               also upload image findings to code scanning
   --workflow FILE       the pull-request workflow to put the gate in
+  --build-arg KEY=VALUE a build arg the image build needs that CI's build does not show (repeatable)
   --answers FILE        a JSON file with any of the answers above (keys: image, dockerfile, ...)
 
 Run:

@@ -108,10 +108,13 @@ export function parseDockerfile(path: string, text: string, buildArgs: Record<st
   const builder = golang.find((s) => s.name && copyFrom.has(s.name)) ?? golang[0];
   const compiles = stages.some((s) => goVersionOf(s.image) || s.body.some((i) => i.keyword === "RUN" && GO_BUILD.test(i.args)));
   const contextCopy = final?.body.find((i) => (i.keyword === "COPY" || i.keyword === "ADD") && !/--from=/i.test(i.args));
-  const used = new Set(stages.flatMap((s) => [...s.written.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1] as string)));
+  const uses = stages.flatMap((s) => [...s.written.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)(:?-)?/g)]);
+  const used = new Set(uses.map((m) => m[1] as string));
+  // `${X:-1.26}` in FROM carries its own default, so an empty X is no placeholder there.
+  const defaulted = new Set(uses.filter((m) => m[2]).map((m) => m[1] as string));
   const fromArgs: FromArg[] = declared
     .filter(([name]) => used.has(name))
-    .map(([name, value]) => ({ name, ...(value !== undefined ? { default: value } : {}), placeholder: isPlaceholder(value), ...(buildArgs[name] !== undefined ? { given: buildArgs[name] } : {}) }));
+    .map(([name, value]) => ({ name, ...(value !== undefined ? { default: value } : {}), placeholder: isPlaceholder(value) && !defaulted.has(name), ...(buildArgs[name] !== undefined ? { given: buildArgs[name] } : {}) }));
   const prebuilt = final !== undefined && !compiles && contextCopy !== undefined;
   return {
     path,

@@ -4,7 +4,8 @@ import { makeBuilds } from "./makefile.js";
 import { githubEnvWrites, inputDefaults, literalEnv, resolveKnown, toExpression, type EnvScope } from "./resolve.js";
 import { BUILD_PUSH_ACTION, LOADING, METADATA_ACTION, REPORTED_SHAPES, SETUP_BUILDX_ACTION, usesAction } from "./shapes.js";
 import { commands, parseDockerBuild, parseMake, type DockerBuild } from "./shell.js";
-import type { Build } from "./types.js";
+import { specFromBuildPush, specFromDocker } from "./build-spec.js";
+import type { Build, BuildSpec } from "./types.js";
 
 export type { Build };
 
@@ -63,7 +64,7 @@ export function findBuilds(wf: Workflow, search: BuildSearch): { builds: Build[]
       const run = typeof step["run"] === "string" ? step["run"] : undefined;
       const stepEnv = isRecord(step["env"]) ? step["env"] : {};
       const cwd = String(step["working-directory"] ?? jobCwd);
-      const add = (found: Match, gate: Build["gate"]) => {
+      const add = (found: Match, gate: Build["gate"], spec: BuildSpec) => {
         if (found === "no") return;
         const match = typeof found === "object" ? "exact" : found;
         if (typeof found === "object" && gate.ok) {
@@ -80,7 +81,7 @@ export function findBuilds(wf: Workflow, search: BuildSearch): { builds: Build[]
         else if (stepIf && skipsPullRequests(stepIf)) gate = { ok: false, why: `the build step runs only when ${stepIf.trim()}, not on pull requests` };
         // A conditional build: our step carries the same condition, so it runs exactly when the build did.
         else if (stepIf && !TRIVIAL_IF.test(stepIf) && gate.ok) gate = { ...gate, condition: stepIf.trim() };
-        builds.push({ jobKey, index, where, match, gate });
+        builds.push({ jobKey, index, where, match, gate, spec });
       };
       for (const shape of REPORTED_SHAPES) {
         const byUses = shape.uses?.some((u) => usesAction(step["uses"], u)) ?? false;
@@ -102,7 +103,8 @@ export function findBuilds(wf: Workflow, search: BuildSearch): { builds: Build[]
         const known = { ...wfEnvValues, ...jobEnvValues, ...literalEnv(step["env"]) };
         const context = typeof w["context"] === "string" ? resolveKnown(w["context"], known, inputs) : ".";
         const file = typeof w["file"] === "string" ? resolveKnown(w["file"], known, inputs) : posix.join(context, "Dockerfile");
-        add(matchDockerfile(file, ".", search.dockerfile, matrix), buildPushGate(step, w, st));
+        const spec = specFromBuildPush(w, { env: known, inputs }, `${wf.path}, ${where}`, splitList);
+        add(matchDockerfile(file, ".", search.dockerfile, matrix), buildPushGate(step, w, st), spec);
       }
       if (run !== undefined) {
         const builderEnv = "BUILDX_BUILDER" in stepEnv || st.env.has("BUILDX_BUILDER");
@@ -112,7 +114,8 @@ export function findBuilds(wf: Workflow, search: BuildSearch): { builds: Build[]
           if (build) {
             const known = { ...wfEnvValues, ...jobEnvValues, ...literalEnv(stepEnv), ...Object.fromEntries(cmd.vars) };
             const file = build.file !== undefined ? resolveKnown(build.file, known, inputs) : posix.join(resolveKnown(build.context ?? ".", known, inputs), "Dockerfile");
-            add(matchDockerfile(file, cwd, search.dockerfile, matrix), runGate(build, scope, st, builderEnv));
+            const spec = specFromDocker(build, cwd, { env: known, inputs }, `${wf.path}, ${where}`);
+            add(matchDockerfile(file, cwd, search.dockerfile, matrix), runGate(build, scope, st, builderEnv), spec);
           }
           const make = parseMake(cmd.words);
           if (make) {
@@ -120,7 +123,9 @@ export function findBuilds(wf: Workflow, search: BuildSearch): { builds: Build[]
             for (const mb of makeBuilds(make, cwd, search.readFile, fromEnv)) {
               const file = mb.build.file ?? posix.join(mb.build.context ?? ".", "Dockerfile");
               const gate = runGate(mb.build, { ...scope, script: mb.vars }, st, builderEnv);
-              add(matchDockerfile(file, ".", search.dockerfile, matrix), gate.ok ? { ...gate, how: `${gate.how} (make ${mb.target}, ${mb.makefile})` } : gate);
+              const known = { ...wfEnvValues, ...jobEnvValues, ...literalEnv(stepEnv), ...Object.fromEntries(mb.vars) };
+              const spec = specFromDocker(mb.build, ".", { env: known, inputs }, `${wf.path}, ${where} (make ${mb.target}, ${mb.makefile})`);
+              add(matchDockerfile(file, ".", search.dockerfile, matrix), gate.ok ? { ...gate, how: `${gate.how} (make ${mb.target}, ${mb.makefile})` } : gate, spec);
             }
           }
           const words = cmd.words.join(" ");

@@ -6,7 +6,7 @@ import { refuseJob, refuseStep } from "./refuse.js";
 import { scannerOf, type GateRequest, type GateResult } from "./types.js";
 import { verifyEdit } from "./verify.js";
 
-export type { GateRequest, GateResult } from "./types.js";
+export type { BuildSpec, GateRequest, GateResult } from "./types.js";
 
 /**
  * The PR gate in the user's own workflow (PRODUCT.md "The PR gate", issue 3). Pure: text in, a result
@@ -78,3 +78,5 @@ function verified(wf: Workflow, edit: Edit, summary: string, notes: string[], ad
   verifyEdit({ before: wf.text, after: edit.after, expect: edit.expect, ...(edit.replaced ? { replaced: edit.replaced } : {}) });
   return { kind: "edit", file: wf.path, before: wf.text, after: edit.after, summary, notes, addedLoad };
 }
+
+export { findCiBuild } from "./ci-build.js";

@@ -146,6 +146,9 @@ export interface DockerBuild {
   platforms: string[];
   outputs: string[];
   builder?: string;
+  target?: string;
+  /** `--build-arg` values as written: `KEY=VALUE`, or `KEY` (taken from the environment). */
+  buildArgs: string[];
 }
 
 // Build flags that take a value (docker buildx build --help, v0.2x); every other flag is a switch.
@@ -177,7 +180,7 @@ export function parseDockerBuild(words: string[]): DockerBuild | undefined {
     buildx = true;
     i++;
   } else return undefined;
-  const b: DockerBuild = { buildx, tags: [], load: false, push: false, platforms: [], outputs: [] };
+  const b: DockerBuild = { buildx, tags: [], load: false, push: false, platforms: [], outputs: [], buildArgs: [] };
   if (builder !== undefined) b.builder = builder;
   const positional: string[] = [];
   for (; i < words.length; i++) {
@@ -195,6 +198,8 @@ export function parseDockerBuild(words: string[]): DockerBuild | undefined {
     else if (flag === "--builder") b.builder = value ?? "";
     else if (flag === "--load") b.load = inline === undefined || inline === "true";
     else if (flag === "--push") b.push = inline === undefined || inline === "true";
+    else if (flag === "--target") b.target = value ?? "";
+    else if (flag === "--build-arg") b.buildArgs.push(value ?? "");
   }
   const context = positional.at(-1);
   if (context !== undefined) b.context = context;

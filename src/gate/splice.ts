@@ -119,9 +119,13 @@ export function reindent(text: string, base: number, style: Style): string[] {
   const lines = text.replace(/\r?\n$/, "").split(/\r?\n/);
   const cols = new Map<number, number>([[0, base]]);
   const indentOf = (l: string) => l.length - l.trimStart().length;
+  // Inside a block scalar (`run: |`) every line moves with its key, so the script keeps its own indentation.
+  let block: { keyCol: number; delta: number } | undefined;
   return lines.map((line, i) => {
     if (line.trim() === "") return "";
     const s = indentOf(line);
+    if (block && s > block.keyCol) return " ".repeat(s + block.delta) + line.slice(s);
+    block = undefined;
     const col = cols.get(s);
     if (col === undefined) throw new Error(`internal: cannot re-indent line ${i + 1} of our text`);
     let content = line.slice(s);
@@ -133,7 +137,8 @@ export function reindent(text: string, base: number, style: Style): string[] {
       newKeyCol = col + style.itemOffset;
       cols.set(keyCol, newKeyCol);
     }
-    if (/^[A-Za-z0-9_-]+:\s*(#.*)?$/.test(line.slice(keyCol))) {
+    if (/^[A-Za-z0-9_-]+:\s*[|>][-+0-9]*\s*(#.*)?$/.test(line.slice(keyCol))) block = { keyCol, delta: newKeyCol - keyCol };
+    else if (/^[A-Za-z0-9_-]+:\s*(#.*)?$/.test(line.slice(keyCol))) {
       const next = lines.slice(i + 1).find((l) => l.trim() !== "" && !l.trimStart().startsWith("#"));
       if (next !== undefined && indentOf(next) > keyCol) {
         cols.set(indentOf(next), newKeyCol + (next.trimStart().startsWith("- ") ? style.seqIndent : style.mapIndent));

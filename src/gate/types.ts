@@ -34,11 +34,28 @@ export type GateResult =
   | { kind: "choose"; candidates: { path: string; evidence: string }[] }
   | { kind: "refuse"; file: string; reason: string; manual: string };
 
+/**
+ * How CI builds the image (issue 10 §3, "build what CI builds"): what our own job and the rescan must
+ * pass to `docker build` too. Only values known before the run are kept; the names of build args whose
+ * values GitHub or the shell compute are listed in `unresolved`.
+ */
+export interface BuildSpec {
+  /** "ci.yml, job build, step 3", for the plan's notes. */
+  where: string;
+  file?: string;
+  context?: string;
+  target?: string;
+  platform?: string;
+  args: Record<string, string>;
+  unresolved: string[];
+}
+
 /** A step that builds the chosen Dockerfile, and whether the gate can scan what it leaves behind. */
 export interface Build {
   jobKey: string;
   index: number;
   where: string;
+  spec: BuildSpec;
   /** "exact": the step names the Dockerfile; "maybe": its path is computed. */
   match: "exact" | "maybe";
   gate:

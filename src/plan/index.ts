@@ -4,13 +4,14 @@ import { join } from "node:path";
 import { adoptInWorkflow, explainHandWritten } from "../adopt/index.js";
 import type { Answers } from "../answers/schema.js";
 import { UserError } from "../errors.js";
-import { planGate, type GateResult } from "../gate/index.js";
+import { findCiBuild, planGate, type GateResult } from "../gate/index.js";
 import { ourStepData } from "../gate/locate.js";
 import type { ConflictStrategy } from "../merge/threeway.js";
 import { loadPins, type PinsData } from "../pins.js";
 import { buildView, PATHS, renderCi, renderGateStep, renderIgnoreFile, renderImageScanJob, renderSecurityScan } from "../render/index.js";
 import { renderState, type GateRecord, type State } from "../state/index.js";
 import type { Detected, FileChange } from "../types.js";
+import { imageBuildFor } from "./image-build.js";
 import { planOwnedFile } from "./owned.js";
 import { planUpdaterFiles } from "./updater.js";
 
@@ -59,9 +60,17 @@ export function buildPlan(detected: Detected, answers: Answers, state: State | u
   const { dir } = detected;
   if (!detected.goMod) throw new UserError(`${join(dir, "go.mod")}: not found; relay-security sets up Go modules (run it at the module root)`);
   const pins = opts.pins ?? loadPins();
-  const view = buildView({ answers, modulePath: detected.goMod.modulePath, goModFile: "go.mod", pins });
+  const workflows = detected.workflows.filter((w) => w.path !== PATHS.securityScan);
+  const dockerfileInfo = detected.dockerfiles.find((d) => d.path === answers.dockerfile);
   const changes: FileChange[] = [];
   const notes: string[] = [];
+  // Build the image as CI builds it (issue 10 §3): our job and the rescan copy CI's build options.
+  let image: ReturnType<typeof imageBuildFor> | undefined;
+  if (answers.imageScan) {
+    image = imageBuildFor(answers, findCiBuild({ workflows, dockerfile: answers.dockerfile ?? "Dockerfile", readFile: (rel) => readRel(dir, rel) }), dockerfileInfo);
+    notes.push(...image.notes);
+  }
+  const view = buildView({ answers, modulePath: detected.goMod.modulePath, goModFile: "go.mod", pins, ...(image ? { build: image.build } : {}) });
   const generated = state?.files ?? {};
   const nextGenerated: Record<string, { generated: string }> = {};
 
@@ -90,10 +99,9 @@ export function buildPlan(detected: Detected, answers: Answers, state: State | u
     else owned(ignore, renderIgnoreFile(view));
   }
 
-  const dockerfileInfo = detected.dockerfiles.find((d) => d.path === answers.dockerfile);
   const gate: GateResult = answers.imageScan
     ? planGate({
-        workflows: detected.workflows.filter((w) => w.path !== PATHS.securityScan),
+        workflows,
         dockerfile: answers.dockerfile ?? "Dockerfile",
         context: answers.context,
         workflow: answers.workflow,

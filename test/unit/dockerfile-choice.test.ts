@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { detectedDefaults } from "../../src/answers/index.js";
 import { chooseDockerfiles } from "../../src/detect/dockerfiles.js";
+import type { Detected } from "../../src/types.js";
 import { makeRepo } from "../support/repo.js";
 
 /** Issue 10 §3, "Dockerfile choice": on fixture repositories (the example service plus the files named). */
@@ -31,7 +32,7 @@ describe("which Dockerfile builds the service image", () => {
   ])("%s", (_name, files, keepRoot, expected) => {
     const c = choice(files as Record<string, string>, keepRoot as boolean);
     expect(c.ambiguous).toBeUndefined();
-    expect(detectedDefaults({ ...({} as never), dockerfiles: c.dockerfiles, renovateConfigs: [] } as never).dockerfile).toBe(expected);
+    expect(detectedDefaults({ dockerfiles: c.dockerfiles, renovateConfigs: [] } as unknown as Detected).dockerfile).toBe(expected);
   });
 
   it("several left: ambiguous, listed", () => {
