@@ -47,6 +47,8 @@ export interface FromArg {
 export interface WorkflowFile {
   path: string;
   text: string;
+  /** The first line (1-based) that is not valid UTF-8; the text then holds replacement characters. */
+  notUtf8Line?: number;
 }
 
 /** A severity Trivy understands, in rank order (first is most severe). */

@@ -1,9 +1,10 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { isUtf8 } from "node:buffer";
 import type { Deps } from "../deps.js";
 import { UserError } from "../errors.js";
 import { findRenovateConfigs, RENOVATE_CONFIG_FILES } from "../renovate/locate.js";
-import type { Detected } from "../types.js";
+import type { Detected, WorkflowFile } from "../types.js";
 import { chooseDockerfiles } from "./dockerfiles.js";
 import { parseGoMod } from "./gomod.js";
 import { parseRemote } from "./remote.js";
@@ -12,6 +13,20 @@ const read = (dir: string, rel: string) => {
   const p = join(dir, rel);
   return existsSync(p) && statSync(p).isFile() ? readFileSync(p, "utf8") : undefined;
 };
+
+/** A workflow's text, and where it stops being UTF-8 (editing it would then replace the user's bytes). */
+function readWorkflow(path: string, bytes: Buffer): WorkflowFile {
+  const text = bytes.toString("utf8");
+  if (isUtf8(bytes)) return { path, text };
+  let line = 1;
+  for (let start = 0; start < bytes.length; line++) {
+    const nl = bytes.indexOf(0x0a, start);
+    const end = nl < 0 ? bytes.length : nl;
+    if (!isUtf8(bytes.subarray(start, end))) break;
+    start = end + 1;
+  }
+  return { path, text, notUtf8Line: line };
+}
 
 function dockerfilesOf(dir: string): Pick<Detected, "dockerfiles" | "dockerfileAmbiguous"> {
   const choice = chooseDockerfiles(dir);
@@ -40,7 +55,7 @@ export async function detect(dir: string, deps: Deps): Promise<Detected> {
     ? readdirSync(wfDir)
         .filter((f) => /\.ya?ml$/.test(f))
         .sort()
-        .map((f) => ({ path: `.github/workflows/${f}`, text: readFileSync(join(wfDir, f), "utf8") }))
+        .map((f) => readWorkflow(`.github/workflows/${f}`, readFileSync(join(wfDir, f))))
     : [];
 
   const renovateConfigs = findRenovateConfigs(

@@ -14,7 +14,7 @@ export type { BuildSpec, GateRequest, GateResult } from "./types.js";
  * on find-builds.ts), build our edit (edit.ts, on splice.ts), check it (verify.ts).
  */
 export function planGate(req: GateRequest): GateResult {
-  const placement = place(req.workflows.map((w) => parseWorkflow(w.path, w.text)), req);
+  const placement = place(req.workflows.map(parseUtf8Workflow), req);
   switch (placement.kind) {
     case "result":
       return placement.result;
@@ -25,6 +25,13 @@ export function planGate(req: GateRequest): GateResult {
     case "job":
       return ourJob(placement, req);
   }
+}
+
+/** A file that is not UTF-8 counts as one we cannot read: editing its decoded text would replace its bytes. */
+function parseUtf8Workflow(w: GateRequest["workflows"][number]): Workflow {
+  const wf = parseWorkflow(w.path, w.text);
+  if (w.notUtf8Line !== undefined) wf.error = { line: w.notUtf8Line, message: "not UTF-8 text, so an edit could not keep its bytes; convert it to UTF-8 (iconv -f latin1 -t utf-8)" };
+  return wf;
 }
 
 function stepAfterBuild(p: Extract<Placement, { kind: "step" }>, req: GateRequest): GateResult {

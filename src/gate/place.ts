@@ -56,7 +56,7 @@ export function place(all: Workflow[], req: GateRequest): Placement {
     const broken = all.filter((w) => w.error);
     const brokenCi = broken.find(isCi);
     if (brokenCi || (pr.length === 0 && broken[0])) return done(refuseBroken((brokenCi ?? broken[0]) as Workflow, req));
-    for (const wf of broken) notes.push(`${wf.path} does not parse (line ${wf.error?.line}); not considered`);
+    for (const wf of broken) notes.push(`${wf.path} ${wf.error?.message.startsWith("not UTF-8") ? "is not UTF-8" : "does not parse"} (line ${wf.error?.line}); not considered`);
   }
 
   for (const wf of chosen ? [chosen] : pr) {

@@ -40,7 +40,8 @@ export function refuseJob(file: string, reason: string, req: GateRequest, notes:
 
 export function refuseBroken(wf: Workflow, req: GateRequest): Refusal {
   const where = wf.error ? `line ${wf.error.line}: ${wf.error.message}` : "unknown position";
-  return refuseJob(wf.path, `does not parse as YAML (${where}); fix it and re-run, or add the gate by hand`, req);
+  const what = wf.error?.message.startsWith("not UTF-8") ? "cannot be edited" : "does not parse as YAML";
+  return refuseJob(wf.path, `${what} (${where}); fix it and re-run, or add the gate by hand`, req);
 }
 
 /** The Dockerfile needs a binary built before `docker build`, and nothing in the workflow builds the image. */

@@ -7,7 +7,7 @@
 
 export interface GateRequest {
   /** Every .github/workflows/*.y(a)ml with its raw text. */
-  workflows: { path: string; text: string }[];
+  workflows: { path: string; text: string; notUtf8Line?: number }[];
   /** The chosen Dockerfile, repo-relative. */
   dockerfile: string;
   /** The build context, usually ".". */

@@ -166,3 +166,28 @@ describe("--yes stops only on a real tie", () => {
     ]);
   });
 });
+
+describe("a workflow that is not UTF-8 is never edited (its bytes would change)", () => {
+  const latin1 = (dir: string) => Buffer.concat([Buffer.from("# V\xe9rifie chaque pull request\n", "latin1"), readFileSync(join(dir, ".github/workflows/ci.yml"))]);
+  it("the workflow that builds the image: exit 2 naming the file and the line, nothing written", async () => {
+    const dir = makeRepo("example");
+    writeFileSync(join(dir, ".github/workflows/ci.yml"), latin1(dir));
+    git(dir, "commit", "-qam", "latin-1");
+    const before = snapshot(dir);
+    const error = (await run(dir).catch((e: unknown) => e)) as UserError;
+    expect(error.exitCode).toBe(2);
+    expect(error.message).toContain(".github/workflows/ci.yml: cannot be edited (line 1: not UTF-8 text");
+    expect(snapshot(dir)).toEqual(before);
+  });
+  it("another workflow: left out with a note, the gate goes where the image is built", async () => {
+    const dir = makeRepo("example");
+    writeFileSync(join(dir, ".github/workflows/lint.yml"), Buffer.from("on: pull_request\n# \xe9\njobs:\n  l:\n    runs-on: ubuntu-latest\n    steps:\n      - run: go vet ./...\n", "latin1"));
+    git(dir, "add", "-A");
+    git(dir, "commit", "-qm", "latin-1 lint");
+    const { exitCode, report } = await run(dir);
+    expect(exitCode).toBe(0);
+    expect(readFileSync(join(dir, ".github/workflows/ci.yml"), "utf8")).toContain("id: relay-security-scan");
+    expect(readFileSync(join(dir, ".github/workflows/lint.yml")).includes(Buffer.from([0xe9]))).toBe(true);
+    expect(report.plan.changes.map((c) => c.path)).not.toContain(".github/workflows/lint.yml");
+  });
+});
