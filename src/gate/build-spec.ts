@@ -1,4 +1,5 @@
 import { posix } from "node:path";
+import type { BakeTarget } from "./bake.js";
 import { resolveKnown } from "./resolve.js";
 import type { DockerBuild } from "./shell.js";
 import type { BuildSpec } from "./types.js";
@@ -63,5 +64,18 @@ export function specFromDocker(b: DockerBuild, cwd: string, k: Known, where: str
   const platform = onePlatform(b.platforms.filter((p) => !p.includes("$")));
   if (platform) spec.platform = platform;
   addArgs(spec, b.buildArgs, k);
+  return spec;
+}
+
+/** A bake target's options (its Dockerfile path is already repo-relative, joined to its context). */
+export function specFromBake(t: BakeTarget, where: string): BuildSpec {
+  const spec: BuildSpec = { where, args: {}, unresolved: [], context: t.context, file: t.dockerfile };
+  if (t.target && !t.target.includes("$")) spec.target = t.target;
+  const platform = onePlatform(t.platforms.filter((p) => !p.includes("$")));
+  if (platform) spec.platform = platform;
+  for (const [k, v] of Object.entries(t.args)) {
+    if (v.includes("$") || /[\r\n]/.test(v)) spec.unresolved.push(k);
+    else spec.args[k] = v;
+  }
   return spec;
 }

@@ -4,7 +4,8 @@ import { makeBuilds } from "./makefile.js";
 import { githubEnvWrites, inputDefaults, literalEnv, resolveKnown, toExpression, type EnvScope } from "./resolve.js";
 import { BUILD_PUSH_ACTION, LOADING, METADATA_ACTION, REPORTED_SHAPES, SETUP_BUILDX_ACTION, usesAction } from "./shapes.js";
 import { commands, parseDockerBuild, parseMake, type DockerBuild } from "./shell.js";
-import { specFromBuildPush, specFromDocker } from "./build-spec.js";
+import { bakeTargets } from "./bake.js";
+import { specFromBake, specFromBuildPush, specFromDocker } from "./build-spec.js";
 import type { Build, BuildSpec } from "./types.js";
 
 export type { Build };
@@ -98,6 +99,21 @@ export function findBuilds(wf: Workflow, search: BuildSearch): { builds: Build[]
       if (usesAction(step["uses"], METADATA_ACTION) && typeof step["id"] === "string") {
         st.metadata.set(step["id"], isRecord(step["with"]) ? step["with"] : {});
       }
+      // buildx bake: the gate does not follow it (targets and outputs live in the bake file), but it
+      // builds the Dockerfile, so its workflow carries our job, and its options are the ones to copy.
+      const bakeCall = bakeCallOf(step, run);
+      if (bakeCall) {
+        const env = { ...wfEnvValues, ...jobEnvValues, ...literalEnv(stepEnv) };
+        for (const file of bakeCall.files) {
+          const text = search.readFile(file);
+          if (text === undefined) continue;
+          for (const t of bakeTargets(file, text, bakeCall.targets, env)) {
+            const why = `builds with buildx bake (${file}); the gate builds and scans the image in its own image-scan job`;
+            add(matchDockerfile(t.dockerfile, ".", search.dockerfile, matrix), { ok: false, why }, specFromBake(t, `${wf.path}, ${where} (bake ${file})`));
+          }
+          break;
+        }
+      }
       if (usesAction(step["uses"], BUILD_PUSH_ACTION)) {
         const w = isRecord(step["with"]) ? step["with"] : {};
         const known = { ...wfEnvValues, ...jobEnvValues, ...literalEnv(step["env"]) };
@@ -141,6 +157,32 @@ export function findBuilds(wf: Workflow, search: BuildSearch): { builds: Build[]
 
 /** How a build's Dockerfile relates to ours; a matrix leg carries every Dockerfile of the matrix. */
 type Match = Build["match"] | { legs: string[] } | "no";
+
+const BAKE_FILES = ["docker-bake.json", "docker-bake.hcl", "docker-bake.override.hcl"];
+
+/** The bake files and targets of a bake-action step or a `docker buildx bake` command. */
+function bakeCallOf(step: Record<string, unknown>, run: string | undefined): { files: string[]; targets: string[] } | undefined {
+  if (usesAction(step["uses"], "docker/bake-action")) {
+    const w = isRecord(step["with"]) ? step["with"] : {};
+    const files = splitList(String(w["files"] ?? ""));
+    return { files: files.length > 0 ? files.map((f) => f.replace(/^\.\//, "")) : BAKE_FILES, targets: splitList(String(w["targets"] ?? "")) };
+  }
+  for (const cmd of run === undefined ? [] : commands(run)) {
+    const [docker, buildx, bake, ...rest] = cmd.words;
+    if (!/(^|\/)docker$/.test(docker ?? "") || buildx !== "buildx" || bake !== "bake") continue;
+    const files: string[] = [];
+    const targets: string[] = [];
+    for (let i = 0; i < rest.length; i++) {
+      const w = rest[i] ?? "";
+      if (w === "-f" || w === "--file") files.push((rest[++i] ?? "").replace(/^\.\//, ""));
+      else if (w.startsWith("--file=")) files.push(w.slice(7).replace(/^\.\//, ""));
+      else if (w === "--set" || w === "--progress" || w === "--builder" || w === "--metadata-file") i++;
+      else if (!w.startsWith("-")) targets.push(w);
+    }
+    return { files: files.length > 0 ? files : BAKE_FILES, targets };
+  }
+  return undefined;
+}
 
 function matchDockerfile(file: string, cwd: string, wanted: string, matrix: unknown): Match {
   if (file === "-" || /^[a-z]+:\/\//.test(file)) return "no";

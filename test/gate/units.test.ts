@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { bakeTargets } from "../../src/gate/bake.js";
 import { splitList } from "../../src/gate/find-builds.js";
 import { expand, parseMakefile } from "../../src/gate/makefile.js";
 import { toExpression, githubEnvWrites, type EnvScope } from "../../src/gate/resolve.js";
@@ -155,5 +156,43 @@ describe("verifyEdit", () => {
     ["a result that does not parse", before + "c: [2\n"],
   ])("throws on %s", (_, after) => {
     expect(() => verifyEdit({ before, after, expect: (o) => ({ ...o, c: 2 }) })).toThrow(/internal: the gate's edit failed its own check/);
+  });
+});
+
+describe("bakeTargets", () => {
+  const hcl = [
+    'variable "GO_IMAGE" {',
+    '  default = "golang:1.25.4"',
+    "}",
+    "// shared settings",
+    'target "_common" {',
+    '  args = { BUILD_IMAGE = "${GO_IMAGE}", TAGS = "netgo" }',
+    "}",
+    'group "default" {',
+    '  targets = ["server"]',
+    "}",
+    'target "server" {',
+    '  inherits = ["_common"]',
+    '  context = "services/relay"',
+    '  dockerfile = "build/Dockerfile"',
+    '  target = "runtime"',
+    '  platforms = ["linux/arm64", "linux/amd64"]',
+    '  args = {',
+    '    VERSION = "${VERSION}"',
+    "  }",
+    "}",
+    "",
+  ].join("\n");
+  it("reads a target through its group, inherits and variables; dockerfile relative to context", () => {
+    expect(bakeTargets("docker-bake.hcl", hcl, [], {})).toEqual([
+      { context: "services/relay", dockerfile: "services/relay/build/Dockerfile", target: "runtime", platforms: ["linux/arm64", "linux/amd64"], args: { BUILD_IMAGE: "golang:1.25.4", TAGS: "netgo", VERSION: "${VERSION}" } },
+    ]);
+  });
+  it("CRLF and a BOM read the same", () => {
+    expect(bakeTargets("docker-bake.hcl", `\uFEFF${hcl.replace(/\n/g, "\r\n")}`, ["server"], {})).toEqual(bakeTargets("docker-bake.hcl", hcl, [], {}));
+  });
+  it("reads docker-bake.json", () => {
+    const json = JSON.stringify({ target: { app: { dockerfile: "Dockerfile.app", args: { A: "1" } } } });
+    expect(bakeTargets("docker-bake.json", json, ["app"], {})).toEqual([{ context: ".", dockerfile: "Dockerfile.app", args: { A: "1" }, platforms: [] }]);
   });
 });

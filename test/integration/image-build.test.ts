@@ -140,6 +140,24 @@ describe("the image is built as CI builds it", () => {
   });
 });
 
+describe("a bake build", () => {
+  it("its workflow carries our job, which builds the bake target's context, Dockerfile, target, args and one platform", async () => {
+    const bake = 'variable "GO_IMAGE" {\n  default = "golang:1.25.4"\n}\ntarget "default" {\n  context = "."\n  dockerfile = "build/Dockerfile"\n  target = "runtime"\n  platforms = ["linux/amd64", "linux/arm64"]\n  args = { BUILD_IMAGE = "${GO_IMAGE}" }\n}\n';
+    const images = "name: images\non: pull_request\npermissions:\n  contents: read\njobs:\n  bake:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1\n        with:\n          persist-credentials: false\n      - run: docker buildx bake --push\n";
+    const dockerfile = placeholderDockerfile.replace("FROM gcr.io/distroless/static:nonroot", "FROM gcr.io/distroless/static:nonroot AS runtime");
+    const dir = makeRepo("example", { files: { "docker-bake.hcl": bake, ".github/workflows/images.yml": images, "build/Dockerfile": dockerfile } });
+    writeFileSync(join(dir, ".github/workflows/ci.yml"), testsOnly(dir));
+    rmSync(join(dir, "Dockerfile"));
+    git(dir, "add", "-A");
+    git(dir, "commit", "-q", "-m", "bake");
+    const { exitCode, report } = await run(dir);
+    expect(report.findings.filter((f) => f.severity === "error")).toEqual([]);
+    expect(exitCode).toBe(0);
+    expect(buildStep(dir, ".github/workflows/images.yml", "image-scan")?.env).toEqual({ DOCKERFILE: "build/Dockerfile", CONTEXT: ".", TARGET: "runtime", PLATFORM: "linux/amd64", BUILD_ARG_0: "BUILD_IMAGE=golang:1.25.4" });
+    expect(buildStep(dir, ".github/workflows/security-scan.yml", "image")?.env?.["BUILD_ARG_0"]).toBe("BUILD_IMAGE=golang:1.25.4");
+  });
+});
+
 describe("--yes stops only on a real tie", () => {
   it("several Dockerfiles nothing names: exit 2 listing them, naming --dockerfile", async () => {
     const dir = repo({ "Dockerfile.api": "FROM golang:1.25\n", "Dockerfile.worker": "FROM golang:1.25\n" });
