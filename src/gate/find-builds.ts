@@ -68,6 +68,13 @@ export function findBuilds(wf: Workflow, search: BuildSearch): { builds: Build[]
       const add = (found: Match, gate: Build["gate"], spec: BuildSpec) => {
         if (found === "no") return;
         const match = typeof found === "object" ? "exact" : found;
+        const flavours = typeof found === "object" ? [] : [...new Set([...JSON.stringify(step).matchAll(/matrix\.([A-Za-z0-9_-]+)/g)].map((m) => m[1] as string))];
+        if (flavours.length > 0) {
+          // A matrix of flavours (build args, targets, tags from matrix values): our step runs in every
+          // leg; the rescan builds one image, without the matrix values, so name what it leaves out.
+          const legs = flavours.map((k) => `${k}: ${valuesOf(matrix, k).join(", ") || "?"}`).join("; ");
+          notes.push(`${wf.path}: job ${jobKey} builds a matrix (${legs}); the gate step runs in every leg and scans each leg's image; the scheduled rescan builds one image without the matrix values, so those flavours are left out of it`);
+        }
         if (typeof found === "object" && gate.ok) {
           // A matrix over Dockerfiles: our step runs in every leg, after that leg's build, so it mirrors
           // the matrix and scans each image; the scheduled rescan builds only the chosen one.
