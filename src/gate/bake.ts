@@ -1,4 +1,7 @@
 import { posix } from "node:path";
+import { isRecord } from "./locate.js";
+import { splitList, usesAction } from "./shapes.js";
+import { commands } from "./shell.js";
 
 /**
  * Just enough of a buildx bake file (docker-bake.hcl or .json) to know what a `docker buildx bake` or
@@ -126,4 +129,30 @@ export function bakeTargets(path: string, text: string, names: string[], env: Re
     if (typeof a["target"] === "string") out.target = sub(a["target"]);
     return out;
   });
+}
+
+const BAKE_FILES = ["docker-bake.json", "docker-bake.hcl", "docker-bake.override.hcl"];
+
+/** The bake files and targets of a bake-action step or a `docker buildx bake` command. */
+export function bakeCallOf(step: Record<string, unknown>, run: string | undefined): { files: string[]; targets: string[] } | undefined {
+  if (usesAction(step["uses"], "docker/bake-action")) {
+    const w = isRecord(step["with"]) ? step["with"] : {};
+    const files = splitList(String(w["files"] ?? ""));
+    return { files: files.length > 0 ? files.map((f) => f.replace(/^\.\//, "")) : BAKE_FILES, targets: splitList(String(w["targets"] ?? "")) };
+  }
+  for (const cmd of run === undefined ? [] : commands(run)) {
+    const [docker, buildx, bake, ...rest] = cmd.words;
+    if (!/(^|\/)docker$/.test(docker ?? "") || buildx !== "buildx" || bake !== "bake") continue;
+    const files: string[] = [];
+    const targets: string[] = [];
+    for (let i = 0; i < rest.length; i++) {
+      const w = rest[i] ?? "";
+      if (w === "-f" || w === "--file") files.push((rest[++i] ?? "").replace(/^\.\//, ""));
+      else if (w.startsWith("--file=")) files.push(w.slice(7).replace(/^\.\//, ""));
+      else if (w === "--set" || w === "--progress" || w === "--builder" || w === "--metadata-file") i++;
+      else if (!w.startsWith("-")) targets.push(w);
+    }
+    return { files: files.length > 0 ? files : BAKE_FILES, targets };
+  }
+  return undefined;
 }

@@ -1,10 +1,11 @@
 import { posix } from "node:path";
 import { jobsOf, isRecord, stepLabel, stepsOf, type Workflow } from "./locate.js";
 import { makeBuilds } from "./makefile.js";
-import { githubEnvWrites, inputDefaults, literalEnv, resolveKnown, toExpression, type EnvScope } from "./resolve.js";
-import { BUILD_PUSH_ACTION, LOADING, METADATA_ACTION, REPORTED_SHAPES, SETUP_BUILDX_ACTION, usesAction } from "./shapes.js";
-import { commands, parseDockerBuild, parseMake, type DockerBuild } from "./shell.js";
-import { bakeTargets } from "./bake.js";
+import { githubEnvWrites, inputDefaults, literalEnv, resolveKnown, type EnvScope } from "./resolve.js";
+import { buildPushGate, runGate, type JobState } from "./loads.js";
+import { BUILD_PUSH_ACTION, METADATA_ACTION, REPORTED_SHAPES, SETUP_BUILDX_ACTION, splitList, usesAction } from "./shapes.js";
+import { commands, parseDockerBuild, parseMake } from "./shell.js";
+import { bakeCallOf, bakeTargets } from "./bake.js";
 import { specFromBake, specFromBuildPush, specFromDocker } from "./build-spec.js";
 import type { Build, BuildSpec } from "./types.js";
 
@@ -14,14 +15,6 @@ export type { Build };
 export interface BuildSearch {
   dockerfile: string;
   readFile(rel: string): string | undefined;
-}
-
-/** Job-level state that changes what a later build does. */
-interface JobState {
-  containerBuilder: boolean; // setup-buildx-action (docker-container driver) or `docker buildx create --use`
-  buildxInstalled: boolean; // `docker build` follows the selected builder (setup-buildx `install: true`)
-  env: Set<string>;
-  metadata: Map<string, Record<string, unknown>>; // metadata-action step id -> its inputs
 }
 
 const TRIVIAL_IF = /^\s*(\$\{\{\s*)?(success\(\)|always\(\)|!\s*cancelled\(\)|true)(\s*\}\})?\s*$/;
@@ -165,32 +158,6 @@ export function findBuilds(wf: Workflow, search: BuildSearch): { builds: Build[]
 /** How a build's Dockerfile relates to ours; a matrix leg carries every Dockerfile of the matrix. */
 type Match = Build["match"] | { legs: string[] } | "no";
 
-const BAKE_FILES = ["docker-bake.json", "docker-bake.hcl", "docker-bake.override.hcl"];
-
-/** The bake files and targets of a bake-action step or a `docker buildx bake` command. */
-function bakeCallOf(step: Record<string, unknown>, run: string | undefined): { files: string[]; targets: string[] } | undefined {
-  if (usesAction(step["uses"], "docker/bake-action")) {
-    const w = isRecord(step["with"]) ? step["with"] : {};
-    const files = splitList(String(w["files"] ?? ""));
-    return { files: files.length > 0 ? files.map((f) => f.replace(/^\.\//, "")) : BAKE_FILES, targets: splitList(String(w["targets"] ?? "")) };
-  }
-  for (const cmd of run === undefined ? [] : commands(run)) {
-    const [docker, buildx, bake, ...rest] = cmd.words;
-    if (!/(^|\/)docker$/.test(docker ?? "") || buildx !== "buildx" || bake !== "bake") continue;
-    const files: string[] = [];
-    const targets: string[] = [];
-    for (let i = 0; i < rest.length; i++) {
-      const w = rest[i] ?? "";
-      if (w === "-f" || w === "--file") files.push((rest[++i] ?? "").replace(/^\.\//, ""));
-      else if (w.startsWith("--file=")) files.push(w.slice(7).replace(/^\.\//, ""));
-      else if (w === "--set" || w === "--progress" || w === "--builder" || w === "--metadata-file") i++;
-      else if (!w.startsWith("-")) targets.push(w);
-    }
-    return { files: files.length > 0 ? files : BAKE_FILES, targets };
-  }
-  return undefined;
-}
-
 function matchDockerfile(file: string, cwd: string, wanted: string, matrix: unknown): Match {
   if (file === "-" || /^[a-z]+:\/\//.test(file)) return "no";
   const norm = (p: string) => posix.normalize(p).replace(/^\.\//, "");
@@ -202,82 +169,6 @@ function matchDockerfile(file: string, cwd: string, wanted: string, matrix: unkn
   }
   if (file.includes("$")) return "maybe";
   return norm(posix.join(cwd, file)) === norm(wanted) ? "exact" : "no";
-}
-
-function runGate(b: DockerBuild, scope: EnvScope, st: JobState, builderEnv: boolean): Build["gate"] {
-  const cmd = b.buildx ? "docker buildx build" : "docker build";
-  if (b.platforms.length > 1) return { ok: false, why: `${cmd} builds for ${b.platforms.join(", ")}; a multi-platform image cannot be loaded into the Docker daemon` };
-  const toDaemon = b.load || b.outputs.some((o) => /(^|,)type=docker(,|$)/.test(o));
-  let loads: string | undefined;
-  if (toDaemon) loads = LOADING.load;
-  else if (b.outputs.length > 0 || b.push) loads = undefined;
-  else if (b.builder === undefined && !builderEnv && !b.buildx && !st.buildxInstalled) loads = LOADING.dockerBuild;
-  else if (b.builder === undefined && !builderEnv && b.buildx && !st.containerBuilder) loads = LOADING.buildxDockerDriver;
-  if (!loads) {
-    const why = b.push || b.outputs.length > 0 ? LOADING.pushNoLoad : LOADING.containerNoLoad;
-    return { ok: false, why: `${cmd} ${why}` };
-  }
-  if (b.tags.length === 0) return { ok: false, why: `${cmd} gives the image no tag to scan it by` };
-  for (const tag of b.tags) {
-    const ref = toExpression(tag, scope);
-    if (ref !== undefined) return { ok: true, imageRef: ref, addLoad: false, how: loads };
-  }
-  return { ok: false, why: `the tag ${b.tags[0]} is computed by the shell, so a later step cannot name the image` };
-}
-
-function buildPushGate(step: Record<string, unknown>, w: Record<string, unknown>, st: JobState): Build["gate"] {
-  const platforms = splitList(String(w["platforms"] ?? ""));
-  if (platforms.length > 1) return { ok: false, why: `build-push-action builds for ${platforms.join(", ")}; a multi-platform image cannot be loaded into the Docker daemon (so it cannot be scanned there)` };
-  const outputs = String(w["outputs"] ?? "").trim();
-  const toDaemon = /(^|,)type=docker(,|$)/m.test(outputs);
-  if (outputs && !toDaemon) return { ok: false, why: `build-push-action sets outputs (${outputs.split("\n")[0]}), which decides where the image goes; adding load: true would change that` };
-  if (String(w["load"] ?? "") === "false") return { ok: false, why: "build-push-action sets load: false explicitly; the gate does not override it" };
-  const push = String(w["push"] ?? "false");
-  const container = st.containerBuilder || (typeof w["builder"] === "string" && w["builder"] !== "");
-  const loaded = String(w["load"] ?? "") === "true" || toDaemon || (!container && push !== "true");
-  if (!loaded && !container) return { ok: false, why: "build-push-action pushes on the docker driver without load: true" };
-  const how = loaded
-    ? String(w["load"] ?? "") === "true" ? LOADING.bpaLoad : LOADING.bpaDockerDriver
-    : LOADING.bpaContainer;
-  const tag = splitList(String(w["tags"] ?? ""))[0];
-  const meta = /^\$\{\{\s*steps\.([A-Za-z0-9_-]+)\.outputs\.tags\s*\}\}$/.exec(tag ?? "");
-  if (tag !== undefined && !meta && tag.trim()) return { ok: true, imageRef: tag, addLoad: !loaded, how };
-  const metaInputs = meta ? st.metadata.get(meta[1] as string) : undefined;
-  if (meta && metaInputs && metadataTagsOnPullRequest(metaInputs)) {
-    // metadata-action's `tags` output is several lines; its `json` output holds them as a list.
-    return { ok: true, imageRef: `\${{ fromJSON(steps.${meta[1]}.outputs.json).tags[0] }}`, addLoad: !loaded, how };
-  }
-  const id = typeof step["id"] === "string" ? step["id"] : undefined;
-  const gate: Build["gate"] = { ok: true, imageRef: `\${{ steps.${id ?? "relay-security-build"}.outputs.imageid }}`, addLoad: !loaded, how: `${how}; scanned by its imageid output` };
-  if (!id) gate.addId = "relay-security-build";
-  return gate;
-}
-
-/** True when docker/metadata-action gives the image at least one tag on a pull_request event. */
-function metadataTagsOnPullRequest(inputs: Record<string, unknown>): boolean {
-  if (inputs["tags"] === undefined) return true; // the default tags include type=ref,event=pr
-  return String(inputs["tags"])
-    .split(/\r?\n/)
-    .some((l) => /event=pr\b/.test(l) || (/type=(sha|raw)\b/.test(l) && !/enable=/.test(l)));
-}
-
-/** A list input: one item a line, or comma-separated (commas inside `${{ }}` kept). */
-export function splitList(value: string): string[] {
-  const items: string[] = [];
-  for (const line of value.split(/\r?\n/)) {
-    let depth = 0;
-    let cur = "";
-    for (let i = 0; i < line.length; i++) {
-      if (line.startsWith("${{", i)) depth++;
-      if (line.startsWith("}}", i) && depth > 0) depth--;
-      if (line[i] === "," && depth === 0) {
-        items.push(cur);
-        cur = "";
-      } else cur += line[i];
-    }
-    items.push(cur);
-  }
-  return items.map((s) => s.trim()).filter(Boolean);
 }
 
 /** The values a matrix gives `key`: its own list and those of `include` entries. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { bakeTargets } from "../../src/gate/bake.js";
-import { splitList } from "../../src/gate/find-builds.js";
+import { splitList } from "../../src/gate/shapes.js";
 import { expand, parseMakefile } from "../../src/gate/makefile.js";
 import { toExpression, githubEnvWrites, type EnvScope } from "../../src/gate/resolve.js";
 import { commands, parseDockerBuild, parseMake } from "../../src/gate/shell.js";
