@@ -158,6 +158,47 @@ describe("a bake build", () => {
   });
 });
 
+describe("a local reusable workflow that already gates on a Trivy scan", () => {
+  it("counts as scanned: the rest is written, the workflows are not touched, exit 0", async () => {
+    const pr = "name: PR\non: pull_request\npermissions:\n  contents: read\njobs:\n  publish:\n    uses: ./.github/workflows/publish.yml\n    with:\n      push: false\n";
+    const publish = [
+      "name: publish",
+      "on:",
+      "  workflow_call:",
+      "    inputs:",
+      "      push:",
+      "        type: boolean",
+      "        required: true",
+      "permissions:",
+      "  contents: read",
+      "jobs:",
+      "  image:",
+      "    runs-on: ubuntu-latest",
+      "    steps:",
+      "      - uses: actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1",
+      "        with:",
+      "          persist-credentials: false",
+      "      - run: docker build -t ghcr.io/acme/hello-service:${{ github.sha }} .",
+      "      - uses: aquasecurity/trivy-action@ed142fd0673e97e23eac54620cfb913e5ce36c25 # v0.36.0",
+      "        with:",
+      "          image-ref: ghcr.io/acme/hello-service:${{ github.sha }}",
+      "          exit-code: '1'",
+      "",
+    ].join("\n");
+    const dir = makeRepo("example", { files: { ".github/workflows/pr.yml": pr, ".github/workflows/publish.yml": publish } });
+    rmSync(join(dir, ".github/workflows/ci.yml"));
+    git(dir, "add", "-A");
+    git(dir, "commit", "-q", "-m", "reusable");
+    const { exitCode, report } = await run(dir);
+    expect(report.findings.filter((f) => f.severity === "error")).toEqual([]);
+    expect(exitCode).toBe(0);
+    expect(report.plan.gate.kind).toBe("already-scanned");
+    expect(readFileSync(join(dir, ".github/workflows/pr.yml"), "utf8")).toBe(pr);
+    expect(readFileSync(join(dir, ".github/workflows/publish.yml"), "utf8")).toBe(publish);
+    expect(report.written).toContain(".github/workflows/security-scan.yml");
+  });
+});
+
 describe("--yes stops only on a real tie", () => {
   it("several Dockerfiles nothing names: exit 2 listing them, naming --dockerfile", async () => {
     const dir = repo({ "Dockerfile.api": "FROM golang:1.25\n", "Dockerfile.worker": "FROM golang:1.25\n" });
