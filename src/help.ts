@@ -21,6 +21,7 @@ Answers (each pre-filled from what is detected; also in an --answers JSON file):
   --reachability        the gate does not fail on Go module vulnerabilities govulncheck shows are not
                         called (OpenVEX); OS packages and the Go standard library still fail it
   --workflow FILE       the pull-request workflow to put the gate in
+  --build-arg KEY=VALUE a build arg the image build needs that CI's build does not show (repeatable)
   --answers FILE        a JSON file with any of the answers above (keys: image, dockerfile, ...)
 
 Run:

@@ -8,6 +8,7 @@ import { detect } from "./detect/index.js";
 import { Cancelled, EXIT, UserError } from "./errors.js";
 import type { ConflictStrategy } from "./merge/threeway.js";
 import { buildPlan, ChooseWorkflow } from "./plan/index.js";
+import { NeedBuildArgs } from "./plan/image-build.js";
 import { PATHS } from "./render/index.js";
 import { nextSteps, renderInitReport, type InitReport } from "./report/init.js";
 import { parseState } from "./state/index.js";
@@ -44,18 +45,33 @@ export async function runInit(opts: InitOptions, deps: Deps): Promise<{ exitCode
   let answers = await resolveAnswers(detected, state, { flags: opts.flags, answersFile: opts.answersFile, mode: opts.mode }, deps);
   const planOpts = { restore: opts.restore, onConflict: opts.onConflict, adopt: opts.adopt };
   let plan;
-  try {
-    plan = buildPlan(detected, answers, state, planOpts);
-  } catch (error) {
-    // Several pull-request workflows could carry the gate: a question, when there is someone to ask.
-    if (!(error instanceof ChooseWorkflow) || opts.mode !== "interactive") throw error;
-    const workflow = await deps.prompts.select({
-      message: "Which pull-request workflow should carry the image scan?",
-      options: error.candidates.map((c) => ({ value: c })),
-    });
-    if (workflow === CANCEL) throw new Cancelled();
-    answers = { ...answers, workflow };
-    plan = buildPlan(detected, answers, state, planOpts);
+  for (;;) {
+    try {
+      plan = buildPlan(detected, answers, state, planOpts);
+      break;
+    } catch (error) {
+      // Questions the plan raises (which workflow; a build arg only CI knows): asked when someone can answer.
+      if (opts.mode !== "interactive") throw error;
+      if (error instanceof ChooseWorkflow) {
+        const workflow = await deps.prompts.select({
+          message: "Which pull-request workflow should carry the image scan?",
+          options: error.candidates.map((c) => ({ value: c.path, hint: c.evidence })),
+        });
+        if (workflow === CANCEL) throw new Cancelled();
+        answers = { ...answers, workflow };
+      } else if (error instanceof NeedBuildArgs) {
+        const given: string[] = [];
+        for (const arg of error.missing) {
+          const value = await deps.prompts.text({
+            message: `Value of the build arg ${arg.name} (FROM uses it; its default ${arg.default === undefined ? "is empty" : `"${arg.default}"`} is a placeholder)`,
+            validate: (v) => (v.trim() === "" || /[\r\n]|\$\{\{/.test(v) ? "a value on one line, without ${{" : undefined),
+          });
+          if (value === CANCEL) throw new Cancelled();
+          given.push(`${arg.name}=${value}`);
+        }
+        answers = { ...answers, buildArgs: [...(answers.buildArgs ?? []), ...given] };
+      } else throw error;
+    }
   }
   const toWrite = writes(plan.changes);
   const conflicted = plan.changes.some((c) => c.action === "conflict");

@@ -10,6 +10,8 @@ export interface Detected {
   goMod?: { modulePath: string; goVersion?: string; toolchain?: string };
   /** Dockerfiles found (repo-relative, forward slashes), the preferred one first. */
   dockerfiles: DockerfileInfo[];
+  /** Several Dockerfiles could be the service image's and nothing decides: asked, or --dockerfile. */
+  dockerfileAmbiguous?: string[];
   remote?: { owner: string; repo: string; host: string; url: string };
   defaultBranch?: string;
   /** Every workflow under .github/workflows with its raw text. */
@@ -24,13 +26,29 @@ export interface DockerfileInfo {
   path: string;
   finalBaseImage?: string;
   builderGoVersion?: string;
-  /** True when the final stage only COPYs a prebuilt binary from the context (goreleaser style). */
+  /** True when the final stage COPYs from the context and no stage compiles Go (goreleaser style). */
   copiesPrebuiltBinary?: boolean;
+  /** That COPY (or ADD), 1-based line, for the refusal. */
+  prebuiltCopy?: { line: number; text: string };
+  /** Why it is never the default (under .devcontainer/, test or example folders, a packaging image). */
+  excluded?: string;
+  /** ARGs declared before the first FROM and used in a FROM line. */
+  fromArgs?: FromArg[];
+}
+
+/** An ARG a FROM line needs: its default, whether that default is a placeholder, and a value CI gives. */
+export interface FromArg {
+  name: string;
+  default?: string;
+  placeholder: boolean;
+  given?: string;
 }
 
 export interface WorkflowFile {
   path: string;
   text: string;
+  /** The first line (1-based) that is not valid UTF-8; the text then holds replacement characters. */
+  notUtf8Line?: number;
 }
 
 /** A severity Trivy understands, in rank order (first is most severe). */

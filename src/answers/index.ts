@@ -14,7 +14,8 @@ const ASKED: AnswerKey[] = ["image", "dockerfile", "branch", "schedule", "severi
 export function detectedDefaults(detected: Detected): RawAnswers {
   return {
     image: detected.remote && detected.remote.host === "github.com" ? defaultImageName(detected.remote) : undefined,
-    dockerfile: detected.dockerfiles[0]?.path,
+    // Never a .devcontainer/, test or packaging image, and no guess when several could be the service's.
+    dockerfile: detected.dockerfileAmbiguous ? undefined : detected.dockerfiles.find((d) => !d.excluded)?.path,
     context: ".",
     branch: detected.defaultBranch ?? "main",
     schedule: "daily",
@@ -54,6 +55,15 @@ export async function resolveAnswers(
       );
     }
   }
+  if (values.imageScan !== false && values.dockerfile === undefined && input.mode !== "interactive" && detected.dockerfileAmbiguous) {
+    throw new UserError(`several Dockerfiles could build the service image, and no workflow, bake file, compose file or Makefile names just one; choose with --dockerfile PATH`, {
+      details: detected.dockerfileAmbiguous.map((p) => `  ${p}`),
+    });
+  }
+  const skipped = detected.dockerfiles.filter((d) => d.excluded);
+  if (values.imageScan !== false && values.dockerfile === undefined && input.mode !== "interactive" && skipped.length > 0) {
+    throw new UserError(`no Dockerfile of the service found in ${detected.dir} (left out: ${skipped.map((d) => `${d.path}, ${d.excluded}`).join("; ")}); pass --dockerfile PATH, or --no-image-scan for a govulncheck-only setup`);
+  }
   if (values.imageScan !== false && values.dockerfile === undefined && input.mode !== "interactive") {
     throw new UserError(
       `no Dockerfile found in ${detected.dir}: the image scan builds and scans your image, so it needs one. Pass --dockerfile PATH, or --no-image-scan for a govulncheck-only setup`,
@@ -61,7 +71,7 @@ export async function resolveAnswers(
   }
   const final =
     input.mode === "interactive"
-      ? await ask(deps.prompts, values, given, { dockerfiles: detected.dockerfiles.map((d) => d.path) })
+      ? await ask(deps.prompts, values, given, { dockerfiles: detected.dockerfiles.filter((d) => !d.excluded).map((d) => d.path) })
       : values;
   return validateAnswers(final, origin);
 }

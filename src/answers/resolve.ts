@@ -17,6 +17,7 @@ export const FLAG_OF: Record<AnswerKey, string> = {
   sarif: "--sarif",
   reachability: "--reachability",
   workflow: "--workflow",
+  buildArgs: "--build-arg",
 };
 
 export type RawAnswers = Partial<Record<AnswerKey, unknown>>;

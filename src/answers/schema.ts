@@ -28,6 +28,17 @@ export const repoPath = (what: string) =>
     .regex(/^[A-Za-z0-9._\/@+-]+$/, `${what} may only contain letters, digits and . _ / @ + -`)
     .refine((v) => !v.split("/").includes("..") && !v.startsWith("/"), `${what} must stay inside the repository`);
 
+/**
+ * `--build-arg KEY=VALUE` (repeatable): a value the image build needs that CI passes and we cannot read,
+ * such as the real value of `ARG BUILD_IMAGE=placeholder`. It reaches YAML through `q` and the shell
+ * as one quoted word, so only line breaks and GitHub expressions are refused.
+ */
+export const buildArg = noExpression("a --build-arg value").pipe(
+  z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*=[^\r\n]*$/, "a build arg must be KEY=VALUE on one line (KEY: letters, digits, _)"),
+);
+
 export const branchName = z
   .string()
   .min(1)
@@ -84,6 +95,7 @@ export const answersSchema = z
   /** Issue 17: govulncheck's OpenVEX quiets the gate on Go module findings whose code is never called. */
   reachability: z.boolean(),
   workflow: repoPath("the workflow path").optional(),
+  buildArgs: z.array(buildArg).optional(),
   })
   .refine((a) => !a.imageScan || a.dockerfile !== undefined, {
     path: ["dockerfile"],

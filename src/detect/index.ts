@@ -1,35 +1,36 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { isUtf8 } from "node:buffer";
 import type { Deps } from "../deps.js";
 import { UserError } from "../errors.js";
 import { findRenovateConfigs, RENOVATE_CONFIG_FILES } from "../renovate/locate.js";
-import type { Detected, DockerfileInfo } from "../types.js";
-import { parseDockerfile } from "./dockerfile.js";
+import type { Detected, WorkflowFile } from "../types.js";
+import { chooseDockerfiles } from "./dockerfiles.js";
 import { parseGoMod } from "./gomod.js";
 import { parseRemote } from "./remote.js";
-
-const SKIP_DIRS = new Set([".git", "node_modules", "vendor", "testdata", "third_party", ".tools", "dist"]);
 
 const read = (dir: string, rel: string) => {
   const p = join(dir, rel);
   return existsSync(p) && statSync(p).isFile() ? readFileSync(p, "utf8") : undefined;
 };
 
-/** Dockerfiles up to three levels down; the root `Dockerfile` first, then by depth and name. */
-function findDockerfiles(dir: string): DockerfileInfo[] {
-  const found: string[] = [];
-  const walk = (rel: string, depth: number) => {
-    for (const entry of readdirSync(join(dir, rel), { withFileTypes: true })) {
-      const path = rel ? `${rel}/${entry.name}` : entry.name;
-      if (entry.isDirectory() && depth < 3 && !SKIP_DIRS.has(entry.name)) walk(path, depth + 1);
-      else if (entry.isFile() && /^(Dockerfile|Containerfile)(\..+)?$|\.Dockerfile$/.test(entry.name)) found.push(path);
-    }
-  };
-  walk("", 0);
-  const rank = (p: string) => (p === "Dockerfile" ? 0 : 1) * 1000 + p.split("/").length * 10;
-  return found
-    .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b))
-    .map((p) => parseDockerfile(p, readFileSync(join(dir, p), "utf8")));
+/** A workflow's text, and where it stops being UTF-8 (editing it would then replace the user's bytes). */
+function readWorkflow(path: string, bytes: Buffer): WorkflowFile {
+  const text = bytes.toString("utf8");
+  if (isUtf8(bytes)) return { path, text };
+  let line = 1;
+  for (let start = 0; start < bytes.length; line++) {
+    const nl = bytes.indexOf(0x0a, start);
+    const end = nl < 0 ? bytes.length : nl;
+    if (!isUtf8(bytes.subarray(start, end))) break;
+    start = end + 1;
+  }
+  return { path, text, notUtf8Line: line };
+}
+
+function dockerfilesOf(dir: string): Pick<Detected, "dockerfiles" | "dockerfileAmbiguous"> {
+  const choice = chooseDockerfiles(dir);
+  return { dockerfiles: choice.dockerfiles, ...(choice.ambiguous ? { dockerfileAmbiguous: choice.ambiguous } : {}) };
 }
 
 async function git(deps: Deps, dir: string, args: string[]): Promise<string | undefined> {
@@ -54,7 +55,7 @@ export async function detect(dir: string, deps: Deps): Promise<Detected> {
     ? readdirSync(wfDir)
         .filter((f) => /\.ya?ml$/.test(f))
         .sort()
-        .map((f) => ({ path: `.github/workflows/${f}`, text: readFileSync(join(wfDir, f), "utf8") }))
+        .map((f) => readWorkflow(`.github/workflows/${f}`, readFileSync(join(wfDir, f))))
     : [];
 
   const renovateConfigs = findRenovateConfigs(
@@ -65,7 +66,7 @@ export async function detect(dir: string, deps: Deps): Promise<Detected> {
   return {
     dir,
     goMod: goMod?.modulePath ? { modulePath: goMod.modulePath, goVersion: goMod.goVersion, toolchain: goMod.toolchain } : undefined,
-    dockerfiles: findDockerfiles(dir),
+    ...dockerfilesOf(dir),
     remote,
     defaultBranch,
     workflows,

@@ -4,13 +4,14 @@ import { join } from "node:path";
 import { adoptInWorkflow, explainHandWritten } from "../adopt/index.js";
 import type { Answers } from "../answers/schema.js";
 import { UserError } from "../errors.js";
-import { planGate, type GateResult } from "../gate/index.js";
+import { findCiBuild, planGate, type GateResult } from "../gate/index.js";
 import { ourBlockData } from "../gate/locate.js";
 import type { ConflictStrategy } from "../merge/threeway.js";
 import { loadPins, type PinsData } from "../pins.js";
 import { buildView, PATHS, renderCi, renderGateStep, renderGovulncheckIgnore, renderIgnoreFile, renderImageScanJob, renderSecurityScan } from "../render/index.js";
 import { renderState, type GateRecord, type State } from "../state/index.js";
 import type { Detected, FileChange } from "../types.js";
+import { imageBuildFor } from "./image-build.js";
 import { planOwnedFile } from "./owned.js";
 import { planUpdaterFiles } from "./updater.js";
 
@@ -30,9 +31,11 @@ export interface PlanOptions {
 
 /** Several pull-request workflows qualify for the gate: a question for the user (or --workflow). */
 export class ChooseWorkflow extends UserError {
-  readonly candidates: string[];
-  constructor(candidates: string[]) {
-    super(`several workflows run on pull_request and could carry the gate (${candidates.join(", ")}); choose one with --workflow FILE`);
+  readonly candidates: { path: string; evidence: string }[];
+  constructor(candidates: { path: string; evidence: string }[]) {
+    super("several pull-request workflows could carry the gate, and nothing decides between them; choose one with --workflow FILE", {
+      details: candidates.map((c) => `  ${c.path}: ${c.evidence}`),
+    });
     this.candidates = candidates;
   }
 }
@@ -57,9 +60,17 @@ export function buildPlan(detected: Detected, answers: Answers, state: State | u
   const { dir } = detected;
   if (!detected.goMod) throw new UserError(`${join(dir, "go.mod")}: not found; relay-security sets up Go modules (run it at the module root)`);
   const pins = opts.pins ?? loadPins();
-  const view = buildView({ answers, modulePath: detected.goMod.modulePath, goModFile: "go.mod", pins });
+  const workflows = detected.workflows.filter((w) => w.path !== PATHS.securityScan);
+  const dockerfileInfo = detected.dockerfiles.find((d) => d.path === answers.dockerfile);
   const changes: FileChange[] = [];
   const notes: string[] = [];
+  // Build the image as CI builds it (issue 10 §3): our job and the rescan copy CI's build options.
+  let image: ReturnType<typeof imageBuildFor> | undefined;
+  if (answers.imageScan) {
+    image = imageBuildFor(answers, findCiBuild({ workflows, dockerfile: answers.dockerfile ?? "Dockerfile", readFile: (rel) => readRel(dir, rel) }), dockerfileInfo);
+    notes.push(...image.notes);
+  }
+  const view = buildView({ answers, modulePath: detected.goMod.modulePath, goModFile: "go.mod", pins, ...(image ? { build: image.build } : {}) });
   const generated = state?.files ?? {};
   const nextGenerated: Record<string, { generated: string }> = {};
 
@@ -103,13 +114,14 @@ export function buildPlan(detected: Detected, answers: Answers, state: State | u
 
   const gate: GateResult = answers.imageScan
     ? planGate({
-        workflows: detected.workflows.filter((w) => w.path !== PATHS.securityScan),
+        workflows,
         dockerfile: answers.dockerfile ?? "Dockerfile",
         context: answers.context,
         workflow: answers.workflow,
         readFile: (rel) => readRel(dir, rel),
-        copiesPrebuiltBinary: detected.dockerfiles.find((d) => d.path === answers.dockerfile)?.copiesPrebuiltBinary ?? false,
-        step: (imageRef) => renderGateStep(view, imageRef),
+        copiesPrebuiltBinary: dockerfileInfo?.copiesPrebuiltBinary ?? false,
+        ...(dockerfileInfo?.prebuiltCopy ? { prebuiltCopy: dockerfileInfo.prebuiltCopy } : {}),
+        step: (imageRef, condition) => renderGateStep(view, imageRef, condition),
         job: () => renderImageScanJob(view),
       })
     : { kind: "none", notes: ["no image scan (--no-image-scan): only govulncheck runs"] };

@@ -22,6 +22,8 @@ export interface RenderInput {
   /** go.mod, relative to the repo root (setup-go reads the Go version from it). */
   goModFile: string;
   pins?: PinsData;
+  /** How the image is built (CI's file, context, target, platform, build args); default: the answers. */
+  build?: { dockerfile: string; context: string; target?: string; platform?: string; args: string[] };
 }
 
 /** Everything the templates may read. Built once, so every file sees the same policy. */
@@ -43,8 +45,10 @@ export function buildView(input: RenderInput) {
     // The tag the PR gate gives the image it builds; an expression GitHub expands, never a shell word.
     prImageRef: `${answers.image}:\${{ github.sha }}`,
     imageScanRef: `${answers.image}:security-scan`,
-    dockerfile: answers.dockerfile ?? "Dockerfile",
-    context: answers.context,
+    dockerfile: input.build?.dockerfile ?? answers.dockerfile ?? "Dockerfile",
+    context: input.build?.context ?? answers.context,
+    // `docker build` options beyond file and context, for templates/image-build-step.hbs.
+    build: buildOptions(input.build),
     branch: answers.branch,
     cron: schedule.cron,
     scheduleText: schedule.text,
@@ -67,6 +71,22 @@ export function buildView(input: RenderInput) {
 
 export type View = ReturnType<typeof buildView>;
 
+/**
+ * The extra `docker build` flags, each value in its own env var (quoted by `q`) so no value is ever
+ * read by the shell as code. `extra` switches the step's run: to a multi-line command.
+ */
+function buildOptions(build: RenderInput["build"]) {
+  const target = build?.target ?? "";
+  const platform = build?.platform ?? "";
+  const args = build?.args ?? [];
+  const flags = [
+    ...(target ? ['--target "$TARGET"'] : []),
+    ...(platform ? ['--platform "$PLATFORM"'] : []),
+    ...args.map((_, i) => `--build-arg "$BUILD_ARG_${i}"`),
+  ];
+  return { target, platform, args, extra: flags.length > 0, flags };
+}
+
 /** The security-scan workflow, which we own whole. */
 export const renderSecurityScan = (view: View) => renderTemplate("security-scan.yml.hbs", view);
 /** A ci.yml for a repository that has no workflow building the image. */
@@ -78,6 +98,6 @@ export const renderGovulncheckIgnore = (view: View) => renderTemplate("govulnche
 /** The ignore file of the chosen scanner (`view.ignoreFile`): `.trivyignore` or `.grype.yaml`. */
 export const renderIgnoreFile = (view: View) => (view.grype ? renderGrypeIgnore(view) : renderTrivyignore(view));
 /** The PR gate step as a sequence item at column 0, with its comment; the splice re-indents it. */
-export const renderGateStep = (view: View, imageRef: string) => renderTemplate("gate-step.hbs", { ...view, imageRef });
+export const renderGateStep = (view: View, imageRef: string, condition?: string) => renderTemplate("gate-step.hbs", { ...view, imageRef, condition: condition ?? "" });
 /** The self-contained image-scan job as a mapping entry at column 0. */
 export const renderImageScanJob = (view: View) => renderTemplate("image-scan-job.hbs", view);

@@ -158,7 +158,10 @@ describe("several pull-request workflows build the image", () => {
   it("--yes: exit 2 naming --workflow, nothing written", async () => {
     const dir = repo();
     const before = snapshot(dir);
-    await expect(runInit(options(dir, { mode: "yes" }), scriptedDeps([]).deps)).rejects.toThrow(/a\.yml, \.github\/workflows\/b\.yml.*--workflow FILE/);
+    await expect(runInit(options(dir, { mode: "yes" }), scriptedDeps([]).deps)).rejects.toMatchObject({
+      message: expect.stringContaining("choose one with --workflow FILE"),
+      details: [expect.stringMatching(/^ {2}\.github\/workflows\/a\.yml: builds the Dockerfile/), expect.stringMatching(/^ {2}\.github\/workflows\/b\.yml: builds the Dockerfile/)],
+    });
     expect(snapshot(dir)).toEqual(before);
   });
 });

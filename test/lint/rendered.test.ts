@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { renderCi, renderSecurityScan } from "../../src/render/index.js";
+import { buildView, renderCi, renderSecurityScan } from "../../src/render/index.js";
 import { actionlint, workflowRepo, zizmor } from "../support/linters.js";
 import { requireTool } from "../support/tools.js";
-import { viewWith } from "../support/answers.js";
+import { answersWith, viewWith } from "../support/answers.js";
 
 const actionlintBin = requireTool("actionlint");
 const zizmorBin = requireTool("zizmor");
@@ -24,8 +24,13 @@ const VARIANTS: Record<string, Record<string, unknown>> = {
   "grype, no image scan": { scanner: "grype", sarif: false, imageScan: false, dockerfile: undefined },
 };
 
-const render = (over: Record<string, unknown>) => {
-  const view = viewWith(over);
+// CI's build carried into our job and the rescan (issue 10 §3): target, platform, build args with quotes.
+const BUILD = { dockerfile: "services/api/Dockerfile", context: "services/api", target: "runtime", platform: "linux/amd64", args: ["BUILD_IMAGE=golang:1.25.4", "NOTE=it's \"quoted\" $HOME `x`"] };
+VARIANTS["build options from CI"] = { __build: BUILD };
+VARIANTS["build options from CI, grype"] = { __build: BUILD, scanner: "grype", sarif: false };
+
+const render = ({ __build, ...over }: Record<string, unknown>) => {
+  const view = __build ? buildView({ answers: answersWith(over), modulePath: "example.com/svc", goModFile: "go.mod", build: __build as typeof BUILD }) : viewWith(over);
   return { "security-scan.yml": renderSecurityScan(view), "ci.yml": renderCi(view) };
 };
 
