@@ -64,8 +64,19 @@ export class Runner {
       RUN_URL,
       IMAGE_REF,
       MODULE_PATH,
+      // A scheduled run on the default branch, as GitHub sets it up (the job passes DEFAULT_BRANCH and INPUT_REF).
+      GITHUB_EVENT_NAME: "schedule",
+      GITHUB_REF_NAME: "main",
+      DEFAULT_BRANCH: "main",
       ...env,
     });
+  }
+
+  /** What a scanner job's "Record what was scanned" step leaves next to the results. */
+  writeMeta(target: string, meta: Record<string, unknown>): void {
+    const dir = join(this.resultsDir, target);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "meta.json"), `${JSON.stringify(meta)}\n`);
   }
 
   /**
