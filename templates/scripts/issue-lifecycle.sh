@@ -81,8 +81,9 @@ def shortsha: if type == "string" and test("^sha256:[0-9a-f]{64}$") then .[:19] 
 # Image findings (Trivy or Grype, normalised to id, sev, pkg, installed, fixed, title, url, where, os, gobin)
 # -> {summary, columns, rows: [{key, nkey, sev, label, cells}], advice}.
 def image_report(scanner; lastcol; accept):
-  unique_by([.id, .pkg, .installed, .fixed, .where])
-  | sort_by([(.sev | sevrank), .id, .pkg, .installed, .where])
+  group_by([.id, .pkg, .installed, .fixed])
+  | map(.[0] + {where: (map(.where | select(. != "")) | unique | join("; "))})
+  | sort_by([(.sev | sevrank), .id, .pkg, .installed])
   | (map(select(.gobin and .pkg == "stdlib")) | length) as $stdlib
   | (map(select(.gobin and .pkg != "stdlib")) | length) as $gomod
   | (map(select(.os)) | length) as $os
@@ -413,9 +414,9 @@ build_body() {
   region_hash="$(sha <"$work/$target.region")"
   keys="$(jq -r '.keys | join(",")' "$work/$target.region.json")"
   # The state line goes right after the begin marker; the region's hash covers every other line of it.
-  jq -Rrn --rawfile r "$work/$target.region" --arg s "<!-- relay-security:state v2 findings=$FINGERPRINT region=$region_hash keys=$keys -->" \
+  jq -jn --rawfile r "$work/$target.region" --arg s "<!-- relay-security:state v2 findings=$FINGERPRINT region=$region_hash keys=$keys -->" \
     '$r | split("\n") | .[:1] + [$s] + .[1:] | join("\n")' >"$work/$target.region.full"
-  MARKER="$marker" jq -rn --rawfile region "$work/$target.region.full" --slurpfile p "$work/$target.parsed.json" \
+  MARKER="$marker" jq -jn --rawfile region "$work/$target.region.full" --slurpfile p "$work/$target.parsed.json" \
     "$JQ_SPLICE" >"$work/$target.body"
 }
 
@@ -582,5 +583,5 @@ pages=0
 if [[ -s "$work/issues.count" ]]; then
   pages="$(($(cat "$work/issues.count") / 100 + 1))"
 fi
-echo "API calls: $((calls)) gh calls (the issue list: about $pages page(s) of 100)."
+echo "API calls: $((calls)) gh calls (the issue list: about $pages page(s) of 100)." >&2
 exit "$failed"
