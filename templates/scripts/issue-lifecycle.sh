@@ -430,7 +430,7 @@ unchanged() { # <target>
 
 news() { # <target> <kind> <lead> -> $work/<target>.news (empty when nothing is new)
   OLD_KEYS="$(jq -r '(.state.keys // []) | join(",")' "$work/$target.parsed.json")" TARGET="$1" KIND="$2" LEAD="$3" \
-    jq -r "$JQ_LIB $JQ_NEWS" "$work/$1.doc.json" >"$work/$1.news"
+    jq -j "$JQ_LIB $JQ_NEWS" "$work/$1.doc.json" >"$work/$1.news"
 }
 
 comment_file() { # <number> <file>
@@ -545,7 +545,7 @@ process_target() { # <target>
     reason="$(jq -r '.state_reason // "completed" | gsub("_"; " ")' "$work/$target.closed.json")"
     if [[ "$closer" == "$BOT_LOGIN" ]]; then
       OLD_KEYS="" TARGET="$target" KIND=again LEAD="The scheduled security scan finds vulnerabilities again" RUN_URL="$RUN_URL" \
-        jq -r "$JQ_LIB $JQ_NEWS" "$work/$target.doc.json" >"$work/$target.news"
+        jq -j "$JQ_LIB $JQ_NEWS" "$work/$target.doc.json" >"$work/$target.news"
     else
       news "$target" reopened "Reopened: closed as ${reason//[^a-z ]/}, but the scan found something new since"
       if [[ ! -s "$work/$target.news" ]]; then

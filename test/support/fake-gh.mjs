@@ -467,5 +467,5 @@ try {
 process.stdout.write(io.stdout);
 process.stderr.write(io.stderr);
 const log = process.env.FAKE_GH_LOG ?? (process.env.FAKE_GH_STATE ? `${process.env.FAKE_GH_STATE}.log` : undefined);
-if (log) appendFileSync(log, `${JSON.stringify({ argv, exit: code })}\n`);
+if (log) appendFileSync(log, `${JSON.stringify({ argv, exit: code, ...(io.requests ? { requests: io.requests } : {}) })}\n`);
 process.exitCode = code;
