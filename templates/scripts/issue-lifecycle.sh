@@ -282,7 +282,7 @@ JQ_PARSE="$(cat <<'JQ'
 | (if $i == null then null else ($l[$i + 1:] | index([env.END])) | if . == null then null else . + $i + 1 end end) as $j
 | if $i == null or $j == null then
     { region: false, v1: any($l[]; startswith("<!-- relay-security:fingerprint=")), state: null, hashtext: "",
-      before: ($lines | map(select(rtrimstr("\r") != env.MARKER)) | join("\n")), after: "",
+      before: ($lines | map(select(rtrimstr("\r") != env.MARKER)) | join("\n")),
       outside: ($b | utf8bytelength) }
   else
     ($l[$i:$j + 1]) as $r
@@ -290,7 +290,7 @@ JQ_PARSE="$(cat <<'JQ'
         hashtext: ($r | map(select(startswith("<!-- relay-security:state ") | not)) | join("\n")),
         state: ([ $r[] | capture("^<!-- relay-security:state v2 findings=(?<findings>[0-9a-f]{64}) region=(?<region>[0-9a-f]{64}) keys=(?<keys>[0-9,]*) -->$") ]
                 | first | if . then .keys |= (split(",") | map(select(. != ""))) else null end),
-        before: ($lines[:$i] | join("\n")), after: ($lines[$j + 1:] | join("\n")),
+        above: $lines[:$i], below: $lines[$j + 1:],
         outside: (($lines[:$i] + $lines[$j + 1:]) | join("\n") | utf8bytelength) }
   end
 JQ
@@ -299,7 +299,7 @@ JQ
 # The new body: our region in place of the old one, every other byte kept. A body without a region: the
 # previous relay-security format (one fingerprint line, all ours) is replaced; anything else is kept below.
 JQ_SPLICE="$(cat <<'JQ'
-if $p[0].region then [$p[0].before | select(. != "")] + [$region] + [$p[0].after | select(. != "")] | join("\n")
+if $p[0].region then $p[0].above + [$region] + $p[0].below | join("\n")
 elif $p[0].v1 or ($p[0].before | test("^\\s*$")) then env.MARKER + "\n\n" + $region + "\n"
 else env.MARKER + "\n\n" + $region + "\n\n_The text below was in this issue before relay-security's markers were; it is kept._\n\n" + $p[0].before
 end
@@ -402,7 +402,7 @@ build_body() {
   if [[ -n "$issue" ]]; then
     MARKER="$marker" jq "$JQ_PARSE" "$issue" >"$work/$target.parsed.json"
   else
-    echo '{"region": false, "v1": false, "state": null, "hashtext": "", "before": "", "after": "", "outside": 0}' >"$work/$target.parsed.json"
+    echo '{"region": false, "v1": false, "state": null, "hashtext": "", "before": "", "outside": 0}' >"$work/$target.parsed.json"
   fi
   if ! jq -e 'type == "object"' "$meta" >/dev/null 2>&1; then
     meta="$work/no-meta.json"
