@@ -1,15 +1,14 @@
 set -euo pipefail
 # What the issue body needs and the scanners' reports do not say: the commit that was checked out and
-# scanned, when, and (for Trivy) the date of the vulnerability database it used. trivy-action keeps its
-# database under the workspace's .cache/trivy (its `cache-dir` default); Grype and govulncheck put their
-# database's date in their own JSON.
-# Env: OUT_DIR (what the artifact uploads), TRIVY_DB_METADATA (optional: Trivy's db/metadata.json).
+# scanned, when, and the date of the vulnerability database for a scanner whose report leaves it out
+# (the image job passes its action's cached db/metadata.json; others put the date in their own JSON).
+# Env: OUT_DIR (what the artifact uploads), DB_METADATA (optional: a JSON file with an UpdatedAt date).
 : "${OUT_DIR:?OUT_DIR must name the results directory}"
 mkdir -p "$OUT_DIR"
 commit="$(git rev-parse HEAD 2>/dev/null || true)"
 db=""
-if [[ -n "${TRIVY_DB_METADATA:-}" && -s "$TRIVY_DB_METADATA" ]]; then
-  db="$(jq -r '.UpdatedAt // "" | tostring' "$TRIVY_DB_METADATA" 2>/dev/null || true)"
+if [[ -n "${DB_METADATA:-}" && -s "$DB_METADATA" ]]; then
+  db="$(jq -r '.UpdatedAt // "" | tostring' "$DB_METADATA" 2>/dev/null || true)"
 fi
 COMMIT="$commit" DB_UPDATED_AT="$db" jq -n '{
   commit: (env.COMMIT | select(test("^[0-9a-f]{40}$")) // null),
