@@ -262,7 +262,7 @@ JQ
 # marker line. The open one with the lowest number, else the newest closed one. Issues that have the marker
 # but not the author or the label are someone else's: named on stderr, never touched.
 JQ_FIND="$(cat <<'JQ'
-def marked: any((.body // "") | split("\n")[]; rtrimstr("\r") == env.MARKER);
+def marked: any((.body // "") | ltrimstr("\ufeff") | split("\n")[]; rtrimstr("\r") == env.MARKER);
 def ours: (.user.login == env.BOT_LOGIN) and (.user.type == "Bot")
   and any(.labels[]?; (.name // "" | ascii_downcase) == (env.LABEL | ascii_downcase));
 map(select(marked)) as $marked

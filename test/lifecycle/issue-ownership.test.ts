@@ -1,7 +1,11 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { fakeIssue, type FakeIssue } from "../support/fake-gh.js";
 import { BEGIN, BOT, cleanComment, END, fixture, marker, region, RUN_URL, Runner, tableRows } from "../support/lifecycle.js";
 import { findingsReport, json, osReport, vuln } from "../support/trivy-report.js";
+import { renderedSecurityScan } from "../support/workflow.js";
 
 // Issue 12: whose issue it is, whose text it is, and when the bot may act at all.
 describe("issue-lifecycle.sh: ownership, human text and human decisions", () => {
@@ -94,6 +98,24 @@ describe("issue-lifecycle.sh: ownership, human text and human decisions", () => 
       withNewFinding();
       expect(run().stdout).toBe("trivy-image: updated #1, commented on what is new\n");
       expect(r.gh.issue(1).body.endsWith("\r\nNote from the web editor.\r\n")).toBe(true);
+    });
+
+    it("a body that starts with a BOM is still found by its marker, and the BOM stays", () => {
+      const ours = seed();
+      withIssues([{ ...ours, body: `\uFEFF${ours.body}Note.\n` }]);
+      withNewFinding();
+      expect(run().stdout).toBe("trivy-image: updated #1, commented on what is new\n");
+      expect(r.gh.state().issues).toHaveLength(1);
+      expect(r.gh.issue(1).body.startsWith(`\uFEFF${marker("trivy-image")}\n`)).toBe(true);
+      expect(r.gh.issue(1).body.endsWith("Note.\n")).toBe(true);
+    });
+
+    it("scanner output that is not UTF-8 (a Latin-1 title) is filed with replacement characters, not a crash", () => {
+      const text = json(osReport([vuln({ VulnerabilityID: "CVE-2025-0001", Title: "caf\u00e9 overflow" })]));
+      r.writeResult("trivy-image", "findings");
+      writeFileSync(join(r.resultsDir, "trivy-image", "results.json"), Buffer.from(text, "latin1") /* é as the single byte 0xE9 */);
+      expect(run().stdout).toBe("trivy-image: created #1\n");
+      expect(tableRows(r.gh.issue(1).body)[0]).toContain("caf\uFFFD overflow");
     });
 
     it("markers removed by hand: the old text is kept below a fresh region, never deleted", () => {
@@ -321,3 +343,26 @@ describe("issue-lifecycle.sh: ownership, human text and human decisions", () => 
   });
 });
 
+
+describe("the rendered issues job passes what the script needs, and acts only on the default branch", () => {
+  it.each([
+    ["trivy with SARIF", { sarif: true }],
+    ["grype", { scanner: "grype", sarif: false }],
+    ["govulncheck only", { imageScan: false, dockerfile: undefined }],
+  ])("%s", (_name, over) => {
+    const jobs = (parse(renderedSecurityScan(over)) as { jobs: Record<string, { if?: string; steps: { id?: string; env?: Record<string, string> }[] }> }).jobs;
+    const onDefault = "${{ !cancelled() && (github.event_name == 'schedule' || (inputs.ref || github.ref_name) == github.event.repository.default_branch) }}";
+    expect(jobs.issues!.if).toBe(onDefault);
+    if (jobs["code-scanning"]) expect(jobs["code-scanning"].if).toBe(onDefault);
+    expect(jobs.issues!.steps.find((s) => s.id === "issues")!.env).toMatchObject({
+      INPUT_REF: "${{ inputs.ref }}",
+      DEFAULT_BRANCH: "${{ github.event.repository.default_branch }}",
+    });
+    // Every scanner job records what it scanned next to its results, before the upload.
+    for (const [id, job] of Object.entries(jobs)) {
+      if (id === "issues" || id === "code-scanning") continue;
+      const ids = job.steps.map((s) => s.id);
+      expect(ids.indexOf("meta"), id).toBeGreaterThan(ids.indexOf(id === "govulncheck" ? "scan" : "decide"));
+    }
+  });
+});
