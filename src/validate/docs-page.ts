@@ -2,10 +2,11 @@ import { posix } from "node:path";
 import type { Finding } from "../types.js";
 
 /**
- * The maintainers' page (docs/security-scanning.md): every relative link must lead to a file of the
- * repository (the page points at the workflow and the ignore file, which a user may move or delete),
- * and every code fence must be closed (an unclosed fence swallows the rest of the page, which happens
- * when a merge or an edit drops a line). Line numbers are 1-based; CRLF and a BOM are fine.
+ * The maintainers' page (docs/security-scanning.md): every relative link should lead to a file of the
+ * repository (the page points at the workflow and the ignore file, which a user may move or delete: a
+ * warning, since deleting a managed file is the user's call and not drift), and every code fence must be
+ * closed (an unclosed fence swallows the rest of the page, which happens when a merge or an edit drops a
+ * line: an error). Line numbers are 1-based; CRLF and a BOM are fine.
  */
 export function lintScanningPage(path: string, text: string, exists: (rel: string) => boolean): Finding[] {
   const findings: Finding[] = [];
@@ -22,7 +23,7 @@ export function lintScanningPage(path: string, text: string, exists: (rel: strin
       if (target === "" || /^[a-z][a-z0-9+.-]*:/i.test(target)) continue;
       const rel = posix.normalize(posix.join(posix.dirname(path), decodeURI(target)));
       if (rel.startsWith("../") || !exists(rel)) {
-        findings.push({ file: path, line: i + 1, rule: "docs-link", severity: "error", message: `the link to ${target} leads to ${rel}, which is not in the repository`, hint: "fix or remove the link (re-running `npx create-relay-security` restores our version of the page)" });
+        findings.push({ file: path, line: i + 1, rule: "docs-link", severity: "warning", message: `the link to ${target} leads to ${rel}, which is not in the repository`, hint: "fix or remove the link (re-running `npx create-relay-security` restores our version of the page)" });
       }
     }
   });

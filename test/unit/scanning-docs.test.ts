@@ -35,7 +35,7 @@ describe("docs/security-scanning.md", () => {
     expect(lintScanningPage("docs/security-scanning.md", gov, (rel) => PRESENT.has(rel))).toEqual([]);
   });
 
-  it("validation: a link to a file that is gone, and an unclosed code block, are errors with their line (CRLF and BOM alike)", () => {
+  it("validation: a link to a file that is gone (a warning) and an unclosed code block (an error), with their line (CRLF and BOM alike)", () => {
     const text = page();
     const lines = (t: string) => lintScanningPage("docs/security-scanning.md", t, (rel) => rel === ".github/workflows/security-scan.yml").map((f) => [f.rule, f.line]);
     const trivyLine = text.split("\n").findIndex((l) => l.includes("(../.trivyignore)")) + 1;

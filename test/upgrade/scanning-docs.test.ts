@@ -47,15 +47,20 @@ describe("the maintainers' page as an owned file", () => {
     expect(again.report.written).toEqual([]);
   });
 
-  it("validate and check fail on the page's link to an ignore file that was deleted", async () => {
+  it("validate warns about the page's link to an ignore file that was deleted (the user's call: not a failure)", async () => {
     const dir = makeRepo("example");
     expect((await upgrade(dir)).exitCode).toBe(0);
     commitAll(dir, "set up");
     expect((await runCommand("validate", { dir, json: true, offline: true }, quietDeps())).exitCode).toBe(0);
     rmSync(join(dir, ".trivyignore"));
     const result = await runCommand("validate", { dir, json: true, offline: true }, quietDeps());
-    expect(result.exitCode).toBe(1);
+    expect(result.exitCode).toBe(0);
     const findings = (JSON.parse(result.output) as { findings: { file: string; rule: string; line?: number }[] }).findings;
-    expect(findings.filter((f) => f.rule === "docs-link")).toEqual([expect.objectContaining({ file: PATHS.docs, rule: "docs-link", line: expect.any(Number) })]);
+    expect(findings.filter((f) => f.rule === "docs-link")).toEqual([expect.objectContaining({ file: PATHS.docs, rule: "docs-link", severity: "warning", line: expect.any(Number) })]);
+    // A page whose code block lost its closing fence is broken: an error, exit 1.
+    write(dir, PATHS.docs, read(dir, PATHS.docs).replace(/\n```\n\n`exp:`/, "\n\n`exp:`"));
+    const broken = await runCommand("validate", { dir, json: true, offline: true }, quietDeps());
+    expect(broken.exitCode).toBe(1);
+    expect((JSON.parse(broken.output) as { findings: { rule: string }[] }).findings.map((f) => f.rule)).toContain("docs-fence");
   });
 });
