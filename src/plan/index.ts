@@ -8,7 +8,7 @@ import { findCiBuild, planGate, type GateResult } from "../gate/index.js";
 import { ourBlockData } from "../gate/locate.js";
 import type { ConflictStrategy } from "../merge/threeway.js";
 import { loadPins, type PinsData } from "../pins.js";
-import { buildView, PATHS, renderCi, renderGateStep, renderGovulncheckIgnore, renderIgnoreFile, renderImageScanJob, renderSecurityScan } from "../render/index.js";
+import { buildView, PATHS, renderCi, renderGateStep, renderGovulncheckIgnore, renderIgnoreFile, renderImageScanJob, renderScanningDocs, renderSecurityScan } from "../render/index.js";
 import { renderState, type GateRecord, type State } from "../state/index.js";
 import type { Detected, FileChange } from "../types.js";
 import { imageBuildFor } from "./image-build.js";
@@ -89,6 +89,7 @@ export function buildPlan(detected: Detected, answers: Answers, state: State | u
   };
 
   owned(PATHS.securityScan, renderSecurityScan(view));
+  owned(PATHS.docs, renderScanningDocs(view));
 
   if (answers.imageScan) {
     // The scanner's ignore file: .trivyignore, or .grype.yaml with --scanner grype. One the user already has stays theirs.

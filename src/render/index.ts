@@ -14,6 +14,8 @@ export const PATHS = {
   renovate: "renovate.json",
   dependabot: ".github/dependabot.yml",
   state: ".github/relay-security.json",
+  /** The maintainers' page: what runs when, how to read an issue, how to accept a risk (issue 12). */
+  docs: "docs/security-scanning.md",
 } as const;
 
 export interface RenderInput {
@@ -89,6 +91,8 @@ function buildOptions(build: RenderInput["build"]) {
 
 /** The security-scan workflow, which we own whole. */
 export const renderSecurityScan = (view: View) => renderTemplate("security-scan.yml.hbs", view);
+/** The maintainers' page about the scans, which we own like the workflow. */
+export const renderScanningDocs = (view: View) => renderTemplate("security-scanning.md.hbs", view);
 /** A ci.yml for a repository that has no workflow building the image. */
 export const renderCi = (view: View) => renderTemplate("ci.yml.hbs", view);
 export const renderTrivyignore = (view: View) => renderTemplate("trivyignore.hbs", view);

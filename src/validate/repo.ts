@@ -12,6 +12,7 @@ import { GOVULNCHECK_IGNORE, lintGovulncheckIgnore } from "./govulncheckignore.j
 import { lintGrypeIgnore } from "./grype-ignore.js";
 import { dryRunTrivy } from "./trivy.js";
 import { lintParse } from "./parse.js";
+import { lintScanningPage } from "./docs-page.js";
 import { lintPins } from "./pins.js";
 import { lintTrivyignore } from "./trivyignore.js";
 import { lintTrivyignoreYaml } from "./trivyignore-yaml.js";
@@ -35,7 +36,7 @@ function repoFiles(dir: string): Map<string, string> {
   const texts = new Map<string, string>();
   const wf = join(dir, ".github", "workflows");
   const names = existsSync(wf) ? readdirSync(wf).filter((f) => /\.ya?ml$/.test(f)).sort() : [];
-  for (const rel of [...names.map((f) => `.github/workflows/${f}`), ".trivyignore", ".trivyignore.yaml", ".grype.yaml", GOVULNCHECK_IGNORE, "renovate.json", ".github/dependabot.yml", ".github/relay-security.json"]) {
+  for (const rel of [...names.map((f) => `.github/workflows/${f}`), ".trivyignore", ".trivyignore.yaml", ".grype.yaml", GOVULNCHECK_IGNORE, "renovate.json", ".github/dependabot.yml", ".github/relay-security.json", "docs/security-scanning.md"]) {
     const p = join(dir, rel);
     if (existsSync(p)) texts.set(rel, readFileSync(p, "utf8"));
   }
@@ -71,6 +72,7 @@ export async function validateRepo(dir: string, ctx: ValidateContext): Promise<F
     if (path === ".trivyignore.yaml") findings.push(...lintTrivyignoreYaml(path, text, now));
     if (path === ".grype.yaml") findings.push(...lintGrypeIgnore(path, text, now));
     if (path === GOVULNCHECK_IGNORE) findings.push(...lintGovulncheckIgnore(path, text, now));
+    if (path === "docs/security-scanning.md") findings.push(...lintScanningPage(path, text, (rel) => texts.has(rel) || existsSync(join(dir, rel))));
   }
   const workflows = [...texts].filter(([p]) => isWorkflow(p)).map(([path, text]) => ({ path, text }));
   findings.push(...lintPins(workflows, loadPins()));
