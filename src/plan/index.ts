@@ -84,7 +84,7 @@ export function buildPlan(detected: Detected, answers: Answers, state: State | u
     const ignore = view.ignoreFile;
     const existing = ignore === PATHS.trivyignore ? detected.trivyignore : readRel(dir, ignore) !== undefined ? ignore : undefined;
     const rule = ignore === PATHS.trivyignore ? "WHY / TODO / exp:" : "WHY / TODO (the TODO date is the expiry)";
-    if (existing && generated[ignore] === undefined) notes.push(`${existing}: kept as it is; \`relay-security validate\` checks its entries against the ${rule} rule.`);
+    if (existing && generated[ignore] === undefined) notes.push(`${existing}: kept as it is; \`npx create-relay-security validate\` checks its entries against the ${rule} rule.`);
     else owned(ignore, renderIgnoreFile(view));
   }
 

@@ -70,7 +70,7 @@ Dependabot keeps less current than the Renovate config does:
 
 - It does not turn a tag into a SHA: a step you add as \`uses: owner/action@v1\` stays on the tag,
   which whoever controls the tag can move (as happened to \`aquasecurity/trivy-action\` in March 2026).
-  \`relay-security check\` flags it; pin it by hand to the commit the tag points to, with \`# vX.Y.Z\`.
+  \`npx create-relay-security check\` flags it; pin it by hand to the commit the tag points to, with \`# vX.Y.Z\`.
 - It does not fix a wrong version comment: it moves a SHA and a \`# vX.Y.Z\` comment that matches the
   old version, but a comment that names another version than the SHA stays wrong, and so do later updates.
 - It does not update the Trivy \`version:\` input of trivy-action (or scan-action's \`grype-version:\`),

@@ -110,7 +110,7 @@ def str: if . == null then "" else tostring end;
                 | map(str | select(. != "")) | first // ""),
         url: (($v.dataSource | safeurl) // ($v.id | str | advisory)),
         os: ($type | IN("apk", "deb", "rpm", "alpm", "portage")), gobin: ($type == "go-module") } ]
-| image_report(" (Grype)"; "Description"; "**Accepting a risk** instead: add `- vulnerability: <ID>` under `ignore:` in `.grype.yaml` with a `# WHY:` line and a `# TODO(YYYY-MM-DD):` line directly above it. Grype has no expiry of its own, so that date is the expiry: `relay-security validate` fails once it has passed.")
+| image_report(" (Grype)"; "Description"; "**Accepting a risk** instead: add `- vulnerability: <ID>` under `ignore:` in `.grype.yaml` with a `# WHY:` line and a `# TODO(YYYY-MM-DD):` line directly above it. Grype has no expiry of its own, so that date is the expiry: `npx create-relay-security validate` fails once it has passed.")
 JQ
 )"
 
