@@ -44,6 +44,10 @@ export interface Plan {
   notes: string[];
 }
 
+/** Code scanning on a private repository is part of GitHub Advanced Security (issue 13, item 6). */
+export const SARIF_NOTE =
+  "--sarif: the rescan uploads the image findings to code scanning. A public repository has code scanning for free; a private one needs GitHub Advanced Security (Code Security) enabled, or the upload job fails with \"Advanced Security must be enabled for this repository to use code scanning\" (the scan and the issues still work).";
+
 const readRel = (dir: string, rel: string) => {
   const p = join(dir, rel);
   return existsSync(p) ? readFileSync(p, "utf8") : undefined;
@@ -78,6 +82,7 @@ export function buildPlan(detected: Detected, answers: Answers, state: State | u
   };
 
   owned(PATHS.securityScan, renderSecurityScan(view));
+  if (view.sarif) notes.push(SARIF_NOTE);
 
   if (answers.imageScan) {
     // The scanner's ignore file: .trivyignore, or .grype.yaml with --scanner grype. One the user already has stays theirs.
