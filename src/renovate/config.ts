@@ -24,7 +24,6 @@ export interface RenovateConfig {
   $schema: string;
   description: string[];
   extends: string[];
-  labels: string[];
   packageRules: RenovateRule[];
   customManagers: RenovateRule[];
 }
@@ -71,7 +70,8 @@ export function renderRenovateConfig(opts: RenovateOptions): RenovateConfig {
       "extends: config:recommended is Renovate's own baseline (Dependency Dashboard, vendor/ and test fixtures ignored, known workarounds); the two helpers keep every action and base image pinned by digest, with a full vX.Y.Z version comment next to an action's SHA.",
     ],
     extends: ["config:recommended", "helpers:pinGitHubActionDigestsToSemver", "docker:pinDigests"],
-    labels: [opts.label],
+    // No top-level `labels`: that would label every dependency PR of the repository (issue 13, item 8).
+    // Each of our rules adds the label to the PRs it makes, and only to those.
     packageRules: [
       {
         description: [
@@ -81,6 +81,7 @@ export function renderRenovateConfig(opts: RenovateOptions): RenovateConfig {
         ],
         matchManagers: ["github-actions"],
         minimumReleaseAge: "7 days",
+        addLabels: [opts.label],
       },
       {
         description: [
@@ -100,6 +101,7 @@ export function renderRenovateConfig(opts: RenovateOptions): RenovateConfig {
         matchDatasources: ["docker"],
         minimumReleaseAge: "7 days",
         minimumReleaseAgeBehaviour: "timestamp-optional",
+        addLabels: [opts.label],
       },
       {
         description: [
@@ -110,14 +112,18 @@ export function renderRenovateConfig(opts: RenovateOptions): RenovateConfig {
         matchDepNames: SCANNER_DEPS[opts.scanner],
         groupName: "security scanners",
         minimumReleaseAge: "7 days",
+        addLabels: [opts.label],
       },
       {
         description: [
           `${RULE_PREFIX}Go modules`,
           "go.mod requirements and its toolchain line, with `go mod tidy` after each update. The go directive (the oldest Go your code supports) is left to you, as Renovate does by default.",
+          "A new version waits 7 days, as actions do: a malicious module release has had time to be found out and retracted before it is proposed.",
         ],
         matchManagers: ["gomod"],
         postUpdateOptions: ["gomodTidy"],
+        minimumReleaseAge: "7 days",
+        addLabels: [opts.label],
       },
     ],
     customManagers: [

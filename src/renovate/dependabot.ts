@@ -23,7 +23,10 @@ function dir(d: string | undefined): string {
 
 /** The dependabot.yml text; the same options give the same bytes. */
 export function renderDependabot(opts: DependabotOptions): string {
-  const label = `    labels:\n      - ${q(opts.label)}\n`;
+  // A custom list replaces Dependabot's own labels, so `dependencies` is listed again (issue 13, item 8).
+  // Dependabot applies only labels that exist: DEPENDABOT_LABEL_NOTE says so in the plan.
+  const labels = opts.label === "dependencies" ? [opts.label] : ["dependencies", opts.label];
+  const label = `    labels:\n${labels.map((l) => `      - ${q(l)}\n`).join("")}`;
   // cooldown: only default-days; the github-actions ecosystem rejects the semver-*-days keys.
   const cooldown = "    cooldown:\n      default-days: 7\n";
   return `# Written by relay-security (npm create relay-security); a re-run keeps it in line with the templates.
@@ -59,6 +62,15 @@ ${cooldown}${label}
     schedule:
       interval: weekly
 ${cooldown}${label}`;
+}
+
+/**
+ * For the plan: what Dependabot does with labels. It adds a label to its pull requests only when the
+ * label exists in the repository (it does not create custom labels), and a `labels:` list replaces
+ * its default `dependencies` label, which is why ours lists `dependencies` as well.
+ */
+export function dependabotLabelNote(label: string): string {
+  return `.github/dependabot.yml: Dependabot adds the label "${label}" to its pull requests only once the label exists in the repository (the rescan creates it the first time it files an issue; create it now with \`gh label create "${label}"\`). A labels list replaces Dependabot's own "dependencies" label, so the file lists "dependencies" too.`;
 }
 
 /** README-ready Markdown: what Dependabot leaves to you, and what to do about it. */

@@ -32,6 +32,12 @@ type JsonObject = { [key: string]: Json };
 
 /** Keys about the whole file, which stays the user's. */
 const WHOLE_FILE_KEYS = new Set(["$schema", "description"]);
+/**
+ * Presets of ours that only a config we own gets. `config:recommended` is Renovate's whole baseline
+ * (Dependency Dashboard, schedules, grouping...): added to a user's `extends` it would change how
+ * Renovate treats their whole repository, not just our rules (issue 13, item 8).
+ */
+export const OWN_FILE_ONLY = new Set(["config:recommended"]);
 /** Presets that already include one of ours (Renovate's `config:best-practices` extends the other two). */
 const IMPLIED_BY: Record<string, string[]> = {
   "config:recommended": ["config:base", "config:best-practices"],
@@ -65,8 +71,9 @@ export function mergeRenovateConfig(path: string, text: string, ours: object, op
     previous: isObject(opts.previous) ? opts.previous : undefined,
   };
   const newMembers: [string, Json][] = [];
-  for (const [key, value] of Object.entries(ours as JsonObject)) {
+  for (const [key, all] of Object.entries(ours as JsonObject)) {
     if (WHOLE_FILE_KEYS.has(key)) continue;
+    const value = key === "extends" && Array.isArray(all) ? all.filter((p) => !(typeof p === "string" && OWN_FILE_ONLY.has(p))) : all;
     const m = member(root, key);
     if (!m) {
       newMembers.push([key, value]);

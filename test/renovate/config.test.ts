@@ -33,7 +33,7 @@ describe("renderRenovateConfig", () => {
   it("groups the chosen scanner's action, binary and govulncheck into one PR", () => {
     expect(rule(trivy, "security scanners")?.matchDepNames).toEqual(["aquasecurity/trivy-action", "aquasecurity/trivy", "golang.org/x/vuln"]);
     expect(rule(grype, "security scanners")?.matchDepNames).toEqual(["anchore/scan-action", "anchore/grype", "golang.org/x/vuln"]);
-    expect(grype.labels).toEqual(["deps: security"]);
+    expect(rule(grype, "security scanners")?.addLabels).toEqual(["deps: security"]);
   });
 
   it("renovate.json text is the config as JSON with a final newline", () => {
