@@ -17,6 +17,9 @@ Answers (each pre-filled from what is detected; also in an --answers JSON file):
   --no-image-scan       govulncheck only: no Dockerfile, no image scan
   --sarif               also upload image findings to code scanning
   --workflow FILE       the pull-request workflow to put the gate in
+  --trivyignore FILE    .trivyignore (default) | .trivyignore.yaml (Trivy's YAML format; the default
+                        when the repository has only that one)
+  --no-check-workflow   do not write .github/workflows/relay-security-check.yml (check on pull requests)
   --answers FILE        a JSON file with any of the answers above (keys: image, dockerfile, ...)
 
 Run:

@@ -24,6 +24,9 @@ export function detectedDefaults(detected: Detected): RawAnswers {
     scanner: "trivy",
     imageScan: true,
     sarif: false,
+    // Trivy's YAML ignore file, when the repository keeps that one and no plain .trivyignore.
+    trivyignore: detected.trivyignore === ".trivyignore.yaml" ? ".trivyignore.yaml" : ".trivyignore",
+    checkWorkflow: true,
   };
 }
 

@@ -16,6 +16,8 @@ export const FLAG_OF: Record<AnswerKey, string> = {
   imageScan: "--no-image-scan",
   sarif: "--sarif",
   workflow: "--workflow",
+  trivyignore: "--trivyignore",
+  checkWorkflow: "--no-check-workflow",
 };
 
 export type RawAnswers = Partial<Record<AnswerKey, unknown>>;

@@ -82,6 +82,13 @@ export const answersSchema = z
   imageScan: z.boolean(),
   sarif: z.boolean(),
   workflow: repoPath("the workflow path").optional(),
+  /**
+   * Trivy's ignore file: the commented plain `.trivyignore`, or Trivy's YAML format (`statement` is the
+   * WHY, `expired_at` the expiry), which trivy-action passes as is (issue 13, item 7).
+   */
+  trivyignore: z.enum([".trivyignore", ".trivyignore.yaml"], { message: "the Trivy ignore file must be .trivyignore or .trivyignore.yaml" }).default(".trivyignore"),
+  /** Write `.github/workflows/relay-security-check.yml`, which runs `check` on pull requests (issue 13, item 2). */
+  checkWorkflow: z.boolean().default(true),
   })
   .refine((a) => !a.imageScan || a.dockerfile !== undefined, {
     path: ["dockerfile"],

@@ -87,8 +87,8 @@ export function buildPlan(detected: Detected, answers: Answers, state: State | u
   if (answers.imageScan) {
     // The scanner's ignore file: .trivyignore, or .grype.yaml with --scanner grype. One the user already has stays theirs.
     const ignore = view.ignoreFile;
-    const existing = ignore === PATHS.trivyignore ? detected.trivyignore : readRel(dir, ignore) !== undefined ? ignore : undefined;
-    const rule = ignore === PATHS.trivyignore ? "WHY / TODO / exp:" : "WHY / TODO (the TODO date is the expiry)";
+    const existing = readRel(dir, ignore) !== undefined ? ignore : undefined;
+    const rule = ignore === PATHS.trivyignore ? "WHY / TODO / exp:" : ignore === PATHS.trivyignoreYaml ? "statement / TODO / expired_at" : "WHY / TODO (the TODO date is the expiry)";
     if (existing && generated[ignore] === undefined) notes.push(`${existing}: kept as it is; \`npx create-relay-security validate\` checks its entries against the ${rule} rule.`);
     else owned(ignore, renderIgnoreFile(view));
   }

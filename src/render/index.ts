@@ -9,6 +9,7 @@ export const PATHS = {
   securityScan: ".github/workflows/security-scan.yml",
   ci: ".github/workflows/ci.yml",
   trivyignore: ".trivyignore",
+  trivyignoreYaml: ".trivyignore.yaml",
   grypeIgnore: ".grype.yaml",
   renovate: "renovate.json",
   dependabot: ".github/dependabot.yml",
@@ -53,7 +54,7 @@ export function buildView(input: RenderInput) {
     label: answers.label,
     imageScan: answers.imageScan,
     sarif: answers.sarif && answers.imageScan && !grype,
-    ignoreFile: grype ? PATHS.grypeIgnore : PATHS.trivyignore,
+    ignoreFile: grype ? PATHS.grypeIgnore : answers.trivyignore,
     targets: answers.imageScan ? `${grype ? "grype" : "trivy"}-image govulncheck` : "govulncheck",
     modulePath: input.modulePath,
     goModFile: input.goModFile,
@@ -68,8 +69,10 @@ export const renderSecurityScan = (view: View) => renderTemplate("security-scan.
 export const renderCi = (view: View) => renderTemplate("ci.yml.hbs", view);
 export const renderTrivyignore = (view: View) => renderTemplate("trivyignore.hbs", view);
 export const renderGrypeIgnore = (view: View) => renderTemplate("grype.yaml.hbs", view);
-/** The ignore file of the chosen scanner (`view.ignoreFile`): `.trivyignore` or `.grype.yaml`. */
-export const renderIgnoreFile = (view: View) => (view.grype ? renderGrypeIgnore(view) : renderTrivyignore(view));
+export const renderTrivyignoreYaml = (view: View) => renderTemplate("trivyignore.yaml.hbs", view);
+/** The ignore file of the chosen scanner (`view.ignoreFile`): `.trivyignore`, `.trivyignore.yaml` or `.grype.yaml`. */
+export const renderIgnoreFile = (view: View) =>
+  view.grype ? renderGrypeIgnore(view) : view.ignoreFile === PATHS.trivyignoreYaml ? renderTrivyignoreYaml(view) : renderTrivyignore(view);
 /** The PR gate step as a sequence item at column 0, with its comment; the splice re-indents it. */
 export const renderGateStep = (view: View, imageRef: string) => renderTemplate("gate-step.hbs", { ...view, imageRef });
 /** The self-contained image-scan job as a mapping entry at column 0. */
