@@ -8,7 +8,7 @@ import { planGate, type GateResult } from "../gate/index.js";
 import { ourStepData } from "../gate/locate.js";
 import type { ConflictStrategy } from "../merge/threeway.js";
 import { loadPins, type PinsData } from "../pins.js";
-import { buildView, PATHS, renderCi, renderGateStep, renderIgnoreFile, renderImageScanJob, renderSecurityScan } from "../render/index.js";
+import { buildView, PATHS, renderCheckWorkflow, renderCi, renderGateStep, renderIgnoreFile, renderImageScanJob, renderSecurityScan } from "../render/index.js";
 import { renderState, type GateRecord, type State } from "../state/index.js";
 import type { Detected, FileChange } from "../types.js";
 import { planOwnedFile } from "./owned.js";
@@ -83,6 +83,8 @@ export function buildPlan(detected: Detected, answers: Answers, state: State | u
 
   owned(PATHS.securityScan, renderSecurityScan(view));
   if (view.sarif) notes.push(SARIF_NOTE);
+  if (answers.checkWorkflow) owned(PATHS.checkWorkflow, renderCheckWorkflow(view));
+  else if (generated[PATHS.checkWorkflow]) notes.push(`${PATHS.checkWorkflow}: no longer managed (--no-check-workflow); left as it is, delete it if you do not want it`);
 
   if (answers.imageScan) {
     // The scanner's ignore file: .trivyignore, or .grype.yaml with --scanner grype. One the user already has stays theirs.
@@ -131,7 +133,7 @@ export function buildPlan(detected: Detected, answers: Answers, state: State | u
       throw new UserError(`${gate.file}: ${gate.reason}`, { details: ["", gate.manual] });
   }
 
-  adoptUserWorkflows(detected, changes, notes, { ours: new Set([PATHS.securityScan, ...(nextGenerated[PATHS.ci] || generated[PATHS.ci] ? [PATHS.ci] : [])]), adopt: Boolean(opts.adopt), pins });
+  adoptUserWorkflows(detected, changes, notes, { ours: new Set([PATHS.securityScan, PATHS.checkWorkflow, ...(nextGenerated[PATHS.ci] || generated[PATHS.ci] ? [PATHS.ci] : [])]), adopt: Boolean(opts.adopt), pins });
 
   const updater = planUpdaterFiles({ dir, detected, answers, generated, previousRenovate: state?.renovate, readRel: (rel) => readRel(dir, rel) });
   for (const file of updater.owned) owned(file.path, file.text);

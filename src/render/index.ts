@@ -7,6 +7,7 @@ import { cronFor } from "./schedule.js";
 /** Where the files we own live in the user's repository. */
 export const PATHS = {
   securityScan: ".github/workflows/security-scan.yml",
+  checkWorkflow: ".github/workflows/relay-security-check.yml",
   ci: ".github/workflows/ci.yml",
   trivyignore: ".trivyignore",
   trivyignoreYaml: ".trivyignore.yaml",
@@ -65,6 +66,8 @@ export type View = ReturnType<typeof buildView>;
 
 /** The security-scan workflow, which we own whole. */
 export const renderSecurityScan = (view: View) => renderTemplate("security-scan.yml.hbs", view);
+/** The workflow that runs `check` on pull requests (issue 13, item 2), which we own whole. */
+export const renderCheckWorkflow = (view: View) => renderTemplate("relay-security-check.yml.hbs", view);
 /** A ci.yml for a repository that has no workflow building the image. */
 export const renderCi = (view: View) => renderTemplate("ci.yml.hbs", view);
 export const renderTrivyignore = (view: View) => renderTemplate("trivyignore.hbs", view);

@@ -41,6 +41,8 @@ export const MARKERS = {
   grype: "# renovate: datasource=github-releases depName=anchore/grype",
   // The go datasource wants the module path, not the package path .../cmd/govulncheck.
   govulncheck: "# renovate: datasource=go depName=golang.org/x/vuln",
+  // The version of this tool that relay-security-check.yml runs (issue 13, item 2).
+  self: "# renovate: datasource=npm depName=create-relay-security",
 } as const;
 
 /**
@@ -116,6 +118,16 @@ export function renderRenovateConfig(opts: RenovateOptions): RenovateConfig {
       },
       {
         description: [
+          `${RULE_PREFIX}relay-security itself`,
+          "The create-relay-security version that .github/workflows/relay-security-check.yml runs. Its pull request reports drift until you run `npx create-relay-security@<new version> --yes` on that branch and push: the upgrade then arrives in the same pull request.",
+          "A new release waits 7 days, as every other tool here does.",
+        ],
+        matchDepNames: ["create-relay-security"],
+        minimumReleaseAge: "7 days",
+        addLabels: [opts.label],
+      },
+      {
+        description: [
           `${RULE_PREFIX}Go modules`,
           "go.mod requirements and its toolchain line, with `go mod tidy` after each update. The go directive (the oldest Go your code supports) is left to you, as Renovate does by default.",
           "A new version waits 7 days, as actions do: a malicious module release has had time to be found out and retracted before it is proposed.",
@@ -130,7 +142,7 @@ export function renderRenovateConfig(opts: RenovateOptions): RenovateConfig {
       {
         description: [
           `${RULE_PREFIX}version markers in workflows`,
-          `Updates the value on the line after a \`# renovate: datasource=NAME depName=NAME\` comment in .github/workflows: the ${opts.scanner === "trivy" ? "trivy-action `version:` input" : "scan-action `grype-version:` input"} and GOVULNCHECK_VERSION, which no built-in manager sees.`,
+          `Updates the value on the line after a \`# renovate: datasource=NAME depName=NAME\` comment in .github/workflows: the ${opts.scanner === "trivy" ? "trivy-action `version:` input" : "scan-action `grype-version:` input"}, GOVULNCHECK_VERSION and RELAY_SECURITY_VERSION, which no built-in manager sees.`,
         ],
         customType: "regex",
         managerFilePatterns: ["/(^|/)\\.github/workflows/[^/]+\\.ya?ml$/"],

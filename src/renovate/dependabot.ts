@@ -88,4 +88,8 @@ Dependabot keeps less current than the Renovate config does:
 - It does not update the Trivy \`version:\` input of trivy-action (or scan-action's \`grype-version:\`),
   nor the \`GOVULNCHECK_VERSION\` in the scan workflow: the scanners themselves stay where they are until
   you re-run \`npm create relay-security\` with a newer release of this tool, or edit them by hand.
+- It does not update \`RELAY_SECURITY_VERSION\` in \`relay-security-check.yml\` (the version of this tool
+  that \`check\` runs): upgrade with \`npx create-relay-security@<new version> --yes\`.
+- It adds a label to its pull requests only once the label exists in the repository, and a \`labels:\`
+  list replaces its own \`dependencies\` label: ours lists \`dependencies\` too, and the plan says so.
 `;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { renderCi, renderSecurityScan } from "../../src/render/index.js";
+import { renderCheckWorkflow, renderCi, renderSecurityScan } from "../../src/render/index.js";
 import { actionlint, workflowRepo, zizmor } from "../support/linters.js";
 import { requireTool } from "../support/tools.js";
 import { viewWith } from "../support/answers.js";
@@ -23,7 +23,7 @@ const VARIANTS: Record<string, Record<string, unknown>> = {
 
 const render = (over: Record<string, unknown>) => {
   const view = viewWith(over);
-  return { "security-scan.yml": renderSecurityScan(view), "ci.yml": renderCi(view) };
+  return { "security-scan.yml": renderSecurityScan(view), "ci.yml": renderCi(view), "relay-security-check.yml": renderCheckWorkflow(view) };
 };
 
 describe.each(Object.entries(VARIANTS))("rendered workflows, %s", (_name, over) => {
