@@ -12,6 +12,7 @@ import { lintGrypeIgnore } from "./grype-ignore.js";
 import { dryRunTrivy } from "./trivy.js";
 import { lintParse } from "./parse.js";
 import { lintPins } from "./pins.js";
+import { lintGrypeConfig, lintTrivyConfig } from "./scanner-config.js";
 import { lintTrivyignore } from "./trivyignore.js";
 import { lintTrivyignoreYaml } from "./trivyignore-yaml.js";
 
@@ -34,7 +35,7 @@ function repoFiles(dir: string): Map<string, string> {
   const texts = new Map<string, string>();
   const wf = join(dir, ".github", "workflows");
   const names = existsSync(wf) ? readdirSync(wf).filter((f) => /\.ya?ml$/.test(f)).sort() : [];
-  for (const rel of [...names.map((f) => `.github/workflows/${f}`), ".trivyignore", ".trivyignore.yaml", ".grype.yaml", "renovate.json", ".github/dependabot.yml", ".github/relay-security.json"]) {
+  for (const rel of [...names.map((f) => `.github/workflows/${f}`), ".trivyignore", ".trivyignore.yaml", ".grype.yaml", "trivy.yaml", "renovate.json", ".github/dependabot.yml", ".github/relay-security.json"]) {
     const p = join(dir, rel);
     if (existsSync(p)) texts.set(rel, readFileSync(p, "utf8"));
   }
@@ -50,7 +51,7 @@ function planFiles(dir: string, ctx: ValidateContext): Map<string, string> {
     const text = ctx.written.includes(c.path) || c.after === undefined ? (existsSync(onDisk) ? readFileSync(onDisk, "utf8") : undefined) : c.after;
     if (text !== undefined) texts.set(c.path, text);
   }
-  for (const ignore of [".trivyignore", ".trivyignore.yaml", ".grype.yaml"]) {
+  for (const ignore of [".trivyignore", ".trivyignore.yaml", ".grype.yaml", "trivy.yaml"]) {
     if (!texts.has(ignore) && existsSync(join(dir, ignore))) texts.set(ignore, readFileSync(join(dir, ignore), "utf8"));
   }
   return texts;
@@ -68,7 +69,9 @@ export async function validateRepo(dir: string, ctx: ValidateContext): Promise<F
     findings.push(...lintParse(path, text));
     if (path === ".trivyignore") findings.push(...lintTrivyignore(path, text, now));
     if (path === ".trivyignore.yaml") findings.push(...lintTrivyignoreYaml(path, text, now));
-    if (path === ".grype.yaml") findings.push(...lintGrypeIgnore(path, text, now));
+    if (path === ".grype.yaml") findings.push(...lintGrypeIgnore(path, text, now), ...lintGrypeConfig(path, text));
+    // Config the scanners load by themselves (issue 13, item 3); trivy.yaml matters only to a Trivy gate.
+    if (path === "trivy.yaml" && ctx.answers?.scanner !== "grype") findings.push(...lintTrivyConfig(path, text));
   }
   const workflows = [...texts].filter(([p]) => isWorkflow(p)).map(([path, text]) => ({ path, text }));
   findings.push(...lintPins(workflows, loadPins()));
