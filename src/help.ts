@@ -20,6 +20,8 @@ Answers (each pre-filled from what is detected; also in an --answers JSON file):
   --trivyignore FILE    .trivyignore (default) | .trivyignore.yaml (Trivy's YAML format; the default
                         when the repository has only that one)
   --no-check-workflow   do not write .github/workflows/relay-security-check.yml (check on pull requests)
+  --harden-runner       step-security/harden-runner (egress-policy: audit) first in each job we write
+  --pin-base-images     pin the Dockerfile's FROM lines by digest (asks their registries; offline: reported)
   --answers FILE        a JSON file with any of the answers above (keys: image, dockerfile, ...)
 
 Run:

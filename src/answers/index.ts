@@ -27,6 +27,8 @@ export function detectedDefaults(detected: Detected): RawAnswers {
     // Trivy's YAML ignore file, when the repository keeps that one and no plain .trivyignore.
     trivyignore: detected.trivyignore === ".trivyignore.yaml" ? ".trivyignore.yaml" : ".trivyignore",
     checkWorkflow: true,
+    hardenRunner: false,
+    pinBaseImages: false,
   };
 }
 

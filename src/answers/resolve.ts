@@ -18,6 +18,8 @@ export const FLAG_OF: Record<AnswerKey, string> = {
   workflow: "--workflow",
   trivyignore: "--trivyignore",
   checkWorkflow: "--no-check-workflow",
+  hardenRunner: "--harden-runner",
+  pinBaseImages: "--pin-base-images",
 };
 
 export type RawAnswers = Partial<Record<AnswerKey, unknown>>;

@@ -55,6 +55,7 @@ export function buildView(input: RenderInput) {
     label: answers.label,
     imageScan: answers.imageScan,
     sarif: answers.sarif && answers.imageScan && !grype,
+    hardenRunner: answers.hardenRunner,
     ignoreFile: grype ? PATHS.grypeIgnore : answers.trivyignore,
     targets: answers.imageScan ? `${grype ? "grype" : "trivy"}-image govulncheck` : "govulncheck",
     modulePath: input.modulePath,

@@ -13,6 +13,8 @@ const VARIANTS: Record<string, Record<string, unknown>> = {
   weekly: { schedule: "weekly" },
   "custom cron": { schedule: "41 3 * * 1-5" },
   "sarif on": { sarif: true },
+  "harden-runner, sarif on": { hardenRunner: true, sarif: true },
+  "harden-runner, grype": { hardenRunner: true, scanner: "grype", sarif: false },
   "no image scan": { imageScan: false, dockerfile: undefined },
   "severity CRITICAL, dockerfile in a subfolder": { severity: "CRITICAL", dockerfile: "deploy/Dockerfile", context: "." },
   // --scanner grype: SARIF is refused by the answers schema with grype, so sarif stays off here.
