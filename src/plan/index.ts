@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { isDeepStrictEqual } from "node:util";
 import { join } from "node:path";
 import { adoptInWorkflow, explainHandWritten } from "../adopt/index.js";
+import type { BaseImagePins } from "../digests/index.js";
 import type { Answers } from "../answers/schema.js";
 import { UserError } from "../errors.js";
 import { planGate, type GateResult } from "../gate/index.js";
@@ -26,6 +27,8 @@ export interface PlanOptions {
    * so a hand edit of it is drift there, even though an upgrade keeps it.
    */
   strictGate?: boolean;
+  /** `--pin-base-images`: the Dockerfile with its FROM lines pinned (resolved before planning: it needs the network). */
+  baseImages?: BaseImagePins;
 }
 
 /** Several pull-request workflows qualify for the gate: a question for the user (or --workflow). */
@@ -131,6 +134,11 @@ export function buildPlan(detected: Detected, answers: Answers, state: State | u
       throw new ChooseWorkflow(gate.candidates);
     case "refuse":
       throw new UserError(`${gate.file}: ${gate.reason}`, { details: ["", gate.manual] });
+  }
+
+  if (opts.baseImages) {
+    if (opts.baseImages.change) changes.push(opts.baseImages.change);
+    notes.push(...opts.baseImages.notes);
   }
 
   adoptUserWorkflows(detected, changes, notes, { ours: new Set([PATHS.securityScan, PATHS.checkWorkflow, ...(nextGenerated[PATHS.ci] || generated[PATHS.ci] ? [PATHS.ci] : [])]), adopt: Boolean(opts.adopt), pins });
