@@ -60,6 +60,7 @@ describe("mergeRenovateConfig on fixture repos", () => {
       'packageRules: updated "relay-security: GitHub Actions"',
       'packageRules: updated "relay-security: Docker base images"',
       'packageRules: updated "relay-security: security scanners"',
+      'packageRules: added "relay-security: relay-security itself"',
       'packageRules: updated "relay-security: Go modules"',
       'customManagers: updated "relay-security: version markers in workflows"',
     ]);
