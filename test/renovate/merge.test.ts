@@ -66,7 +66,7 @@ describe("mergeRenovateConfig on fixture repos", () => {
     ]);
     const rules = (JSON5.parse(r.text) as { packageRules: { groupName?: string }[] }).packageRules;
     expect(rules[0]?.groupName).toBe("acme modules");
-    expect(rules).toHaveLength(6);
+    expect(rules).toHaveLength(7);
   });
 
   it("keeps a rule of ours that the user edited since we wrote it, when told what we wrote", () => {
