@@ -56,3 +56,24 @@ describe("merging into a user's config", () => {
     expect(added[0]).toMatch(/^\t\t\t"matchManagers"/);
   });
 });
+
+describe("upgrading a config an earlier release merged into (it added a top-level labels)", () => {
+  const previous = { ...structuredClone(ours), labels: ["security"] };
+  it.each([
+    ["in the middle", `{\n  "timezone": "UTC",\n  "labels": ["security"],\n  "schedule": ["weekly"]\n}\n`, `{\n  "timezone": "UTC",\n  "schedule": ["weekly"]\n}\n`],
+    ["last, CRLF", `{\r\n  "timezone": "UTC",\r\n  "labels": [\r\n    "security"\r\n  ]\r\n}\r\n`, `{\r\n  "timezone": "UTC"\r\n}\r\n`],
+  ])("%s: our old labels are removed, every other byte kept", (_n, text, rest) => {
+    const r = mergeRenovateConfig("renovate.json", text, ours, { previous });
+    expect(r.added).toContain('labels: removed ["security"], which an earlier relay-security release added');
+    expect(JSON.parse(r.text)).not.toHaveProperty("labels");
+    // What remains of the user's text is theirs, unchanged, ahead of our additions.
+    const withoutOurs = mergeRenovateConfig("renovate.json", rest, ours).text;
+    expect(r.text).toBe(withoutOurs);
+  });
+
+  it("labels the user changed since are kept", () => {
+    const r = mergeRenovateConfig("renovate.json", `{\n  "labels": ["deps"]\n}\n`, ours, { previous });
+    expect(JSON.parse(r.text)).toMatchObject({ labels: ["deps"] });
+    expect(r.kept).toContain('labels: kept yours (["deps"]); relay-security no longer sets it');
+  });
+});
