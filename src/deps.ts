@@ -12,6 +12,8 @@ export interface Deps {
   out(text: string): void;
   /** Where warnings go (stderr in the CLI). */
   err(text: string): void;
+  /** HTTP, for the registries `--pin-base-images` asks for digests (default: the global fetch). */
+  fetch?: typeof globalThis.fetch;
 }
 
 export interface ExecResult {

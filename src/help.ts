@@ -22,6 +22,11 @@ Answers (each pre-filled from what is detected; also in an --answers JSON file):
                         called (OpenVEX); OS packages and the Go standard library still fail it
   --workflow FILE       the pull-request workflow to put the gate in
   --build-arg KEY=VALUE a build arg the image build needs that CI's build does not show (repeatable)
+  --trivyignore FILE    .trivyignore (default) | .trivyignore.yaml (Trivy's YAML format; the default
+                        when the repository has only that one)
+  --no-check-workflow   do not write .github/workflows/relay-security-check.yml (check on pull requests)
+  --harden-runner       step-security/harden-runner (egress-policy: audit) first in each job we write
+  --pin-base-images     pin the Dockerfile's FROM lines by digest (asks their registries; offline: reported)
   --answers FILE        a JSON file with any of the answers above (keys: image, dockerfile, ...)
 
 Run:

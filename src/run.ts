@@ -5,6 +5,7 @@ import type { Mode, RawAnswers } from "./answers/resolve.js";
 import { applyPlan, writes } from "./apply/index.js";
 import { CANCEL, type Deps } from "./deps.js";
 import { detect } from "./detect/index.js";
+import { planBaseImagePins } from "./digests/index.js";
 import { Cancelled, EXIT, UserError } from "./errors.js";
 import type { ConflictStrategy } from "./merge/threeway.js";
 import { buildPlan, ChooseWorkflow } from "./plan/index.js";
@@ -43,7 +44,9 @@ export async function runInit(opts: InitOptions, deps: Deps): Promise<{ exitCode
 
   if (opts.mode === "interactive") deps.prompts.intro?.(state ? "relay-security: upgrade" : "relay-security: set up");
   let answers = await resolveAnswers(detected, state, { flags: opts.flags, answersFile: opts.answersFile, mode: opts.mode }, deps);
-  const planOpts = { restore: opts.restore, onConflict: opts.onConflict, adopt: opts.adopt };
+  // The registries are asked here, before the (synchronous, offline) plan; `check` never asks them.
+  const baseImages = answers.pinBaseImages && answers.imageScan && answers.dockerfile ? await planBaseImagePins(dir, answers.dockerfile, { fetch: deps.fetch }) : undefined;
+  const planOpts = { restore: opts.restore, onConflict: opts.onConflict, adopt: opts.adopt, baseImages };
   let plan;
   for (;;) {
     try {

@@ -26,6 +26,11 @@ export function detectedDefaults(detected: Detected): RawAnswers {
     imageScan: true,
     sarif: false,
     reachability: false,
+    // Trivy's YAML ignore file, when the repository keeps that one and no plain .trivyignore.
+    trivyignore: detected.trivyignore === ".trivyignore.yaml" ? ".trivyignore.yaml" : ".trivyignore",
+    checkWorkflow: true,
+    hardenRunner: false,
+    pinBaseImages: false,
   };
 }
 

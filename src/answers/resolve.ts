@@ -18,6 +18,10 @@ export const FLAG_OF: Record<AnswerKey, string> = {
   reachability: "--reachability",
   workflow: "--workflow",
   buildArgs: "--build-arg",
+  trivyignore: "--trivyignore",
+  checkWorkflow: "--no-check-workflow",
+  hardenRunner: "--harden-runner",
+  pinBaseImages: "--pin-base-images",
 };
 
 export type RawAnswers = Partial<Record<AnswerKey, unknown>>;

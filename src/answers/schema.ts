@@ -96,6 +96,17 @@ export const answersSchema = z
   reachability: z.boolean(),
   workflow: repoPath("the workflow path").optional(),
   buildArgs: z.array(buildArg).optional(),
+  /**
+   * Trivy's ignore file: the commented plain `.trivyignore`, or Trivy's YAML format (`statement` is the
+   * WHY, `expired_at` the expiry), which trivy-action passes as is (issue 13, item 7).
+   */
+  trivyignore: z.enum([".trivyignore", ".trivyignore.yaml"], { message: "the Trivy ignore file must be .trivyignore or .trivyignore.yaml" }).default(".trivyignore"),
+  /** Write `.github/workflows/relay-security-check.yml`, which runs `check` on pull requests (issue 13, item 2). */
+  checkWorkflow: z.boolean().default(true),
+  /** step-security/harden-runner, egress audit, first in each job we write (issue 13, item 9). */
+  hardenRunner: z.boolean().default(false),
+  /** Pin the Dockerfile's FROM lines by digest, resolved from their registries (issue 13, item 9). */
+  pinBaseImages: z.boolean().default(false),
   })
   .refine((a) => !a.imageScan || a.dockerfile !== undefined, {
     path: ["dockerfile"],

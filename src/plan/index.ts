@@ -2,13 +2,14 @@ import { existsSync, readFileSync } from "node:fs";
 import { isDeepStrictEqual } from "node:util";
 import { join } from "node:path";
 import { adoptInWorkflow, explainHandWritten } from "../adopt/index.js";
+import type { BaseImagePins } from "../digests/index.js";
 import type { Answers } from "../answers/schema.js";
 import { UserError } from "../errors.js";
 import { findCiBuild, planGate, type GateResult } from "../gate/index.js";
 import { ourBlockData } from "../gate/locate.js";
 import type { ConflictStrategy } from "../merge/threeway.js";
 import { loadPins, type PinsData } from "../pins.js";
-import { buildView, PATHS, renderCi, renderGateStep, renderGovulncheckIgnore, renderIgnoreFile, renderImageScanJob, renderScanningDocs, renderSecurityScan } from "../render/index.js";
+import { buildView, PATHS, renderCheckWorkflow, renderCi, renderGateStep, renderGovulncheckIgnore, renderIgnoreFile, renderImageScanJob, renderScanningDocs, renderSecurityScan } from "../render/index.js";
 import { renderState, type GateRecord, type State } from "../state/index.js";
 import type { Detected, FileChange } from "../types.js";
 import { imageBuildFor } from "./image-build.js";
@@ -27,6 +28,8 @@ export interface PlanOptions {
    * so a hand edit of it is drift there, even though an upgrade keeps it.
    */
   strictGate?: boolean;
+  /** `--pin-base-images`: the Dockerfile with its FROM lines pinned (resolved before planning: it needs the network). */
+  baseImages?: BaseImagePins;
 }
 
 /** Several pull-request workflows qualify for the gate: a question for the user (or --workflow). */
@@ -46,6 +49,10 @@ export interface Plan {
   /** Things the user should know that are not a file change. */
   notes: string[];
 }
+
+/** Code scanning on a private repository is part of GitHub Advanced Security (issue 13, item 6). */
+export const SARIF_NOTE =
+  "--sarif: the rescan uploads the image findings to code scanning. A public repository has code scanning for free; a private one needs GitHub Advanced Security (Code Security) enabled, or the upload job fails with \"Advanced Security must be enabled for this repository to use code scanning\" (the scan and the issues still work).";
 
 const readRel = (dir: string, rel: string) => {
   const p = join(dir, rel);
@@ -90,13 +97,16 @@ export function buildPlan(detected: Detected, answers: Answers, state: State | u
 
   owned(PATHS.securityScan, renderSecurityScan(view));
   owned(PATHS.docs, renderScanningDocs(view));
+  if (view.sarif) notes.push(SARIF_NOTE);
+  if (answers.checkWorkflow) owned(PATHS.checkWorkflow, renderCheckWorkflow(view));
+  else if (generated[PATHS.checkWorkflow]) notes.push(`${PATHS.checkWorkflow}: no longer managed (--no-check-workflow); left as it is, delete it if you do not want it`);
 
   if (answers.imageScan) {
     // The scanner's ignore file: .trivyignore, or .grype.yaml with --scanner grype. One the user already has stays theirs.
     const ignore = view.ignoreFile;
-    const existing = ignore === PATHS.trivyignore ? detected.trivyignore : readRel(dir, ignore) !== undefined ? ignore : undefined;
-    const rule = ignore === PATHS.trivyignore ? "WHY / TODO / exp:" : "WHY / TODO (the TODO date is the expiry)";
-    if (existing && generated[ignore] === undefined) notes.push(`${existing}: kept as it is; \`relay-security validate\` checks its entries against the ${rule} rule.`);
+    const existing = readRel(dir, ignore) !== undefined ? ignore : undefined;
+    const rule = ignore === PATHS.trivyignore ? "WHY / TODO / exp:" : ignore === PATHS.trivyignoreYaml ? "statement / TODO / expired_at" : "WHY / TODO (the TODO date is the expiry)";
+    if (existing && generated[ignore] === undefined) notes.push(`${existing}: kept as it is; \`npx create-relay-security validate\` checks its entries against the ${rule} rule.`);
     else owned(ignore, renderIgnoreFile(view));
   }
 
@@ -152,7 +162,12 @@ export function buildPlan(detected: Detected, answers: Answers, state: State | u
       throw new UserError(`${gate.file}: ${gate.reason}`, { details: ["", gate.manual] });
   }
 
-  adoptUserWorkflows(detected, changes, notes, { ours: new Set([PATHS.securityScan, ...(nextGenerated[PATHS.ci] || generated[PATHS.ci] ? [PATHS.ci] : [])]), adopt: Boolean(opts.adopt), pins });
+  if (opts.baseImages) {
+    if (opts.baseImages.change) changes.push(opts.baseImages.change);
+    notes.push(...opts.baseImages.notes);
+  }
+
+  adoptUserWorkflows(detected, changes, notes, { ours: new Set([PATHS.securityScan, PATHS.checkWorkflow, ...(nextGenerated[PATHS.ci] || generated[PATHS.ci] ? [PATHS.ci] : [])]), adopt: Boolean(opts.adopt), pins });
 
   const updater = planUpdaterFiles({ dir, detected, answers, generated, previousRenovate: state?.renovate, readRel: (rel) => readRel(dir, rel) });
   for (const file of updater.owned) owned(file.path, file.text);

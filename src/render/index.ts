@@ -7,8 +7,10 @@ import { cronFor } from "./schedule.js";
 /** Where the files we own live in the user's repository. */
 export const PATHS = {
   securityScan: ".github/workflows/security-scan.yml",
+  checkWorkflow: ".github/workflows/relay-security-check.yml",
   ci: ".github/workflows/ci.yml",
   trivyignore: ".trivyignore",
+  trivyignoreYaml: ".trivyignore.yaml",
   grypeIgnore: ".grype.yaml",
   govulncheckIgnore: ".govulncheckignore",
   renovate: "renovate.json",
@@ -63,7 +65,8 @@ export function buildView(input: RenderInput) {
     /** `--reachability` (issue 17): the gate gets govulncheck's not-called Go module findings as OpenVEX. */
     reachability: answers.reachability && answers.imageScan && !grype,
     vexFile: "relay-security.vex.json",
-    ignoreFile: grype ? PATHS.grypeIgnore : PATHS.trivyignore,
+    hardenRunner: answers.hardenRunner,
+    ignoreFile: grype ? PATHS.grypeIgnore : answers.trivyignore,
     govulncheckIgnoreFile: PATHS.govulncheckIgnore,
     targets: answers.imageScan ? `${grype ? "grype" : "trivy"}-image govulncheck` : "govulncheck",
     modulePath: input.modulePath,
@@ -93,14 +96,18 @@ function buildOptions(build: RenderInput["build"]) {
 export const renderSecurityScan = (view: View) => renderTemplate("security-scan.yml.hbs", view);
 /** The maintainers' page about the scans, which we own like the workflow. */
 export const renderScanningDocs = (view: View) => renderTemplate("security-scanning.md.hbs", view);
+/** The workflow that runs `check` on pull requests (issue 13, item 2), which we own whole. */
+export const renderCheckWorkflow = (view: View) => renderTemplate("relay-security-check.yml.hbs", view);
 /** A ci.yml for a repository that has no workflow building the image. */
 export const renderCi = (view: View) => renderTemplate("ci.yml.hbs", view);
 export const renderTrivyignore = (view: View) => renderTemplate("trivyignore.hbs", view);
 export const renderGrypeIgnore = (view: View) => renderTemplate("grype.yaml.hbs", view);
 /** The accepted govulncheck risks (user-owned; we write the header). */
 export const renderGovulncheckIgnore = (view: View) => renderTemplate("govulncheckignore.hbs", view);
-/** The ignore file of the chosen scanner (`view.ignoreFile`): `.trivyignore` or `.grype.yaml`. */
-export const renderIgnoreFile = (view: View) => (view.grype ? renderGrypeIgnore(view) : renderTrivyignore(view));
+export const renderTrivyignoreYaml = (view: View) => renderTemplate("trivyignore.yaml.hbs", view);
+/** The ignore file of the chosen scanner (`view.ignoreFile`): `.trivyignore`, `.trivyignore.yaml` or `.grype.yaml`. */
+export const renderIgnoreFile = (view: View) =>
+  view.grype ? renderGrypeIgnore(view) : view.ignoreFile === PATHS.trivyignoreYaml ? renderTrivyignoreYaml(view) : renderTrivyignore(view);
 /** The PR gate step as a sequence item at column 0, with its comment; the splice re-indents it. */
 export const renderGateStep = (view: View, imageRef: string, condition?: string) => renderTemplate("gate-step.hbs", { ...view, imageRef, condition: condition ?? "" });
 /** The self-contained image-scan job as a mapping entry at column 0. */

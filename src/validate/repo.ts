@@ -14,6 +14,7 @@ import { dryRunTrivy } from "./trivy.js";
 import { lintParse } from "./parse.js";
 import { lintScanningPage } from "./docs-page.js";
 import { lintPins } from "./pins.js";
+import { lintGrypeConfig, lintTrivyConfig } from "./scanner-config.js";
 import { lintTrivyignore } from "./trivyignore.js";
 import { lintTrivyignoreYaml } from "./trivyignore-yaml.js";
 
@@ -36,7 +37,7 @@ function repoFiles(dir: string): Map<string, string> {
   const texts = new Map<string, string>();
   const wf = join(dir, ".github", "workflows");
   const names = existsSync(wf) ? readdirSync(wf).filter((f) => /\.ya?ml$/.test(f)).sort() : [];
-  for (const rel of [...names.map((f) => `.github/workflows/${f}`), ".trivyignore", ".trivyignore.yaml", ".grype.yaml", GOVULNCHECK_IGNORE, "renovate.json", ".github/dependabot.yml", ".github/relay-security.json", "docs/security-scanning.md"]) {
+  for (const rel of [...names.map((f) => `.github/workflows/${f}`), ".trivyignore", ".trivyignore.yaml", ".grype.yaml", GOVULNCHECK_IGNORE, "trivy.yaml", "renovate.json", ".github/dependabot.yml", ".github/relay-security.json", "docs/security-scanning.md"]) {
     const p = join(dir, rel);
     if (existsSync(p)) texts.set(rel, readFileSync(p, "utf8"));
   }
@@ -52,7 +53,7 @@ function planFiles(dir: string, ctx: ValidateContext): Map<string, string> {
     const text = ctx.written.includes(c.path) || c.after === undefined ? (existsSync(onDisk) ? readFileSync(onDisk, "utf8") : undefined) : c.after;
     if (text !== undefined) texts.set(c.path, text);
   }
-  for (const ignore of [".trivyignore", ".trivyignore.yaml", ".grype.yaml", GOVULNCHECK_IGNORE]) {
+  for (const ignore of [".trivyignore", ".trivyignore.yaml", ".grype.yaml", GOVULNCHECK_IGNORE, "trivy.yaml"]) {
     if (!texts.has(ignore) && existsSync(join(dir, ignore))) texts.set(ignore, readFileSync(join(dir, ignore), "utf8"));
   }
   return texts;
@@ -70,9 +71,11 @@ export async function validateRepo(dir: string, ctx: ValidateContext): Promise<F
     findings.push(...lintParse(path, text));
     if (path === ".trivyignore") findings.push(...lintTrivyignore(path, text, now));
     if (path === ".trivyignore.yaml") findings.push(...lintTrivyignoreYaml(path, text, now));
-    if (path === ".grype.yaml") findings.push(...lintGrypeIgnore(path, text, now));
+    if (path === ".grype.yaml") findings.push(...lintGrypeIgnore(path, text, now), ...lintGrypeConfig(path, text));
     if (path === GOVULNCHECK_IGNORE) findings.push(...lintGovulncheckIgnore(path, text, now));
     if (path === "docs/security-scanning.md") findings.push(...lintScanningPage(path, text, (rel) => texts.has(rel) || existsSync(join(dir, rel))));
+    // Config the scanners load by themselves (issue 13, item 3); trivy.yaml matters only to a Trivy gate.
+    if (path === "trivy.yaml" && ctx.answers?.scanner !== "grype") findings.push(...lintTrivyConfig(path, text));
   }
   const workflows = [...texts].filter(([p]) => isWorkflow(p)).map(([path, text]) => ({ path, text }));
   findings.push(...lintPins(workflows, loadPins()));

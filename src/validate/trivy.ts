@@ -108,7 +108,7 @@ async function targets(opts: DryRunTrivyOptions, findings: Finding[]): Promise<T
       + "That does not cover what the gate sees in the built image: the Go standard library of the compiled binary (the Go version it is built with), "
       + `packages installed by RUN, or files copied in${base ? "" : ", nor the base image (none found)"}.`
       + (docker.failed === undefined && docker.exitCode === 0 ? " Docker is available here: build the image, `docker save` it and pass it with --image-archive." : ""),
-    hint: "docker build -t app . && docker save app -o app.tar && relay-security validate --image-archive app.tar",
+    hint: "docker build -t app . && docker save app -o app.tar && npx create-relay-security validate --image-archive app.tar",
   });
   return out;
 }
@@ -153,7 +153,7 @@ function didNotRun(label: string, r: Awaited<ReturnType<Deps["exec"]>>, offline:
     message: offline && firstRun
       ? `the gate was not previewed for ${label}: Trivy has no vulnerability database cached here, and this run downloads none`
       : `Trivy could not scan ${label}, so the gate was not previewed for it: ${why.trim()}`,
-    ...(offline && firstRun ? { hint: "`npx relay-security validate` (without --offline) downloads it and previews the gate; or `trivy image --download-db-only`" } : {}),
+    ...(offline && firstRun ? { hint: "`npx create-relay-security validate` (without --offline) downloads it and previews the gate; or `trivy image --download-db-only`" } : {}),
   };
 }
 

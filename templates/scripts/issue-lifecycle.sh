@@ -155,7 +155,7 @@ def str: if . == null then "" else tostring end;
         url: (($v.dataSource | safeurl) // ($v.id | str | advisory)),
         where: (($loc.path | str) + ($loc.layerID | shortsha | if . then ", layer \(.)" else "" end)),
         os: ($type | IN("apk", "deb", "rpm", "alpm", "portage")), gobin: ($type == "go-module") } ]
-| image_report(" (Grype)"; "Description"; "**Accepting a risk** instead: add `- vulnerability: <ID>` under `ignore:` in `.grype.yaml` with a `# WHY:` line and a `# TODO(YYYY-MM-DD):` line directly above it. Grype has no expiry of its own, so that date is the expiry: `relay-security validate` fails once it has passed.")
+| image_report(" (Grype)"; "Description"; "**Accepting a risk** instead: add `- vulnerability: <ID>` under `ignore:` in `.grype.yaml` with a `# WHY:` line and a `# TODO(YYYY-MM-DD):` line directly above it. Grype has no expiry of its own, so that date is the expiry: `npx create-relay-security validate` fails once it has passed.")
 JQ
 )"
 JQ_GRYPE_META='{scanner: "Grype", image_id: .source.target.imageID?, image_digest: .source.target.manifestDigest?, scanned_at: .descriptor.timestamp?, db_updated_at: (.descriptor.db? | if type == "object" then (.status.built? // .built?) else null end)}'

@@ -176,7 +176,7 @@ describe("our rules inside the user's own Renovate config", () => {
     const { writeFileSync } = await import("node:fs");
     const { git } = await import("../support/repo.js");
     // The team decides Go modules may wait longer: they edit our gomod rule.
-    const edited = merged.replace(/('relay-security: Go modules',[\s\S]*?matchManagers: \['gomod'\],)/, "$1\n      minimumReleaseAge: '14 days',");
+    const edited = merged.replace(/('relay-security: Go modules',[\s\S]*?)minimumReleaseAge: '7 days',/, "$1minimumReleaseAge: '14 days',");
     expect(edited).not.toBe(merged);
     writeFileSync(path, edited);
     git(dir, "add", "-A");
@@ -185,7 +185,10 @@ describe("our rules inside the user's own Renovate config", () => {
     expect(exitCode).toBe(0);
     const after = readFileSync(path, "utf8");
     expect(after).toContain("minimumReleaseAge: '14 days'");
-    expect(after).toContain("labels: ['security']"); // the user's value (from the first run) is kept, not overridden
+    // The new label goes to the rules the user did not edit; the edited one keeps the first run's label.
+    expect(after).toContain("addLabels: ['deps']");
+    expect(after).toMatch(/minimumReleaseAge: '14 days',\s+addLabels: \['security'\]/);
+    expect(after).not.toMatch(/^  labels:/m);
     expect(after.startsWith("// team config\n")).toBe(true);
   });
 });

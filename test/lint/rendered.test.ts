@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildView, renderCi, renderSecurityScan } from "../../src/render/index.js";
+import { buildView, renderCheckWorkflow, renderCi, renderSecurityScan } from "../../src/render/index.js";
 import { actionlint, workflowRepo, zizmor } from "../support/linters.js";
 import { requireTool } from "../support/tools.js";
 import { answersWith, viewWith } from "../support/answers.js";
@@ -13,6 +13,8 @@ const VARIANTS: Record<string, Record<string, unknown>> = {
   weekly: { schedule: "weekly" },
   "custom cron": { schedule: "41 3 * * 1-5" },
   "sarif on": { sarif: true },
+  "harden-runner, sarif on": { hardenRunner: true, sarif: true },
+  "harden-runner, grype": { hardenRunner: true, scanner: "grype", sarif: false },
   "no image scan": { imageScan: false, dockerfile: undefined },
   "severity CRITICAL, dockerfile in a subfolder": { severity: "CRITICAL", dockerfile: "deploy/Dockerfile", context: "." },
   // --scanner grype: SARIF is refused by the answers schema with grype, so sarif stays off here.
@@ -31,7 +33,7 @@ VARIANTS["build options from CI, grype"] = { __build: BUILD, scanner: "grype", s
 
 const render = ({ __build, ...over }: Record<string, unknown>) => {
   const view = __build ? buildView({ answers: answersWith(over), modulePath: "example.com/svc", goModFile: "go.mod", build: __build as typeof BUILD }) : viewWith(over);
-  return { "security-scan.yml": renderSecurityScan(view), "ci.yml": renderCi(view) };
+  return { "security-scan.yml": renderSecurityScan(view), "ci.yml": renderCi(view), "relay-security-check.yml": renderCheckWorkflow(view) };
 };
 
 describe.each(Object.entries(VARIANTS))("rendered workflows, %s", (_name, over) => {

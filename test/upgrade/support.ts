@@ -43,7 +43,7 @@ export const OLD_TEMPLATE: Record<string, [string, string][]> = {
   ],
   [PATHS.trivyignore]: [["# Example (inactive):\n", "# For example (commented out, so inactive):\n"]],
   [PATHS.ci]: [["accept a risk in .trivyignore.", "accept risks in .trivyignore."]],
-  [PATHS.renovate]: [['      "minimumReleaseAge": "7 days"\n', '      "minimumReleaseAge": "3 days"\n']],
+  [PATHS.renovate]: [['      "minimumReleaseAge": "7 days",\n      "minimumReleaseAgeBehaviour"', '      "minimumReleaseAge": "3 days",\n      "minimumReleaseAgeBehaviour"']],
 };
 
 export function oldTemplate(path: string, text: string): string {
