@@ -31,6 +31,7 @@ const OPTIONS = {
   adopt: { type: "boolean" },
   "image-archive": { type: "string" },
   offline: { type: "boolean" },
+  "all-workflows": { type: "boolean" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "v" },
 } as const;
@@ -118,7 +119,7 @@ async function main(argv: string[]): Promise<number> {
       return exitCode;
     }
     const { runCommand } = await import("./commands.js");
-    const result = await runCommand(command, { dir, json: Boolean(v.json), imageArchive: v["image-archive"], offline: Boolean(v.offline) }, deps);
+    const result = await runCommand(command, { dir, json: Boolean(v.json), imageArchive: v["image-archive"], offline: Boolean(v.offline), allWorkflows: Boolean(v["all-workflows"]) }, deps);
     process.stdout.write(result.output.endsWith("\n") ? result.output : `${result.output}\n`);
     return result.exitCode;
   } catch (error) {

@@ -8,10 +8,12 @@ import { EXIT, UserError } from "./errors.js";
 import { hasConflictMarkers } from "./merge/threeway.js";
 import { buildPlan } from "./plan/index.js";
 import { PATHS } from "./render/index.js";
-import { lineCounts, renderDiff, renderFindings } from "./report/plan.js";
+import { exitLine, findingSections } from "./report/exit.js";
+import { lineCounts, renderDiff } from "./report/plan.js";
 import { parseState, type State } from "./state/index.js";
 import type { Detected, Finding } from "./types.js";
 import { validateRepo } from "./validate/repo.js";
+import { countsAgainstUs } from "./validate/scope.js";
 import { VERSION } from "./version.js";
 
 export interface CommandOptions {
@@ -19,6 +21,8 @@ export interface CommandOptions {
   json: boolean;
   imageArchive?: string;
   offline: boolean;
+  /** `--all-workflows`: validate every workflow and count the user's own lines too. */
+  allWorkflows?: boolean;
 }
 
 interface CheckResult {
@@ -42,9 +46,9 @@ export async function runCommand(command: "check" | "validate", opts: CommandOpt
     throw new UserError(`${statePath}: not found; this repository was not set up by relay-security (run npm create relay-security)`);
   }
   const check: CheckResult = command === "check" && state && answers ? checkRepo(detected, answers, state) : { drift: [], edited: [], deleted: [], findings: [] };
-  const findings = [...check.findings, ...(await validateRepo(dir, { answers, written: [], deps, scope: "repo", imageArchive: opts.imageArchive, offline: opts.offline }))];
+  const findings = [...check.findings, ...(await validateRepo(dir, { answers, written: [], deps, scope: "repo", imageArchive: opts.imageArchive, offline: opts.offline, allWorkflows: opts.allWorkflows, state }))];
 
-  const failed = check.drift.length > 0 || findings.some((f) => f.severity === "error");
+  const failed = check.drift.length > 0 || findings.some(countsAgainstUs);
   const exitCode = failed ? EXIT.findings : EXIT.ok;
   if (opts.json) {
     const versions = command === "check" ? { version: VERSION, stateVersion: state?.version ?? null } : {};
@@ -52,9 +56,11 @@ export async function runCommand(command: "check" | "validate", opts: CommandOpt
   }
   const lines: string[] = [];
   if (command === "check") lines.push(...renderCheck(check, state?.version ?? VERSION));
-  if (findings.length) lines.push("", "Validation:", renderFindings(findings));
+  if (findings.length) lines.push(...findingSections(findings));
   else if (command === "validate") lines.push("Validation: no findings.");
-  return { exitCode, output: lines.join("\n") };
+  const markers = [...new Set(check.findings.filter((f) => f.rule === "conflict-marker").map((f) => f.file))];
+  lines.push("", exitLine({ exitCode, conflicts: markers, drift: check.drift.map((d) => d.path), findings: findings.filter((f) => f.rule !== "conflict-marker"), widen: true, all: Boolean(opts.allWorkflows) }));
+  return { exitCode, output: lines.join("\n").replace(/^\n/, "") };
 }
 
 /**

@@ -32,8 +32,11 @@ Run:
                         pinned by a bare SHA with a separate "# Tracks:" line (the plan shows both first)
   --image-archive FILE  validate: scan this docker-save archive instead of building
   --offline             validate: use Trivy's cached database only
+  --all-workflows       check/validate: every workflow, and count findings in your own lines too
+                        (default: what relay-security owns and the workflow carrying its step)
   -h, --help            this help
   -v, --version         the version
 
-Exit codes: 0 ok, 1 findings / drift / conflicts, 2 bad usage or input (nothing written), 130 cancelled.
+Exit codes: 0 ok, 1 findings / drift / conflicts in what relay-security wrote or changed, 2 bad usage
+or input (nothing written), 130 cancelled. Findings in your own lines are listed, not counted.
 `;

@@ -12,6 +12,7 @@ import { PATHS } from "./render/index.js";
 import { nextSteps, renderInitReport, type InitReport } from "./report/init.js";
 import { parseState } from "./state/index.js";
 import { validateRepo } from "./validate/repo.js";
+import { countsAgainstUs } from "./validate/scope.js";
 
 export interface InitOptions {
   dir: string;
@@ -82,7 +83,8 @@ export async function runInit(opts: InitOptions, deps: Deps): Promise<{ exitCode
   // Held back by --on-conflict fail: nothing changed, so there is nothing of ours to validate.
   const findings = hold && !opts.dryRun ? [] : await validateRepo(dir, { plan, answers, written, deps });
 
-  const failed = findings.some((f) => f.severity === "error");
+  // Only what we wrote or touched decides; the user's own lines are reported, not counted (issue 10).
+  const failed = findings.some(countsAgainstUs);
   const exitCode = conflicted || failed ? EXIT.findings : EXIT.ok;
   const report: InitReport = { plan, findings, written, dryRun: opts.dryRun, diffs: opts.diff || opts.dryRun, exitCode, next: nextSteps(answers, plan, written, state !== undefined) };
   return { exitCode, report };

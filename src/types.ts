@@ -47,6 +47,11 @@ export interface Finding {
   severity: "error" | "warning" | "info" | "skipped";
   /** For skipped checks: how to get the tool. */
   hint?: string;
+  /**
+   * "you": on a line of the user's own that relay-security did not write; listed with its fix, never
+   * counted toward exit 1 (src/validate/scope.ts). Absent: ours, or judged as ours (`--all-workflows`).
+   */
+  owner?: "you";
 }
 
 /** One file the plan would write, with what it is now and what it would become. */

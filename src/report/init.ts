@@ -3,7 +3,8 @@ import type { Plan } from "../plan/index.js";
 import { PATHS } from "../render/index.js";
 import { cronFor } from "../render/schedule.js";
 import type { Finding } from "../types.js";
-import { lineCounts, renderDiff, renderFindings, renderPlan } from "./plan.js";
+import { exitLine, findingSections } from "./exit.js";
+import { lineCounts, renderDiff, renderPlan } from "./plan.js";
 
 export interface InitReport {
   plan: Plan;
@@ -23,9 +24,11 @@ export function renderInitReport(r: InitReport): string {
   const lines = [nothing ? "Nothing to do: every file is up to date." : r.dryRun ? "Plan (dry run, nothing written):" : "Plan:", renderPlan(r.plan, { diffs: r.diffs && !nothing })];
   const conflicts = r.plan.changes.filter((c) => c.action === "conflict");
   if (conflicts.length) lines.push("", `Conflicts in ${conflicts.map((c) => c.path).join(", ")}: ${conflicts.map((c) => c.reason).join("; ")}`);
-  if (r.findings.length) lines.push("", "Validation:", renderFindings(r.findings));
+  lines.push(...findingSections(r.findings));
   if (r.written.length) lines.push("", `Wrote ${r.written.length} file(s).`);
   if (r.next?.length && !r.dryRun && !nothing) lines.push("", "Next steps:", ...r.next.map((s, i) => `  ${i + 1}. ${s}`));
+  // The confirmation preview has no exit code yet; the final report ends with the reason for it.
+  if (r.exitCode !== undefined) lines.push("", exitLine({ exitCode: r.exitCode, conflicts: conflicts.map((c) => c.path), drift: [], findings: r.findings }));
   return lines.join("\n");
 }
 

@@ -83,7 +83,8 @@ function checkUses(site: UsesSite, ctx: Ctx, at: At): Finding[] {
   const whys = new Set<string>();
   if (!SHA.test(ref)) {
     const what = /^[0-9a-f]{7,39}$/.test(ref) ? "a short SHA (ambiguous, and Renovate cannot update it)" : "a tag or branch, which can be moved to other code";
-    out.push(at("sha", "error", `${action}@${ref} is ${what}; pin the full 40-character commit SHA`, suggestion));
+    const lookUp = `git ls-remote https://github.com/${m[1]}/${m[2]} '${ref}^{}' '${ref}' gives its commit; then uses: ${action}@<sha> # ${ref}`;
+    out.push(at("sha", "error", `${action}@${ref} is ${what}; pin the full 40-character commit SHA`, suggestion ?? lookUp));
     for (const b of badFor(ref, ["gone", "advisory"])) out.push(at("compromised", "error", `${action}@${ref}: ${b.why}`, suggestion));
   } else {
     tagsOfSha = known.filter((k) => k.sha === ref);

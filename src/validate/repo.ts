@@ -11,6 +11,9 @@ import { runActionlint } from "./actionlint.js";
 import { lintGrypeIgnore } from "./grype-ignore.js";
 import { dryRunTrivy } from "./trivy.js";
 import { lintParse } from "./parse.js";
+import { assignOwners, type Ownership } from "./scope.js";
+import { PATHS } from "../render/index.js";
+import { parseState, type State } from "../state/index.js";
 import { lintPins } from "./pins.js";
 import { lintTrivyignore } from "./trivyignore.js";
 import { lintTrivyignoreYaml } from "./trivyignore-yaml.js";
@@ -21,24 +24,41 @@ export interface ValidateContext {
   /** Files written by this run (validated from disk); with a dry run, the plan's texts are validated instead. */
   written: string[];
   deps: Deps;
-  /** "plan" (default): what this run wrote or would write. "repo": every workflow and config in the repository. */
+  /**
+   * "plan" (default): what this run wrote or would write. "repo": what the state says we own, the
+   * workflow carrying our step, the ignore files and updater configs (every workflow with `allWorkflows`,
+   * or when there is no state to say what is ours).
+   */
   scope?: "plan" | "repo";
+  /** `--all-workflows`: validate every workflow and count every finding, the user's own lines included. */
+  allWorkflows?: boolean;
+  /** The state on disk (repo scope); a plan brings the state it writes. */
+  state?: State;
   imageArchive?: string;
   offline?: boolean;
 }
 
 const isWorkflow = (path: string) => /^\.github\/workflows\/[^/]+\.ya?ml$/.test(path);
 
-/** Every file `validate` looks at in a repository: workflows, ignore files, updater configs, our state. */
-function repoFiles(dir: string): Map<string, string> {
+/** Every file `validate` looks at in a repository: workflows (those `keep` says), ignore files, updater configs, our state. */
+function repoFiles(dir: string, keep: (workflow: string) => boolean): { texts: Map<string, string>; left: string[] } {
   const texts = new Map<string, string>();
   const wf = join(dir, ".github", "workflows");
-  const names = existsSync(wf) ? readdirSync(wf).filter((f) => /\.ya?ml$/.test(f)).sort() : [];
-  for (const rel of [...names.map((f) => `.github/workflows/${f}`), ".trivyignore", ".trivyignore.yaml", ".grype.yaml", "renovate.json", ".github/dependabot.yml", ".github/relay-security.json"]) {
+  const all = (existsSync(wf) ? readdirSync(wf).filter((f) => /\.ya?ml$/.test(f)).sort() : []).map((f) => `.github/workflows/${f}`);
+  const left = all.filter((p) => !keep(p));
+  for (const rel of [...all.filter(keep), ".trivyignore", ".trivyignore.yaml", ".grype.yaml", "renovate.json", ".github/dependabot.yml", ".github/dependabot.yaml", ".github/relay-security.json"]) {
     const p = join(dir, rel);
     if (existsSync(p)) texts.set(rel, readFileSync(p, "utf8"));
   }
-  return texts;
+  return { texts, left };
+}
+
+/** What relay-security owns, from the state on disk or, for a run, from the state its plan writes. */
+function ownership(ctx: ValidateContext): Ownership | undefined {
+  const planned = ctx.plan?.changes.find((c) => c.path === PATHS.state)?.after;
+  const state = planned !== undefined ? parseState(PATHS.state, planned) : ctx.state;
+  if (!state) return undefined;
+  return { owned: new Set([...Object.keys(state.files), PATHS.state]), ...(state.gate ? { gate: { file: state.gate.file, edits: state.gate.edits } } : {}) };
 }
 
 /** What this run wrote (from disk) or, for a dry run, would write (from the plan). */
@@ -61,9 +81,21 @@ function planFiles(dir: string, ctx: ValidateContext): Map<string, string> {
  * workflow (from disk when it was written; from a temp copy of the plan's text for a dry run).
  */
 export async function validateRepo(dir: string, ctx: ValidateContext): Promise<Finding[]> {
-  const texts = ctx.scope === "repo" ? repoFiles(dir) : planFiles(dir, ctx);
+  const own = ctx.allWorkflows ? undefined : ownership(ctx);
+  const ours = (p: string) => !own || own.owned.has(p) || own.gate?.file === p;
+  const repo = ctx.scope === "repo" ? repoFiles(dir, ours) : undefined;
+  const texts = repo?.texts ?? planFiles(dir, ctx);
   const now = ctx.deps.now();
   const findings: Finding[] = [];
+  if (repo?.left.length) {
+    findings.push({
+      file: repo.left.join(", "),
+      rule: "scope",
+      severity: "info",
+      message: `${repo.left.length} workflow(s) relay-security neither wrote nor edited were not validated`,
+      hint: "--all-workflows validates every workflow and counts its findings",
+    });
+  }
   for (const [path, text] of texts) {
     findings.push(...lintParse(path, text));
     if (path === ".trivyignore") findings.push(...lintTrivyignore(path, text, now));
@@ -74,7 +106,7 @@ export async function validateRepo(dir: string, ctx: ValidateContext): Promise<F
   findings.push(...lintPins(workflows, loadPins()));
   findings.push(...(await actionlintOn(dir, workflows, ctx)));
   findings.push(...(await previewGate(dir, workflows, ctx)));
-  return findings;
+  return own ? assignOwners(findings, own, texts) : findings;
 }
 
 /** The action and `with:` of our gate step (`id: relay-security-scan`) in the first workflow that has one. */
