@@ -86,8 +86,18 @@ export async function runInit(opts: InitOptions, deps: Deps): Promise<{ exitCode
   // Only what we wrote or touched decides; the user's own lines are reported, not counted (issue 10).
   const failed = findings.some(countsAgainstUs);
   const exitCode = conflicted || failed ? EXIT.findings : EXIT.ok;
-  const report: InitReport = { plan, findings, written, dryRun: opts.dryRun, diffs: opts.diff || opts.dryRun, exitCode, next: nextSteps(answers, plan, written, state !== undefined) };
+  const next = nextSteps(answers, plan, written, state !== undefined, { ignored: await ignoredByGit(dir, written, deps), dependabot: detected.dependabotConfig });
+  const report: InitReport = { plan, findings, written, dryRun: opts.dryRun, diffs: opts.diff || opts.dryRun, exitCode, next };
   return { exitCode, report };
+}
+
+/** The paths among `paths` that the repository's .gitignore rules hide (a `.*` rule hides .github). */
+async function ignoredByGit(dir: string, paths: string[], deps: Deps): Promise<string[]> {
+  if (paths.length === 0) return [];
+  // Exit 0: some are ignored (listed); 1: none; 128: not a repository. --no-index: a tracked file under an
+  // ignored folder counts too, since `git add` refuses it without -f as well.
+  const r = await deps.exec("git", ["-C", dir, "check-ignore", "--no-index", "--", ...paths]);
+  return r.exitCode === 0 ? r.stdout.split("\n").map((l) => l.trim()).filter(Boolean) : [];
 }
 
 /** Files we would change that hold uncommitted edits: refuse, naming them, unless --allow-dirty. */

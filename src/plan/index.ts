@@ -102,7 +102,12 @@ export function buildPlan(detected: Detected, answers: Answers, state: State | u
     : { kind: "none", notes: ["no image scan (--no-image-scan): only govulncheck runs"] };
 
   let gateRecord: GateRecord | undefined = state?.gate;
-  switch (gate.kind) {
+  // A ci.yml we created (no workflow at all before) is ours: it is merged like our other files, and the
+  // gate step in it is part of that render. Taking the gate's path here would move it from the owned
+  // files to a gate record, so the second run would rewrite the state the first one wrote (issue 10).
+  if ((gate.kind === "edit" || gate.kind === "unchanged") && gate.file === PATHS.ci && generated[PATHS.ci] !== undefined) {
+    owned(PATHS.ci, renderCi(view));
+  } else switch (gate.kind) {
     case "edit": {
       const kept = opts.strictGate ? undefined : keepUserEditedStep(gate, state?.gate, opts.onConflict);
       changes.push(kept ?? { path: gate.file, action: "update", before: gate.before, after: gate.after, reason: gate.summary, notes: gate.notes });
@@ -142,7 +147,9 @@ export function buildPlan(detected: Detected, answers: Answers, state: State | u
     after: stateText,
     reason: "your answers and what was generated, for the next upgrade",
   });
-  return { changes, gate, notes };
+  // Several sources can say the same thing (each build of a matrix, each workflow): say it once.
+  for (const c of changes) if (c.notes) c.notes = [...new Set(c.notes)];
+  return { changes, gate, notes: [...new Set(notes)] };
 }
 
 /**

@@ -45,16 +45,25 @@ export function jsonReport(r: InitReport) {
   };
 }
 
-export function nextSteps(answers: Answers, plan: Plan, written: string[], upgrade = false): string[] {
+/**
+ * What to do next. `ignored`: written paths the repository's .gitignore hides (`git check-ignore`), which a
+ * plain `git add` refuses; `dependabot`: the Dependabot config file actually there (.yml or .yaml).
+ */
+export function nextSteps(answers: Answers, plan: Plan, written: string[], upgrade = false, opts: { ignored?: string[]; dependabot?: string } = {}): string[] {
   const message = upgrade ? "Upgrade relay-security files" : "Add relay-security scans";
-  const steps = [`Review and commit: git add ${written.join(" ")} && git commit -m "${message}"`];
+  const ignored = new Set(opts.ignored ?? []);
+  const plain = written.filter((p) => !ignored.has(p));
+  const forced = written.filter((p) => ignored.has(p));
+  const adds = [...(plain.length ? [`git add ${plain.join(" ")}`] : []), ...(forced.length ? [`git add -f ${forced.join(" ")}`] : [])];
+  const steps = [`Review and commit: ${adds.join(" && ")} && git commit -m "${message}"`];
+  if (forced.length) steps[0] += ` (your .gitignore ignores ${forced.join(", ")}, hence -f)`;
   if (answers.updater === "renovate") steps.push("Enable Renovate for the repository (install the Renovate GitHub App) so the pins and scanner versions stay fresh.");
-  if (answers.updater === "dependabot") steps.push("Dependabot reads .github/dependabot.yml once it is on the default branch.");
+  if (answers.updater === "dependabot") steps.push(`Dependabot reads ${opts.dependabot ?? PATHS.dependabot} once it is on the default branch.`);
   const when = cronFor(answers.schedule, answers.image).text;
   steps.push(
     `The first scheduled rescan runs ${when} on ${answers.branch}${answers.imageScan ? ": Trivy on the image and govulncheck on the code" : ": govulncheck on the code"}; it opens an issue labelled "${answers.label}" per scan that finds something, and closes it when the scan is clean. Run it now from the Actions tab (workflow "Security scan", Run workflow).`,
   );
   if (plan.gate.kind === "edit" || written.includes(PATHS.ci)) steps.push("Open a pull request: the image scan gates it on fixable " + answers.severity + " vulnerabilities.");
-  steps.push("Check the setup any time with `npx relay-security check` (exit 1 on drift) and `npx relay-security validate`.");
+  steps.push("Check the setup any time with `npx create-relay-security check` (exit 1 on drift) and `npx create-relay-security validate`.");
   return steps;
 }

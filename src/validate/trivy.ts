@@ -153,7 +153,7 @@ function didNotRun(label: string, r: Awaited<ReturnType<Deps["exec"]>>, offline:
     message: offline && firstRun
       ? `the gate was not previewed for ${label}: Trivy has no vulnerability database cached here, and this run downloads none`
       : `Trivy could not scan ${label}, so the gate was not previewed for it: ${why.trim()}`,
-    ...(offline && firstRun ? { hint: "`npx relay-security validate` (without --offline) downloads it and previews the gate; or `trivy image --download-db-only`" } : {}),
+    ...(offline && firstRun ? { hint: "`npx create-relay-security validate` (without --offline) downloads it and previews the gate; or `trivy image --download-db-only`" } : {}),
   };
 }
 
