@@ -7,7 +7,7 @@ import type { Plan } from "../plan/index.js";
 import type { Finding } from "../types.js";
 import { parseDockerfile } from "../detect/dockerfile.js";
 import { ourStepData } from "../gate/locate.js";
-import { runActionlint } from "./actionlint.js";
+import { findActionlintConfig, runActionlint } from "./actionlint.js";
 import { lintGrypeIgnore } from "./grype-ignore.js";
 import { dryRunTrivy } from "./trivy.js";
 import { lintParse } from "./parse.js";
@@ -156,7 +156,9 @@ async function previewGate(dir: string, workflows: { path: string; text: string 
 
 async function actionlintOn(dir: string, workflows: { path: string; text: string }[], ctx: ValidateContext): Promise<Finding[]> {
   const onDisk = workflows.every((w) => existsSync(join(dir, w.path)) && readFileSync(join(dir, w.path), "utf8") === w.text);
-  if (onDisk) return runActionlint(workflows.map((w) => w.path), { cwd: dir, exec: ctx.deps.exec });
+  // The user's config (self-hosted runner labels, config variables, ignores) on every path (issue 20).
+  const config = findActionlintConfig(dir);
+  if (onDisk) return runActionlint(workflows.map((w) => w.path), { cwd: dir, exec: ctx.deps.exec, config });
   // A dry run: lint the planned text in a scratch copy, reported under the real paths.
   const { mkdtempSync, mkdirSync, writeFileSync, rmSync } = await import("node:fs");
   const { tmpdir } = await import("node:os");
@@ -164,7 +166,7 @@ async function actionlintOn(dir: string, workflows: { path: string; text: string
   try {
     mkdirSync(join(scratch, ".github", "workflows"), { recursive: true });
     for (const w of workflows) writeFileSync(join(scratch, w.path), w.text);
-    return await runActionlint(workflows.map((w) => w.path), { cwd: scratch, exec: ctx.deps.exec });
+    return await runActionlint(workflows.map((w) => w.path), { cwd: scratch, exec: ctx.deps.exec, config });
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
