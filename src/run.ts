@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { resolveAnswers } from "./answers/index.js";
 import type { Mode, RawAnswers } from "./answers/resolve.js";
+import { recordConflicts } from "./apply/conflicts.js";
 import { applyPlan, writes } from "./apply/index.js";
 import { CANCEL, type Deps } from "./deps.js";
 import { detect } from "./detect/index.js";
@@ -80,6 +81,9 @@ export async function runInit(opts: InitOptions, deps: Deps): Promise<{ exitCode
 
   if (!hold && !opts.allowDirty) await refuseDirty(dir, toWrite.filter((c) => c.before !== undefined).map((c) => c.path), deps);
   const written = hold ? [] : applyPlan(dir, plan.changes);
+  // Markers written: git must see an unresolved merge, so `git commit -a` cannot commit them (issue 20.2).
+  const staged = await recordConflicts(dir, plan.changes, written, deps);
+  if (staged.length) plan.notes.push(`recorded as unmerged in git's index (git status: both modified): ${staged.join(", ")}; resolve, then git add`);
   // Held back by --on-conflict fail: nothing changed, so there is nothing of ours to validate.
   const findings = hold && !opts.dryRun ? [] : await validateRepo(dir, { plan, answers, written, deps });
 

@@ -63,4 +63,9 @@ export interface FileChange {
   /** Why, in one line, for the plan summary (e.g. "inserted the Trivy step after job build, step 3"). */
   reason?: string;
   notes?: string[];
+  /**
+   * For a conflict written with markers: the three sides (our last render, the user's file, the new
+   * render), which the writer records in git's index as stages 1-3, as git's own merges do.
+   */
+  stages?: { base: string; ours: string; theirs: string };
 }
