@@ -6,7 +6,7 @@ import type { Deps } from "./deps.js";
 import { detect } from "./detect/index.js";
 import { EXIT, UserError } from "./errors.js";
 import { hasConflictMarkers } from "./merge/threeway.js";
-import { buildPlan } from "./plan/index.js";
+import { buildPlan, KEPT_EDIT_WAY_OUT } from "./plan/index.js";
 import { PATHS } from "./render/index.js";
 import { exitLine, findingSections } from "./report/exit.js";
 import { lineCounts, renderDiff } from "./report/plan.js";
@@ -80,9 +80,15 @@ function checkRepo(detected: Detected, answers: Answers, state: State): CheckRes
       result.findings.push({ file: path, line: m.line, rule: "conflict-marker", message: "unresolved conflict marker from an upgrade", severity: "error" });
     }
   }
-  const plan = buildPlan(detected, answers, state, { restore: false, onConflict: "markers", strictGate: true });
+  // Exactly the plan `create-relay-security --yes` builds with the recorded answers (issue 20.3).
+  const plan = buildPlan(detected, answers, state, { restore: false, onConflict: "markers" });
   for (const c of plan.changes) {
-    if (c.path === PATHS.state || c.action === "unchanged") continue;
+    if (c.path === PATHS.state) continue;
+    if (c.keptEdit) {
+      result.drift.push({ path: c.path, action: "edited step", reason: `${c.reason ?? ""}; the step is the policy this repository promises: ${KEPT_EDIT_WAY_OUT}`, diff: renderDiff({ ...c, after: c.keptEdit.after }) });
+      continue;
+    }
+    if (c.action === "unchanged") continue;
     if (c.action === "skip") result.deleted.push(c.path);
     else if (!(marked.has(c.path) && c.after === c.before)) result.drift.push({ path: c.path, action: c.action, reason: c.reason ?? "", diff: renderDiff(c) });
   }

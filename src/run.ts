@@ -89,7 +89,10 @@ export async function runInit(opts: InitOptions, deps: Deps): Promise<{ exitCode
 
   // Only what we wrote or touched decides; the user's own lines are reported, not counted (issue 10).
   const failed = findings.some(countsAgainstUs);
-  const exitCode = conflicted || failed ? EXIT.findings : EXIT.ok;
+  // Our step edited and kept: the re-run says what `check` says (issue 20.3), unless the user chose to keep
+  // theirs in this very run (--on-conflict ours).
+  const keptEdit = opts.onConflict !== "ours" && plan.changes.some((c) => c.keptEdit);
+  const exitCode = conflicted || failed || keptEdit ? EXIT.findings : EXIT.ok;
   const next = nextSteps(answers, plan, written, state !== undefined, { ignored: await ignoredByGit(dir, written, deps), dependabot: detected.dependabotConfig });
   const report: InitReport = { plan, findings, written, dryRun: opts.dryRun, diffs: opts.diff || opts.dryRun, exitCode, next };
   return { exitCode, report };

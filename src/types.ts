@@ -68,4 +68,10 @@ export interface FileChange {
    * render), which the writer records in git's index as stages 1-3, as git's own merges do.
    */
   stages?: { base: string; ours: string; theirs: string };
+  /**
+   * Our gate step as the user edited it, which this run keeps (nothing new from us, or --on-conflict
+   * ours): `after` is the file with relay-security's step, `--on-conflict theirs` writes it. `check` and
+   * a re-run both report it from this one field (issue 20.3), so they cannot disagree.
+   */
+  keptEdit?: { after: string };
 }

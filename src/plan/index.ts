@@ -21,12 +21,11 @@ export interface PlanOptions {
   adopt?: boolean;
   /** The pins data to render with (default `data/pins.json`); another one renders another release. */
   pins?: PinsData;
-  /**
-   * `check`: our gate step is the policy the repository promises (issue 6: "including the injected step"),
-   * so a hand edit of it is drift there, even though an upgrade keeps it.
-   */
-  strictGate?: boolean;
 }
+
+/** The way out of an edited gate step, printed by `check` and by a re-run alike. */
+export const KEPT_EDIT_WAY_OUT =
+  "`npx create-relay-security --yes --on-conflict theirs` puts relay-security's step back; to change the policy, re-run with other answers (--severity, ...) instead of editing the step";
 
 /** Several pull-request workflows qualify for the gate: a question for the user (or --workflow). */
 export class ChooseWorkflow extends UserError {
@@ -109,7 +108,7 @@ export function buildPlan(detected: Detected, answers: Answers, state: State | u
     owned(PATHS.ci, renderCi(view));
   } else switch (gate.kind) {
     case "edit": {
-      const kept = opts.strictGate ? undefined : keepUserEditedStep(gate, state?.gate, opts.onConflict);
+      const kept = keepUserEditedStep(gate, state?.gate, opts.onConflict);
       changes.push(kept ?? { path: gate.file, action: "update", before: gate.before, after: gate.after, reason: gate.summary, notes: gate.notes });
       if (!kept) gateRecord = { file: gate.file, edits: gate.addedLoad ? ["load: true"] : [], step: ourStepData(gate.file, gate.after) };
       break;
@@ -162,10 +161,12 @@ function keepUserEditedStep(gate: Extract<GateResult, { kind: "edit" }>, last: G
   const current = ourStepData(gate.file, gate.before);
   if (current === undefined || isDeepStrictEqual(current, last.step)) return undefined;
   // Nothing new from us (three-way: theirs == base): the user's step stays, quietly.
+  // Either way the step is not the policy we promise: `keptEdit` says so to `check` and to this run.
+  const keptEdit = { after: gate.after };
   if (isDeepStrictEqual(ourStepData(gate.file, gate.after), last.step)) {
-    return { path: gate.file, action: "unchanged", before: gate.before, after: gate.before, reason: "your edits to the relay-security step kept; nothing new from us" };
+    return { path: gate.file, action: "unchanged", before: gate.before, after: gate.before, reason: "your edits to the relay-security step kept; nothing new from us", keptEdit };
   }
-  if (onConflict === "ours") return { path: gate.file, action: "unchanged", before: gate.before, after: gate.before, reason: "you edited the relay-security step; kept yours (--on-conflict ours)" };
+  if (onConflict === "ours") return { path: gate.file, action: "unchanged", before: gate.before, after: gate.before, reason: "you edited the relay-security step; kept yours (--on-conflict ours)", keptEdit };
   return {
     path: gate.file,
     action: "conflict",

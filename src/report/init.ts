@@ -1,5 +1,5 @@
 import type { Answers } from "../answers/schema.js";
-import type { Plan } from "../plan/index.js";
+import { KEPT_EDIT_WAY_OUT, type Plan } from "../plan/index.js";
 import { PATHS } from "../render/index.js";
 import { cronFor } from "../render/schedule.js";
 import type { Finding } from "../types.js";
@@ -21,14 +21,19 @@ export interface InitReport {
 export function renderInitReport(r: InitReport): string {
   if (r.only === "diffs") return r.plan.changes.filter((c) => c.action !== "unchanged" && c.action !== "skip").map((c) => renderDiff(c).trimEnd()).join("\n\n");
   const nothing = r.plan.changes.every((c) => c.action === "unchanged" || c.action === "skip");
-  const lines = [nothing ? "Nothing to do: every file is up to date." : r.dryRun ? "Plan (dry run, nothing written):" : "Plan:", renderPlan(r.plan, { diffs: r.diffs && !nothing })];
+  const kept = r.plan.changes.filter((c) => c.keptEdit);
+  const head = nothing && kept.length ? "Nothing to write, but the relay-security step was edited (below)." : nothing ? "Nothing to do: every file is up to date." : r.dryRun ? "Plan (dry run, nothing written):" : "Plan:";
+  const lines = [head, renderPlan(r.plan, { diffs: r.diffs && !nothing })];
+  for (const c of kept) {
+    lines.push("", `${c.path}: the relay-security step differs from what relay-security wrote; kept, and \`check\` reports it as drift (exit 1). ${KEPT_EDIT_WAY_OUT}.`);
+  }
   const conflicts = r.plan.changes.filter((c) => c.action === "conflict");
   if (conflicts.length) lines.push("", `Conflicts in ${conflicts.map((c) => c.path).join(", ")}: ${conflicts.map((c) => c.reason).join("; ")}`);
   lines.push(...findingSections(r.findings));
   if (r.written.length) lines.push("", `Wrote ${r.written.length} file(s).`);
   if (r.next?.length && !r.dryRun && !nothing) lines.push("", "Next steps:", ...r.next.map((s, i) => `  ${i + 1}. ${s}`));
   // The confirmation preview has no exit code yet; the final report ends with the reason for it.
-  if (r.exitCode !== undefined) lines.push("", exitLine({ exitCode: r.exitCode, conflicts: conflicts.map((c) => c.path), drift: [], findings: r.findings }));
+  if (r.exitCode !== undefined) lines.push("", exitLine({ exitCode: r.exitCode, conflicts: conflicts.map((c) => c.path), drift: kept.map((c) => `${c.path} (the relay-security step, edited)`), findings: r.findings }));
   return lines.join("\n");
 }
 

@@ -67,7 +67,7 @@ describe("relay-security check: would a re-run with the recorded answers change 
     const { exitCode, output } = await check(dir);
     expect(exitCode).toBe(1);
     expect(output).toMatch(/^Drift in 1 file\(s\)/);
-    expect(output).toContain(".github/workflows/ci.yml: update (updated the Trivy step in job build in place)");
+    expect(output).toContain(".github/workflows/ci.yml: edited step (your edits to the relay-security step kept; nothing new from us; the step is the policy this repository promises: `npx create-relay-security --yes --on-conflict theirs` puts relay-security's step back");
     expect(output).toMatch(/^- {10}exit-code: '0'\n\+ {10}exit-code: '1'$/m);
   });
 
