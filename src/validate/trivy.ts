@@ -189,5 +189,18 @@ async function trivyConfig(bin: string, opts: DryRunTrivyOptions): Promise<Findi
     const why = r.failed ?? (r.stderr.trim().split("\n").pop() || `exit code ${r.exitCode}`);
     return [{ file: dockerfile, rule: "trivy-config", severity: "skipped", message: `trivy config could not check ${dockerfile}: ${why}` }];
   }
-  return configFindings(report, dockerfile);
+  return configFindings(report, dockerfile).map((f) => explainRootCheck(f, opts.finalBaseImage));
+}
+
+/**
+ * Trivy's DS-0002 ("image user should not be 'root'") looks only for a USER line in the Dockerfile, so it
+ * fires on a final stage FROM a `:nonroot` image (distroless), which already runs as uid 65532. Said so,
+ * as info; for any other base the warning stays, with the fix.
+ */
+function explainRootCheck(f: Finding, finalBaseImage: string | undefined): Finding {
+  if (!/^trivy-config\/(?:AVD-)?DS-?0*02$/.test(f.rule)) return f;
+  if (finalBaseImage && /:(?:[\w.-]*-)?nonroot(?:$|[-@])/.test(finalBaseImage)) {
+    return { ...f, severity: "info", message: `${f.message}; not a problem here: the final stage's base image ${finalBaseImage} runs as a non-root user (uid 65532), and Trivy only looks for a USER line` };
+  }
+  return { ...f, hint: f.hint ?? "add `USER 65532:65532` (or a named non-root user) to the final stage" };
 }

@@ -33,3 +33,35 @@ describe("the dry-run preview says what it scanned, once", () => {
     expect(findings.find((f) => f.rule === "trivy-gate/coverage")?.message).toMatch(/^No image archive: scanned the final stage's base image alpine:3\.22 \(from the registry\) and the Go module's/);
   });
 });
+
+describe("Trivy's DS-0002 (image user should not be root)", () => {
+  const report = JSON.stringify({
+    SchemaVersion: 2,
+    Results: [{ Target: "Dockerfile", Misconfigurations: [{ ID: "DS-0002", Title: "Image user should not be 'root'", Message: "Specify at least 1 USER command in Dockerfile with non-root user as argument", Severity: "HIGH", Status: "FAIL" }] }],
+  });
+  const exec: Deps["exec"] = async (cmd, args) => {
+    if (cmd === "docker") return { exitCode: 1, stdout: "", stderr: "", failed: "no docker" };
+    if (args[0] === "--version") return { exitCode: 0, stdout: "Version: 0.74.0\n", stderr: "" };
+    if (args[0] === "config") return { exitCode: 0, stdout: report, stderr: "" };
+    return { exitCode: 0, stdout: JSON.stringify({ SchemaVersion: 2, Results: [] }), stderr: "" };
+  };
+  const ds = async (finalBaseImage: string) => {
+    const dir = workspace();
+    const { writeFileSync } = await import("node:fs");
+    writeFileSync(`${dir}/Dockerfile`, `FROM golang:1.26 AS build\nFROM ${finalBaseImage}\n`);
+    const findings = await dryRunTrivy({ dir, gate: renderedGateWith(), offline: true, exec, dockerfile: "Dockerfile", finalBaseImage });
+    return findings.find((f) => f.rule === "trivy-config/DS-0002");
+  };
+
+  it.each(["gcr.io/distroless/static-debian12:nonroot", "gcr.io/distroless/base:debug-nonroot", "gcr.io/distroless/static:nonroot@sha256:" + "a".repeat(64)])("on a :nonroot base (%s) it is explained, as info", async (image) => {
+    const f = await ds(image);
+    expect(f?.severity).toBe("info");
+    expect(f?.message).toContain(`${image} runs as a non-root user`);
+  });
+
+  it("on any other base it stays a warning, with the fix", async () => {
+    const f = await ds("alpine:3.22");
+    expect(f?.severity).toBe("warning");
+    expect(f?.hint).toContain("USER 65532:65532");
+  });
+});
