@@ -37,8 +37,12 @@ export function ourLines(path: string, text: string, edits: string[] = []): [num
   }
   const seq = editableSteps(wf, at.jobKey);
   if (!("seq" in seq)) return ranges;
+  // Our block: the step, and any companion steps of ours right above it (a gate that has them reports
+  // where the block starts as `first`).
+  const first = "first" in at && typeof at.first === "number" ? at.first : at.index;
+  const top = span(seq.seq.items[first] as Node | undefined);
   const step = span(seq.seq.items[at.index] as Node | undefined);
-  if (step) ranges.push(step);
+  if (top && step) ranges.push([top[0], step[1]]);
   // `load: true` on the build step before ours, when the state says we added it.
   if (edits.includes("load: true")) {
     const steps = stepsOf(jobsOf(wf).find(([key]) => key === at.jobKey)?.[1] ?? {});
