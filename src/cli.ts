@@ -42,6 +42,7 @@ const OPTIONS = {
   update: { type: "boolean" },
   "min-age": { type: "string" },
   pin: { type: "boolean" },
+  "all-workflows": { type: "boolean" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "v" },
 } as const;
@@ -143,7 +144,7 @@ async function main(argv: string[]): Promise<number> {
       return result.exitCode;
     }
     const { runCommand } = await import("./commands.js");
-    const result = await runCommand(command, { dir, json: Boolean(v.json), imageArchive: v["image-archive"], offline: Boolean(v.offline) }, deps);
+    const result = await runCommand(command, { dir, json: Boolean(v.json), imageArchive: v["image-archive"], offline: Boolean(v.offline), allWorkflows: Boolean(v["all-workflows"]) }, deps);
     process.stdout.write(result.output.endsWith("\n") ? result.output : `${result.output}\n`);
     return result.exitCode;
   } catch (error) {

@@ -6,12 +6,14 @@ import type { Deps } from "./deps.js";
 import { detect } from "./detect/index.js";
 import { EXIT, UserError } from "./errors.js";
 import { hasConflictMarkers } from "./merge/threeway.js";
-import { buildPlan } from "./plan/index.js";
+import { buildPlan, KEPT_EDIT_WAY_OUT } from "./plan/index.js";
 import { PATHS } from "./render/index.js";
-import { lineCounts, renderDiff, renderFindings } from "./report/plan.js";
+import { exitLine, findingSections } from "./report/exit.js";
+import { lineCounts, renderDiff } from "./report/plan.js";
 import { parseState, type State } from "./state/index.js";
 import type { Detected, Finding } from "./types.js";
 import { validateRepo } from "./validate/repo.js";
+import { countsAgainstUs } from "./validate/scope.js";
 import { VERSION } from "./version.js";
 
 export interface CommandOptions {
@@ -19,6 +21,8 @@ export interface CommandOptions {
   json: boolean;
   imageArchive?: string;
   offline: boolean;
+  /** `--all-workflows`: validate every workflow and count the user's own lines too. */
+  allWorkflows?: boolean;
 }
 
 interface CheckResult {
@@ -42,16 +46,9 @@ export async function runCommand(command: "check" | "validate", opts: CommandOpt
     throw new UserError(`${statePath}: not found; this repository was not set up by relay-security (run npm create relay-security)`);
   }
   const check: CheckResult = command === "check" && state && answers ? checkRepo(detected, answers, state) : { drift: [], edited: [], deleted: [], findings: [] };
-  const findings = [...check.findings, ...(await validateRepo(dir, { answers, written: [], deps, scope: "repo", imageArchive: opts.imageArchive, offline: opts.offline }))];
-  // `validate` also runs `pin --check` against the actions' repositories (issue 14); offline, the pin
-  // lint above has already checked what data/pins.json knows. An unpinned tag is that lint's finding.
-  if (command === "validate" && !opts.offline) {
-    const { runPin } = await import("./pin/index.js");
-    const pinned = await runPin({ dir, check: true, dryRun: true, offline: false, update: false, minAgeDays: 0, skipBroken: true }, deps);
-    findings.push(...pinned.findings.filter((f) => f.rule !== "pin/unpinned"));
-  }
+  const findings = [...check.findings, ...(await validateRepo(dir, { answers, written: [], deps, scope: "repo", imageArchive: opts.imageArchive, offline: opts.offline, allWorkflows: opts.allWorkflows, state, pinCheck: command === "validate" && !opts.offline }))];
 
-  const failed = check.drift.length > 0 || findings.some((f) => f.severity === "error");
+  const failed = check.drift.length > 0 || findings.some(countsAgainstUs);
   const exitCode = failed ? EXIT.findings : EXIT.ok;
   if (opts.json) {
     const versions = command === "check" ? { version: VERSION, stateVersion: state?.version ?? null } : {};
@@ -59,9 +56,11 @@ export async function runCommand(command: "check" | "validate", opts: CommandOpt
   }
   const lines: string[] = [];
   if (command === "check") lines.push(...renderCheck(check, state?.version ?? VERSION));
-  if (findings.length) lines.push("", "Validation:", renderFindings(findings));
+  if (findings.length) lines.push(...findingSections(findings));
   else if (command === "validate") lines.push("Validation: no findings.");
-  return { exitCode, output: lines.join("\n") };
+  const markers = [...new Set(check.findings.filter((f) => f.rule === "conflict-marker").map((f) => f.file))];
+  lines.push("", exitLine({ exitCode, conflicts: markers, drift: check.drift.map((d) => d.path), findings: findings.filter((f) => f.rule !== "conflict-marker"), widen: true, all: Boolean(opts.allWorkflows) }));
+  return { exitCode, output: lines.join("\n").replace(/^\n/, "") };
 }
 
 /**
@@ -81,9 +80,15 @@ function checkRepo(detected: Detected, answers: Answers, state: State): CheckRes
       result.findings.push({ file: path, line: m.line, rule: "conflict-marker", message: "unresolved conflict marker from an upgrade", severity: "error" });
     }
   }
-  const plan = buildPlan(detected, answers, state, { restore: false, onConflict: "markers", strictGate: true });
+  // Exactly the plan `create-relay-security --yes` builds with the recorded answers (issue 20.3).
+  const plan = buildPlan(detected, answers, state, { restore: false, onConflict: "markers" });
   for (const c of plan.changes) {
-    if (c.path === PATHS.state || c.action === "unchanged") continue;
+    if (c.path === PATHS.state) continue;
+    if (c.keptEdit) {
+      result.drift.push({ path: c.path, action: "edited step", reason: `${c.reason ?? ""}; the step is the policy this repository promises: ${KEPT_EDIT_WAY_OUT}`, diff: renderDiff({ ...c, after: c.keptEdit.after }) });
+      continue;
+    }
+    if (c.action === "unchanged") continue;
     if (c.action === "skip") result.deleted.push(c.path);
     else if (!(marked.has(c.path) && c.after === c.before)) result.drift.push({ path: c.path, action: c.action, reason: c.reason ?? "", diff: renderDiff(c) });
   }

@@ -43,6 +43,8 @@ Run:
   --image-archive FILE  validate: scan this docker-save archive instead of building
   --offline             validate: Trivy's cached database only, no pin check against the actions'
                         repositories; pin: only data/pins.json
+  --all-workflows       check/validate: every workflow, and count findings in your own lines too
+                        (default: what relay-security owns and the workflow carrying its step)
   --pin                 set-up: also pin the actions of your own workflows (as relay-security pin)
 
 pin:
@@ -55,5 +57,6 @@ pin:
   -h, --help            this help
   -v, --version         the version
 
-Exit codes: 0 ok, 1 findings / drift / conflicts, 2 bad usage or input (nothing written), 130 cancelled.
+Exit codes: 0 ok, 1 findings / drift / conflicts in what relay-security wrote or changed, 2 bad usage
+or input (nothing written), 130 cancelled. Findings in your own lines are listed, not counted.
 `;

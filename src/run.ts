@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { resolveAnswers } from "./answers/index.js";
 import type { Mode, RawAnswers } from "./answers/resolve.js";
+import { recordConflicts } from "./apply/conflicts.js";
 import { applyPlan, writes } from "./apply/index.js";
 import { CANCEL, type Deps } from "./deps.js";
 import { detect } from "./detect/index.js";
@@ -16,6 +17,7 @@ import { parseState } from "./state/index.js";
 import { validateRepo } from "./validate/repo.js";
 import { unpinned } from "./pin/index.js";
 import { offerPins, pinNow, unpinnedFindings } from "./pin/setup.js";
+import { countsAgainstUs } from "./validate/scope.js";
 
 export interface InitOptions {
   dir: string;
@@ -109,14 +111,31 @@ export async function runInit(opts: InitOptions, deps: Deps): Promise<{ exitCode
     written.push(...pinned.written.filter((p) => !written.includes(p)));
     plan.notes.push(...pinned.notes);
   }
+  // Markers written: git must see an unresolved merge, so `git commit -a` cannot commit them (issue 20.2).
+  const staged = await recordConflicts(dir, plan.changes, written, deps);
+  if (staged.length) plan.notes.push(`recorded as unmerged in git's index (git status: both modified): ${staged.join(", ")}; resolve, then git add`);
   // Held back by --on-conflict fail: nothing changed, so there is nothing of ours to validate.
   const findings = hold && !opts.dryRun ? [] : await validateRepo(dir, { plan, answers, written, deps });
   if (!pin && !(hold && !opts.dryRun)) findings.push(...unpinnedFindings(dir, findings));
 
-  const failed = findings.some((f) => f.severity === "error");
-  const exitCode = conflicted || failed ? EXIT.findings : EXIT.ok;
-  const report: InitReport = { plan, findings, written, dryRun: opts.dryRun, diffs: opts.diff || opts.dryRun, exitCode, next: nextSteps(answers, plan, written, state !== undefined) };
+  // Only what we wrote or touched decides; the user's own lines are reported, not counted (issue 10).
+  const failed = findings.some(countsAgainstUs);
+  // Our step edited and kept: the re-run says what `check` says (issue 20.3), unless the user chose to keep
+  // theirs in this very run (--on-conflict ours).
+  const keptEdit = opts.onConflict !== "ours" && plan.changes.some((c) => c.keptEdit);
+  const exitCode = conflicted || failed || keptEdit ? EXIT.findings : EXIT.ok;
+  const next = nextSteps(answers, plan, written, state !== undefined, { ignored: await ignoredByGit(dir, written, deps), dependabot: detected.dependabotConfig });
+  const report: InitReport = { plan, findings, written, dryRun: opts.dryRun, diffs: opts.diff || opts.dryRun, exitCode, next };
   return { exitCode, report };
+}
+
+/** The paths among `paths` that the repository's .gitignore rules hide (a `.*` rule hides .github). */
+async function ignoredByGit(dir: string, paths: string[], deps: Deps): Promise<string[]> {
+  if (paths.length === 0) return [];
+  // Exit 0: some are ignored (listed); 1: none; 128: not a repository. --no-index: a tracked file under an
+  // ignored folder counts too, since `git add` refuses it without -f as well.
+  const r = await deps.exec("git", ["-C", dir, "check-ignore", "--no-index", "--", ...paths]);
+  return r.exitCode === 0 ? r.stdout.split("\n").map((l) => l.trim()).filter(Boolean) : [];
 }
 
 /** Files we would change that hold uncommitted edits: refuse, naming them, unless --allow-dirty. */

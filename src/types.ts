@@ -65,6 +65,11 @@ export interface Finding {
   severity: "error" | "warning" | "info" | "skipped";
   /** For skipped checks: how to get the tool. */
   hint?: string;
+  /**
+   * "you": on a line of the user's own that relay-security did not write; listed with its fix, never
+   * counted toward exit 1 (src/validate/scope.ts). Absent: ours, or judged as ours (`--all-workflows`).
+   */
+  owner?: "you";
 }
 
 /** One file the plan would write, with what it is now and what it would become. */
@@ -76,4 +81,15 @@ export interface FileChange {
   /** Why, in one line, for the plan summary (e.g. "inserted the Trivy step after job build, step 3"). */
   reason?: string;
   notes?: string[];
+  /**
+   * For a conflict written with markers: the three sides (our last render, the user's file, the new
+   * render), which the writer records in git's index as stages 1-3, as git's own merges do.
+   */
+  stages?: { base: string; ours: string; theirs: string };
+  /**
+   * Our gate step as the user edited it, which this run keeps (nothing new from us, or --on-conflict
+   * ours): `after` is the file with relay-security's step, `--on-conflict theirs` writes it. `check` and
+   * a re-run both report it from this one field (issue 20.3), so they cannot disagree.
+   */
+  keptEdit?: { after: string };
 }

@@ -23,14 +23,13 @@ export interface PlanOptions {
   adopt?: boolean;
   /** The pins data to render with (default `data/pins.json`); another one renders another release. */
   pins?: PinsData;
-  /**
-   * `check`: our gate step is the policy the repository promises (issue 6: "including the injected step"),
-   * so a hand edit of it is drift there, even though an upgrade keeps it.
-   */
-  strictGate?: boolean;
   /** `--pin-base-images`: the Dockerfile with its FROM lines pinned (resolved before planning: it needs the network). */
   baseImages?: BaseImagePins;
 }
+
+/** The way out of an edited gate step, printed by `check` and by a re-run alike. */
+export const KEPT_EDIT_WAY_OUT =
+  "`npx create-relay-security --yes --on-conflict theirs` puts relay-security's step back; to change the policy, re-run with other answers (--severity, ...) instead of editing the step";
 
 /** Several pull-request workflows qualify for the gate: a question for the user (or --workflow). */
 export class ChooseWorkflow extends UserError {
@@ -138,9 +137,14 @@ export function buildPlan(detected: Detected, answers: Answers, state: State | u
     : { kind: "none", notes: ["no image scan (--no-image-scan): only govulncheck runs"] };
 
   let gateRecord: GateRecord | undefined = state?.gate;
-  switch (gate.kind) {
+  // A ci.yml we created (no workflow at all before) is ours: it is merged like our other files, and the
+  // gate step in it is part of that render. Taking the gate's path here would move it from the owned
+  // files to a gate record, so the second run would rewrite the state the first one wrote (issue 10).
+  if ((gate.kind === "edit" || gate.kind === "unchanged") && gate.file === PATHS.ci && generated[PATHS.ci] !== undefined) {
+    owned(PATHS.ci, renderCi(view));
+  } else switch (gate.kind) {
     case "edit": {
-      const kept = opts.strictGate ? undefined : keepUserEditedStep(gate, state?.gate, opts.onConflict);
+      const kept = keepUserEditedStep(gate, state?.gate, opts.onConflict);
       changes.push(kept ?? { path: gate.file, action: "update", before: gate.before, after: gate.after, reason: gate.summary, notes: gate.notes });
       if (!kept) gateRecord = { file: gate.file, edits: gate.addedLoad ? ["load: true"] : [], step: ourBlockData(gate.file, gate.after) };
       break;
@@ -183,7 +187,9 @@ export function buildPlan(detected: Detected, answers: Answers, state: State | u
     after: stateText,
     reason: "your answers and what was generated, for the next upgrade",
   });
-  return { changes, gate, notes };
+  // Several sources can say the same thing (each build of a matrix, each workflow): say it once.
+  for (const c of changes) if (c.notes) c.notes = [...new Set(c.notes)];
+  return { changes, gate, notes: [...new Set(notes)] };
 }
 
 /**
@@ -196,10 +202,12 @@ function keepUserEditedStep(gate: Extract<GateResult, { kind: "edit" }>, last: G
   const current = ourBlockData(gate.file, gate.before);
   if (current === undefined || isDeepStrictEqual(current, last.step)) return undefined;
   // Nothing new from us (three-way: theirs == base): the user's step stays, quietly.
+  // Either way the step is not the policy we promise: `keptEdit` says so to `check` and to this run.
+  const keptEdit = { after: gate.after };
   if (isDeepStrictEqual(ourBlockData(gate.file, gate.after), last.step)) {
-    return { path: gate.file, action: "unchanged", before: gate.before, after: gate.before, reason: "your edits to the relay-security step kept; nothing new from us" };
+    return { path: gate.file, action: "unchanged", before: gate.before, after: gate.before, reason: "your edits to the relay-security step kept; nothing new from us", keptEdit };
   }
-  if (onConflict === "ours") return { path: gate.file, action: "unchanged", before: gate.before, after: gate.before, reason: "you edited the relay-security step; kept yours (--on-conflict ours)" };
+  if (onConflict === "ours") return { path: gate.file, action: "unchanged", before: gate.before, after: gate.before, reason: "you edited the relay-security step; kept yours (--on-conflict ours)", keptEdit };
   return {
     path: gate.file,
     action: "conflict",

@@ -1,3 +1,4 @@
+import { renderInitReport } from "../../src/report/init.js";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -125,13 +126,14 @@ describe("the user's edits inside our gate step", () => {
     expect(readFileSync(ci, "utf8")).toContain("severity: CRITICAL\n");
   });
 
-  it("a re-run with nothing new for the step keeps the user's edit quietly (exit 0)", async () => {
+  it("a re-run with nothing new for the step keeps the user's edit, and says what check says: exit 1, with the way out (issue 20.3)", async () => {
     const { dir, ci } = await setUp();
     const before = readFileSync(ci, "utf8");
     const { exitCode, report } = await runInit(options(dir, { mode: "yes" }), scriptedDeps([]).deps);
     expect(readFileSync(ci, "utf8")).toBe(before);
     expect(report.plan.changes.find((c) => c.path === ".github/workflows/ci.yml")?.action).toBe("unchanged");
-    expect(exitCode).toBe(0);
+    expect(exitCode).toBe(1);
+    expect(renderInitReport(report)).toContain("--on-conflict theirs");
   });
 });
 
