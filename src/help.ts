@@ -1,39 +1,114 @@
-/** Help text: plain strings, no imports, so `--help` answers before anything heavy loads. */
-export const HELP = `create-relay-security [dir]          set up or upgrade a Go service repository (default: .)
-relay-security check [dir]           exit 0 when a re-run would change nothing, 1 on drift, conflicts
-                                     or validation errors (--json for machines)
-relay-security validate [dir]        run the validators alone
+/**
+ * The command-line surface as data: every flag once, every command with the flags it takes. `cli.ts`
+ * parses from these tables and the help is rendered from them, so a flag cannot be accepted by a command
+ * whose help does not list it (issue 11, item 12). No imports: `--help` answers before anything loads.
+ * To add a command, add a COMMANDS row; to add a flag, a FLAGS row and its name in the commands' lists.
+ */
 
-Answers (each pre-filled from what is detected; also in an --answers JSON file):
-  --image NAME          image to build and scan, e.g. ghcr.io/owner/repo (default: from the origin remote)
-  --dockerfile PATH     Dockerfile that builds the service image (default: the one found)
-  --context PATH        docker build context (default: .)
-  --branch NAME         default branch the rescan scans (default: detected)
-  --schedule WHEN       daily | weekly | a cron line such as "17 4 * * *" (UTC, not at minute 0)
-  --severity LIST       severities that fail the gate (default: CRITICAL,HIGH)
-  --label NAME          label of the issues the rescan files (default: security)
-  --updater NAME        renovate | dependabot | none (default: renovate)
-  --scanner NAME        trivy (default) | grype
-  --no-image-scan       govulncheck only: no Dockerfile, no image scan
-  --sarif               also upload image findings to code scanning
-  --workflow FILE       the pull-request workflow to put the gate in
-  --answers FILE        a JSON file with any of the answers above (keys: image, dockerfile, ...)
+export interface FlagSpec {
+  type: "boolean" | "string";
+  short?: string;
+  /** The value's placeholder in the help, e.g. NAME. */
+  arg?: string;
+  help: string;
+}
 
-Run:
-  -y, --yes             take the detected defaults without asking
-  --dry-run             print the plan and the diffs; write nothing
-  --diff                show the diffs with the plan
-  --json                print a machine-readable report (no prompts)
-  --allow-dirty         change files that have uncommitted edits
-  --on-conflict HOW     when an upgrade's edits overlap yours: markers (default) | fail (write nothing
-                        at all) | ours | theirs
-  --restore             recreate managed files you deleted
-  --adopt               replace a hand-written security-scan.yml with ours, and re-pin Trivy actions
-                        pinned by a bare SHA with a separate "# Tracks:" line (the plan shows both first)
-  --image-archive FILE  validate: scan this docker-save archive instead of building
-  --offline             validate: use Trivy's cached database only
-  -h, --help            this help
-  -v, --version         the version
+export const FLAGS = {
+  image: { type: "string", arg: "NAME", help: "image to build and scan, e.g. ghcr.io/owner/repo (default: from the origin remote)" },
+  dockerfile: { type: "string", arg: "PATH", help: "Dockerfile that builds the service image (default: the one found)" },
+  context: { type: "string", arg: "PATH", help: "docker build context (default: .)" },
+  branch: { type: "string", arg: "NAME", help: "default branch the rescan scans (default: detected)" },
+  schedule: { type: "string", arg: "WHEN", help: 'daily | weekly | a cron line such as "17 4 * * *" (UTC, not at minute 0)' },
+  severity: { type: "string", arg: "LIST", help: "severities that fail the gate, CRITICAL among them (default: CRITICAL,HIGH)" },
+  label: { type: "string", arg: "NAME", help: "label of the issues the rescan files (default: security)" },
+  updater: { type: "string", arg: "NAME", help: "renovate | dependabot | none (default: renovate)" },
+  scanner: { type: "string", arg: "NAME", help: "trivy (default) | grype" },
+  "no-image-scan": { type: "boolean", help: "govulncheck only: no Dockerfile, no image scan" },
+  sarif: { type: "boolean", help: "also upload image findings to code scanning" },
+  workflow: { type: "string", arg: "FILE", help: "the pull-request workflow to put the gate in" },
+  answers: { type: "string", arg: "FILE", help: "a JSON file with any of the answers above (keys: image, dockerfile, ...)" },
+  yes: { type: "boolean", short: "y", help: "take the detected defaults without asking" },
+  "dry-run": { type: "boolean", help: "print the plan and the diffs; write nothing" },
+  diff: { type: "boolean", help: "show the diffs with the plan" },
+  json: { type: "boolean", help: "print a machine-readable report (no prompts)" },
+  "allow-dirty": { type: "boolean", help: "change files that have uncommitted edits" },
+  "on-conflict": { type: "string", arg: "HOW", help: "when an upgrade's edits overlap yours: markers (default) | fail (write nothing\nat all) | ours | theirs" },
+  restore: { type: "boolean", help: "recreate managed files you deleted" },
+  adopt: {
+    type: "boolean",
+    help: 'replace a hand-written security-scan.yml with ours, and re-pin Trivy actions\npinned by a bare SHA with a separate "# Tracks:" line (the plan shows both first)',
+  },
+  "image-archive": { type: "string", arg: "FILE", help: "scan this docker-save archive instead of building" },
+  offline: { type: "boolean", help: "use Trivy's cached database only" },
+  help: { type: "boolean", short: "h", help: "this help" },
+  version: { type: "boolean", short: "v", help: "the version" },
+} as const satisfies Record<string, FlagSpec>;
 
-Exit codes: 0 ok, 1 findings / drift / conflicts, 2 bad usage or input (nothing written), 130 cancelled.
-`;
+export type FlagName = keyof typeof FLAGS;
+
+export interface CommandSpec {
+  /** The usage line's left part. */
+  usage: string;
+  summary: string;
+  /** Flag groups in help order: a heading and the flags under it. */
+  groups: { heading: string; flags: FlagName[] }[];
+}
+
+const ANSWERS: FlagName[] = ["image", "dockerfile", "context", "branch", "schedule", "severity", "label", "updater", "scanner", "no-image-scan", "sarif", "workflow", "answers"];
+const SCAN: FlagName[] = ["json", "image-archive", "offline", "help"];
+
+export const COMMANDS = {
+  init: {
+    usage: "create-relay-security [dir]",
+    summary: "set up or upgrade a Go service repository (default: .)",
+    groups: [
+      { heading: "Answers (each pre-filled from what is detected; also in an --answers JSON file)", flags: ANSWERS },
+      { heading: "Run", flags: ["yes", "dry-run", "diff", "json", "allow-dirty", "on-conflict", "restore", "adopt", "help", "version"] },
+    ],
+  },
+  check: {
+    usage: "relay-security check [dir]",
+    summary: "exit 0 when a re-run would change nothing, 1 on drift, conflicts\nor validation errors (--json for machines)",
+    groups: [{ heading: "Options", flags: SCAN }],
+  },
+  validate: {
+    usage: "relay-security validate [dir]",
+    summary: "run the validators alone",
+    groups: [{ heading: "Options", flags: SCAN }],
+  },
+} as const satisfies Record<string, CommandSpec>;
+
+export type CommandName = keyof typeof COMMANDS;
+
+/** Every flag a command takes. */
+export const flagsOf = (command: CommandName): FlagName[] => COMMANDS[command].groups.flatMap((g) => g.flags as readonly FlagName[]);
+
+const EXIT_LINE = "Exit codes: 0 ok, 1 findings / drift / conflicts, 2 bad usage or input (nothing written), 130 cancelled.";
+
+const pad = (s: string, n: number) => (s.length >= n ? `${s} ` : s.padEnd(n));
+
+function flagLines(names: readonly FlagName[]): string[] {
+  return names.flatMap((name) => {
+    const f: FlagSpec = FLAGS[name];
+    const left = `  ${f.short ? `-${f.short}, ` : ""}--${name}${f.arg ? ` ${f.arg}` : ""}`;
+    const [first, ...more] = f.help.split("\n");
+    return [`${pad(left, 24)}${first}`, ...more.map((m) => `${" ".repeat(24)}${m}`)];
+  });
+}
+
+function summaryLines(c: CommandSpec): string[] {
+  const [first, ...more] = c.summary.split("\n");
+  return [`${pad(c.usage, 37)}${first}`, ...more.map((m) => `${" ".repeat(37)}${m}`)];
+}
+
+/** The help of one command, or the overview (every command, then the set-up's flags) without one. */
+export function renderHelp(command?: CommandName): string {
+  const cmds = Object.values(COMMANDS) as CommandSpec[];
+  const shown = command ? [COMMANDS[command] as CommandSpec] : cmds;
+  const lines = shown.flatMap(summaryLines);
+  const spec: CommandSpec = COMMANDS[command ?? "init"];
+  for (const g of spec.groups) lines.push("", `${g.heading}:`, ...flagLines(g.flags));
+  if (!command) lines.push("", `${COMMANDS.check.usage.replace(" [dir]", "")} and validate take: ${SCAN.map((f) => `--${f}`).join(" ")} (see relay-security check --help)`);
+  lines.push("", EXIT_LINE);
+  return `${lines.join("\n")}\n`;
+}

@@ -1,14 +1,18 @@
-import { existsSync, readFileSync } from "node:fs";
+import { realpathSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { resolveAnswers } from "./answers/index.js";
 import type { Mode, RawAnswers } from "./answers/resolve.js";
-import { applyPlan, writes } from "./apply/index.js";
+import { nodeWriteFs } from "./apply/fs.js";
+import { applyPlan, checkTargets, writes } from "./apply/index.js";
+import { recoverInterrupted } from "./apply/journal.js";
 import { CANCEL, type Deps } from "./deps.js";
 import { detect } from "./detect/index.js";
 import { Cancelled, EXIT, UserError } from "./errors.js";
 import type { ConflictStrategy } from "./merge/threeway.js";
 import { buildPlan, ChooseWorkflow } from "./plan/index.js";
+import { readRepoText } from "./fsguard.js";
 import { PATHS } from "./render/index.js";
+import { cronFor, nextRunText } from "./render/schedule.js";
 import { nextSteps, renderInitReport, type InitReport } from "./report/init.js";
 import { parseState } from "./state/index.js";
 import { validateRepo } from "./validate/repo.js";
@@ -26,16 +30,25 @@ export interface InitOptions {
   allowDirty: boolean;
   /** `--adopt`: bring hand-written setups of our shape to ours (issue 6). */
   adopt?: boolean;
+  /** Told the files as soon as they are written, so a Ctrl-C during validation can say what was (issue 11). */
+  onWritten?: (paths: string[]) => void;
 }
 
 /** Set up or upgrade a repository: detect -> answers -> render/merge/plan -> apply -> validate -> report. */
 export async function runInit(opts: InitOptions, deps: Deps): Promise<{ exitCode: number; report: InitReport }> {
   const dir = resolve(opts.dir);
-  const detected = await detect(dir, deps);
+  const fs = deps.fs ?? nodeWriteFs;
+  let detected = await detect(dir, deps);
+  refuseBelowTopLevel(dir, detected.gitTop);
+  // A run killed part-way left temps or a journal: finish or clean up first, so this run converges.
+  const recovered = opts.dryRun ? [] : recoverInterrupted(dir, fs);
+  if (recovered.length) detected = await detect(dir, deps);
   if (!detected.goMod) throw new UserError(`${join(dir, "go.mod")}: not found; run relay-security at the root of a Go module`);
-  const statePath = join(dir, PATHS.state);
-  const state = existsSync(statePath) ? parseState(PATHS.state, readFileSync(statePath, "utf8")) : undefined;
+  const stateText = readRepoText(dir, PATHS.state);
+  const state = stateText === undefined ? undefined : parseState(PATHS.state, stateText);
 
+  // Interactive: refuse a dirty repository before the first question, not after the last (item 13).
+  if (opts.mode === "interactive" && !opts.allowDirty && !opts.dryRun) await refuseDirty(dir, mayChange(detected), deps);
   if (opts.mode === "interactive") deps.prompts.intro?.(state ? "relay-security: upgrade" : "relay-security: set up");
   let answers = await resolveAnswers(detected, state, { flags: opts.flags, answersFile: opts.answersFile, mode: opts.mode }, deps);
   const planOpts = { restore: opts.restore, onConflict: opts.onConflict, adopt: opts.adopt };
@@ -53,7 +66,12 @@ export async function runInit(opts: InitOptions, deps: Deps): Promise<{ exitCode
     answers = { ...answers, workflow };
     plan = buildPlan(detected, answers, state, planOpts);
   }
+  plan.notes.unshift(...recovered);
+  // Every target inside the repository and a regular file, checked before the plan is shown (items 1, 3, 6).
+  plan.notes.push(...checkTargets(dir, plan.changes));
   const toWrite = writes(plan.changes);
+  const next = nextRunText(cronFor(answers.schedule, answers.image).cron, deps.now());
+  if (next && toWrite.length > 0) plan.notes.push(`the rescan runs ${cronFor(answers.schedule, answers.image).text}; next run ${next}`);
   const conflicted = plan.changes.some((c) => c.action === "conflict");
   // --on-conflict fail is for unattended runs: an upgrade that needs a person writes nothing at all.
   const hold = opts.dryRun || (opts.onConflict === "fail" && conflicted);
@@ -78,7 +96,8 @@ export async function runInit(opts: InitOptions, deps: Deps): Promise<{ exitCode
   }
 
   if (!hold && !opts.allowDirty) await refuseDirty(dir, toWrite.filter((c) => c.before !== undefined).map((c) => c.path), deps);
-  const written = hold ? [] : applyPlan(dir, plan.changes);
+  const written = hold ? [] : applyPlan(dir, plan.changes, fs);
+  opts.onWritten?.(written);
   // Held back by --on-conflict fail: nothing changed, so there is nothing of ours to validate.
   const findings = hold && !opts.dryRun ? [] : await validateRepo(dir, { plan, answers, written, deps });
 
@@ -86,6 +105,25 @@ export async function runInit(opts: InitOptions, deps: Deps): Promise<{ exitCode
   const exitCode = conflicted || failed ? EXIT.findings : EXIT.ok;
   const report: InitReport = { plan, findings, written, dryRun: opts.dryRun, diffs: opts.diff || opts.dryRun, exitCode, next: nextSteps(answers, plan, written, state !== undefined) };
   return { exitCode, report };
+}
+
+/**
+ * GitHub runs workflows only from the top level's `.github/workflows`: files written in a subdirectory
+ * would never run (item 4). Refused rather than guessed: where the module lives changes every job.
+ */
+function refuseBelowTopLevel(dir: string, gitTop: string | undefined): void {
+  if (!gitTop || realpathSync(gitTop) === realpathSync(dir)) return;
+  throw new UserError(
+    `${dir} is below the git top level ${gitTop}: GitHub runs workflows only from ${join(gitTop, ".github", "workflows")}, so files written here would never run. Run relay-security at the top level (a Go module in a subdirectory is not supported yet); nothing was written`,
+  );
+}
+
+/** Before any question: the existing files a run may change (pull-request workflows, our files, updater configs). */
+function mayChange(d: Awaited<ReturnType<typeof detect>>): string[] {
+  const ours = Object.values(PATHS) as string[];
+  const workflows = d.workflows.filter((w) => ours.includes(w.path) || /pull_request/.test(w.text)).map((w) => w.path);
+  const others = [...ours, ...d.renovateConfigs, d.dependabotConfig, d.trivyignore].filter((p): p is string => p !== undefined);
+  return [...new Set([...workflows, ...others.filter((p) => readRepoText(d.dir, p) !== undefined)])];
 }
 
 /** Files we would change that hold uncommitted edits: refuse, naming them, unless --allow-dirty. */

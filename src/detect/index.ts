@@ -1,7 +1,8 @@
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Deps } from "../deps.js";
 import { UserError } from "../errors.js";
+import { listRepoDir, readRepoText } from "../fsguard.js";
 import { findRenovateConfigs, RENOVATE_CONFIG_FILES } from "../renovate/locate.js";
 import type { Detected, DockerfileInfo } from "../types.js";
 import { parseDockerfile } from "./dockerfile.js";
@@ -10,10 +11,8 @@ import { parseRemote } from "./remote.js";
 
 const SKIP_DIRS = new Set([".git", "node_modules", "vendor", "testdata", "third_party", ".tools", "dist"]);
 
-const read = (dir: string, rel: string) => {
-  const p = join(dir, rel);
-  return existsSync(p) && statSync(p).isFile() ? readFileSync(p, "utf8") : undefined;
-};
+// Through the guard: inside the root, a regular file, UTF-8 (issue 11); a directory there is an error.
+const read = (dir: string, rel: string) => readRepoText(dir, rel);
 
 /** Dockerfiles up to three levels down; the root `Dockerfile` first, then by depth and name. */
 function findDockerfiles(dir: string): DockerfileInfo[] {
@@ -29,7 +28,15 @@ function findDockerfiles(dir: string): DockerfileInfo[] {
   const rank = (p: string) => (p === "Dockerfile" ? 0 : 1) * 1000 + p.split("/").length * 10;
   return found
     .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b))
-    .map((p) => parseDockerfile(p, readFileSync(join(dir, p), "utf8")));
+    .flatMap((p) => {
+      // Only candidates: one we cannot read as text is not offered (naming it with --dockerfile says why).
+      try {
+        return [parseDockerfile(p, readRepoText(dir, p) ?? "")];
+      } catch (error) {
+        if (error instanceof UserError) return [];
+        throw error;
+      }
+    });
 }
 
 async function git(deps: Deps, dir: string, args: string[]): Promise<string | undefined> {
@@ -42,6 +49,8 @@ export async function detect(dir: string, deps: Deps): Promise<Detected> {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UserError(`${dir}: no such directory`);
   const goModText = read(dir, "go.mod");
   const goMod = goModText === undefined ? undefined : parseGoMod(goModText);
+  if (goMod?.moduleProblem) throw new UserError(`${join(dir, "go.mod")}: ${goMod.moduleProblem}; fix the module line (go mod edit -module PATH)`);
+  const gitTop = await git(deps, dir, ["rev-parse", "--show-toplevel"]);
 
   const originUrl = await git(deps, dir, ["remote", "get-url", "origin"]);
   const parsed = originUrl ? parseRemote(originUrl) : undefined;
@@ -49,13 +58,10 @@ export async function detect(dir: string, deps: Deps): Promise<Detected> {
   const originHead = await git(deps, dir, ["symbolic-ref", "--short", "refs/remotes/origin/HEAD"]);
   const defaultBranch = originHead?.replace(/^origin\//, "") ?? (await git(deps, dir, ["symbolic-ref", "--short", "HEAD"]));
 
-  const wfDir = join(dir, ".github", "workflows");
-  const workflows = existsSync(wfDir)
-    ? readdirSync(wfDir)
-        .filter((f) => /\.ya?ml$/.test(f))
-        .sort()
-        .map((f) => ({ path: `.github/workflows/${f}`, text: readFileSync(join(wfDir, f), "utf8") }))
-    : [];
+  const workflows = listRepoDir(dir, ".github/workflows")
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort()
+    .map((f) => ({ path: `.github/workflows/${f}`, text: read(dir, `.github/workflows/${f}`) ?? "" }));
 
   const renovateConfigs = findRenovateConfigs(
     RENOVATE_CONFIG_FILES.filter((f) => read(dir, f) !== undefined),
@@ -64,6 +70,7 @@ export async function detect(dir: string, deps: Deps): Promise<Detected> {
 
   return {
     dir,
+    ...(gitTop ? { gitTop } : {}),
     goMod: goMod?.modulePath ? { modulePath: goMod.modulePath, goVersion: goMod.goVersion, toolchain: goMod.toolchain } : undefined,
     dockerfiles: findDockerfiles(dir),
     remote,

@@ -1,9 +1,9 @@
-import { existsSync, readFileSync } from "node:fs";
 import { isDeepStrictEqual } from "node:util";
 import { join } from "node:path";
 import { adoptInWorkflow, explainHandWritten } from "../adopt/index.js";
 import type { Answers } from "../answers/schema.js";
 import { UserError } from "../errors.js";
+import { readRepoText } from "../fsguard.js";
 import { planGate, type GateResult } from "../gate/index.js";
 import { ourStepData } from "../gate/locate.js";
 import type { ConflictStrategy } from "../merge/threeway.js";
@@ -44,10 +44,8 @@ export interface Plan {
   notes: string[];
 }
 
-const readRel = (dir: string, rel: string) => {
-  const p = join(dir, rel);
-  return existsSync(p) ? readFileSync(p, "utf8") : undefined;
-};
+// Through the guard (issue 11): a directory or an outside link where a file is expected is exit 2.
+const readRel = (dir: string, rel: string) => readRepoText(dir, rel);
 
 /**
  * Compute every change, writing nothing (changesets' assembleReleasePlan): `--dry-run` prints this;

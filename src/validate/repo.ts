@@ -1,5 +1,5 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { listRepoDir, readRepoText } from "../fsguard.js";
 import type { Answers } from "../answers/schema.js";
 import type { Deps } from "../deps.js";
 import { loadPins } from "../pins.js";
@@ -32,11 +32,10 @@ const isWorkflow = (path: string) => /^\.github\/workflows\/[^/]+\.ya?ml$/.test(
 /** Every file `validate` looks at in a repository: workflows, ignore files, updater configs, our state. */
 function repoFiles(dir: string): Map<string, string> {
   const texts = new Map<string, string>();
-  const wf = join(dir, ".github", "workflows");
-  const names = existsSync(wf) ? readdirSync(wf).filter((f) => /\.ya?ml$/.test(f)).sort() : [];
+  const names = listRepoDir(dir, ".github/workflows").filter((f) => /\.ya?ml$/.test(f)).sort();
   for (const rel of [...names.map((f) => `.github/workflows/${f}`), ".trivyignore", ".trivyignore.yaml", ".grype.yaml", "renovate.json", ".github/dependabot.yml", ".github/relay-security.json"]) {
-    const p = join(dir, rel);
-    if (existsSync(p)) texts.set(rel, readFileSync(p, "utf8"));
+    const text = readRepoText(dir, rel);
+    if (text !== undefined) texts.set(rel, text);
   }
   return texts;
 }
@@ -46,12 +45,12 @@ function planFiles(dir: string, ctx: ValidateContext): Map<string, string> {
   const texts = new Map<string, string>();
   for (const c of ctx.plan?.changes ?? []) {
     if (c.action === "skip" || c.action === "conflict") continue;
-    const onDisk = join(dir, c.path);
-    const text = ctx.written.includes(c.path) || c.after === undefined ? (existsSync(onDisk) ? readFileSync(onDisk, "utf8") : undefined) : c.after;
+    const text = ctx.written.includes(c.path) || c.after === undefined ? readRepoText(dir, c.path) : c.after;
     if (text !== undefined) texts.set(c.path, text);
   }
   for (const ignore of [".trivyignore", ".trivyignore.yaml", ".grype.yaml"]) {
-    if (!texts.has(ignore) && existsSync(join(dir, ignore))) texts.set(ignore, readFileSync(join(dir, ignore), "utf8"));
+    const text = texts.has(ignore) ? undefined : readRepoText(dir, ignore);
+    if (text !== undefined) texts.set(ignore, text);
   }
   return texts;
 }
@@ -110,7 +109,7 @@ async function previewGate(dir: string, workflows: { path: string; text: string 
   }
   const gate = found.with;
   const dockerfile = ctx.answers?.dockerfile;
-  const dockerText = dockerfile && existsSync(join(dir, dockerfile)) ? readFileSync(join(dir, dockerfile), "utf8") : undefined;
+  const dockerText = dockerfile ? readRepoText(dir, dockerfile) : undefined;
   return dryRunTrivy({
     dir,
     gate,
@@ -123,7 +122,7 @@ async function previewGate(dir: string, workflows: { path: string; text: string 
 }
 
 async function actionlintOn(dir: string, workflows: { path: string; text: string }[], ctx: ValidateContext): Promise<Finding[]> {
-  const onDisk = workflows.every((w) => existsSync(join(dir, w.path)) && readFileSync(join(dir, w.path), "utf8") === w.text);
+  const onDisk = workflows.every((w) => readRepoText(dir, w.path) === w.text);
   if (onDisk) return runActionlint(workflows.map((w) => w.path), { cwd: dir, exec: ctx.deps.exec });
   // A dry run: lint the planned text in a scratch copy, reported under the real paths.
   const { mkdtempSync, mkdirSync, writeFileSync, rmSync } = await import("node:fs");
