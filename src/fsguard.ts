@@ -54,6 +54,7 @@ function realOrPlanned(p: string, label: string): { real: string; exists: boolea
   for (let cur = p; ; cur = dirname(cur)) {
     try {
       const real = realpathSync(cur);
+      if (rest.length && !statSync(real).isDirectory()) throw new UserError(`${shown(label)}: ${shown(cur)} is not a directory (a file stands where a folder should be); nothing was written`);
       return { real: rest.length ? join(real, ...rest.reverse()) : real, exists: rest.length === 0 };
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
@@ -181,7 +182,9 @@ export function listRepoDir(root: string, rel: string): string[] {
   try {
     real = realpathSync(join(root, rel));
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return [];
+    if (code === "ENOTDIR") resolveInRepo(root, `${rel}/.probe`); // throws, naming the file that stands in the way
     throw error;
   }
   if (!inside(rootReal, real)) throw outside(root, rootReal, firstLink(root, rel) ?? rel);
