@@ -119,3 +119,23 @@ describe("interactive runs check dirtiness before the first question", () => {
     expect(asked).toEqual([]);
   });
 });
+
+describe("the gate preview reads ignore files only inside the repository", () => {
+  it("trivyignores: /etc/passwd is a finding, never read or passed to Trivy", async () => {
+    const { dryRunTrivy } = await import("../../src/validate/trivy.js");
+    const { renderedGateWith, workspace } = await import("../scanners/helpers.js");
+    const calls: string[][] = [];
+    const exec = async (_f: string, args: string[]) => {
+      calls.push(args);
+      return { exitCode: 0, stdout: args[0] === "--version" ? "Version: 0.74.0\n" : '{"Results":[]}', stderr: "" };
+    };
+    for (const path of ["/etc/passwd", "../outside", "link"]) {
+      const dir = workspace();
+      if (path === "link") symlinkSync("/etc/passwd", join(dir, "link"));
+      const findings = await dryRunTrivy({ dir, gate: { ...renderedGateWith(), trivyignores: path }, offline: true, exec, imageArchive: "app.tar" });
+      expect(findings, path).toContainEqual(expect.objectContaining({ severity: "error", file: path, message: expect.stringMatching(/the gate step would stop before scanning: .*(not a path inside the repository|outside the repository)/) }));
+      expect(JSON.stringify(findings)).not.toContain("root:");
+    }
+    expect(calls.filter((a) => a[0] !== "--version" && a.join(" ").includes("passwd"))).toEqual([]);
+  });
+});
