@@ -4,7 +4,7 @@ import { readUserFile } from "../fsguard.js";
 import { defaultImageName } from "../detect/remote.js";
 import type { State } from "../state/index.js";
 import type { Detected } from "../types.js";
-import { checkAnswersAgainstRepo } from "./repo-checks.js";
+import { checkAnswersAgainstRepo, dockerfileProblem } from "./repo-checks.js";
 import { ask, FLAG_OF, layer, readAnswersFile, validateAnswers, type Mode, type RawAnswers } from "./resolve.js";
 import type { AnswerKey, Answers } from "./schema.js";
 
@@ -61,7 +61,7 @@ export async function resolveAnswers(
   }
   const final =
     input.mode === "interactive"
-      ? await ask(deps.prompts, values, given, { dockerfiles: detected.dockerfiles.map((d) => d.path) })
+      ? await ask(deps.prompts, values, given, { dockerfiles: detected.dockerfiles.map((d) => d.path), isDockerfile: (path) => dockerfileProblem(detected.dir, path) })
       : values;
   const answers = validateAnswers(final, origin);
   checkAnswersAgainstRepo(detected.dir, answers, origin);

@@ -23,11 +23,8 @@ export function checkAnswersAgainstRepo(dir: string, a: Answers, origin: Partial
     throw new UserError(`${from("sarif")}: --sarif uploads the image scan's findings, and --no-image-scan turns that scan off; drop one of them`);
   }
   if (a.imageScan && a.dockerfile !== undefined) {
-    const where = `${from("dockerfile")} ${shown(a.dockerfile)}`;
-    const text = guarded(where, () => readRepoText(dir, a.dockerfile ?? ""));
-    if (text === undefined) throw new UserError(`${where}: no such file in ${dir}`);
-    // A Dockerfile has a FROM instruction (after comments, ARGs and parser directives); main.go does not.
-    if (!/^\s*FROM\s+\S/im.test(text)) throw new UserError(`${where}: not a Dockerfile (no FROM instruction)`);
+    const problem = dockerfileProblem(dir, a.dockerfile);
+    if (problem) throw new UserError(`${from("dockerfile")} ${shown(a.dockerfile)}: ${problem}`);
   }
   if (a.imageScan) {
     const where = `${from("context")} ${shown(a.context)}`;
@@ -41,6 +38,20 @@ export function checkAnswersAgainstRepo(dir: string, a: Answers, origin: Partial
       guarded(where, () => listRepoDir(dir, a.context));
     }
   }
+}
+
+/** Why `path` is not a usable Dockerfile in the repository, or undefined (also the interactive prompt's check). */
+export function dockerfileProblem(dir: string, path: string): string | undefined {
+  let text: string | undefined;
+  try {
+    text = readRepoText(dir, path);
+  } catch (error) {
+    if (error instanceof UserError) return error.message;
+    throw error;
+  }
+  if (text === undefined) return `no such file in ${dir}`;
+  // A Dockerfile has a FROM instruction (after comments, ARGs and parser directives); main.go does not.
+  return /^\s*FROM\s+\S/im.test(text) ? undefined : "not a Dockerfile (no FROM instruction)";
 }
 
 /** Run a guard check, prefixing its message with the flag that named the path. */

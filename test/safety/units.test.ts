@@ -148,3 +148,25 @@ describe("the plan", () => {
     expect(report.plan.notes).toContain('the rescan runs on the cron schedule "17 4 * * 1" (UTC); next run 2026-11-30 04:17 UTC');
   });
 });
+
+describe("the interactive Dockerfile question", () => {
+  it("refuses a file that is not a Dockerfile while asking, not after", async () => {
+    const { dockerfileProblem } = await import("../../src/answers/repo-checks.js");
+    const dir = makeRepo("example");
+    expect(dockerfileProblem(dir, "Dockerfile")).toBeUndefined();
+    expect(dockerfileProblem(dir, "main.go")).toBe("not a Dockerfile (no FROM instruction)");
+    expect(dockerfileProblem(dir, "nope")).toMatch(/^no such file in /);
+    const { ask } = await import("../../src/answers/resolve.js");
+    const seen: (string | undefined)[] = [];
+    const prompts = {
+      text: async (q: { message: string; validate?: (v: string) => string | undefined }) => {
+        if (q.message === "Dockerfile") seen.push(q.validate?.("main.go"), q.validate?.("Dockerfile"));
+        return q.message === "Dockerfile" ? "Dockerfile" : "x";
+      },
+      select: async (q: { initialValue?: unknown }) => q.initialValue as never,
+      confirm: async () => true,
+    };
+    await ask(prompts as never, {}, new Set(), { dockerfiles: ["Dockerfile"], isDockerfile: (p) => dockerfileProblem(dir, p) });
+    expect(seen).toEqual(["not a Dockerfile (no FROM instruction)", undefined]);
+  });
+});
