@@ -34,8 +34,8 @@ interface Staged {
 }
 
 /**
- * The only code that writes the user's files. Stage every file (fsynced) next to its real target, record
- * them in the journal, rename them into place, delete the journal. A failure while staging removes every
+ * The only code that writes the user's files. Name the temps in the journal, stage every file (fsynced)
+ * next to its real target, mark the journal committed, rename them into place, delete the journal. A failure while staging removes every
  * temp and folder we made; a failed rename puts back what was there. A kill is finished by the next run
  * (`recoverInterrupted`). Afterwards each file is read again and must hold exactly what the plan said.
  */
@@ -47,9 +47,11 @@ export function applyPlan(dir: string, changes: FileChange[], fs: WriteFs = node
   const staged: Staged[] = [];
   const madeDirs: string[] = [];
   let journalTemp: string | undefined;
+  let journalWritten = false;
   const undoStaging = () => {
     for (const s of staged) fs.remove(s.temp);
     if (journalTemp) fs.remove(journalTemp);
+    if (journalWritten) fs.remove(resolveInRepo(dir, JOURNAL).real);
     for (const d of madeDirs.reverse()) {
       try {
         fs.rmdir(d);
@@ -61,35 +63,45 @@ export function applyPlan(dir: string, changes: FileChange[], fs: WriteFs = node
   // The state file goes last: until it is in place, nothing claims the other files as ours.
   const ordered = [...todo.filter((c) => !c.path.endsWith("relay-security.json")), ...todo.filter((c) => c.path.endsWith("relay-security.json"))];
   let current = "";
+  const journal = resolveInRepo(dir, JOURNAL);
+  // The journal in two phases: "staging" names the temps before they exist (so a kill leaves none that
+  // the next run cannot find, even beside a linked target), "commit" says they are all complete.
+  const writeJournal = (phase: "staging" | "commit") => {
+    current = JOURNAL;
+    journalTemp = `${journal.real}.relay-security-${randomBytes(4).toString("hex")}.tmp`;
+    const entries: JournalEntry[] = staged.map((s) => ({ target: rel(s.real), temp: rel(s.temp), before: sha(s.before), after: sha(s.after) ?? "" }));
+    fs.writeNew(journalTemp, Buffer.from(renderJournal(phase, entries), "utf8"));
+    fs.rename(journalTemp, journal.real);
+    journalTemp = undefined;
+  };
   try {
+    if (journal.exists) throw new UserError(`${JOURNAL}: left by an interrupted run that was not finished; run again to finish it`);
     for (const change of ordered) {
       current = change.path;
       const r = resolveInRepo(dir, change.path);
-      const before = r.exists ? readBytes(change.path, r.real) : undefined;
-      const expected = change.before === undefined ? undefined : Buffer.from(change.before, "utf8");
-      if ((before === undefined) !== (expected === undefined) || (before && expected && !before.equals(expected))) {
-        throw new UserError(`${shown(change.path)}: changed between the plan and the write; nothing was written, run again`);
-      }
+      const before = change.before === undefined ? undefined : Buffer.from(change.before, "utf8");
+      if (!sameBytes(r, before)) throw new UserError(`${shown(change.path)}: changed between the plan and the write; nothing was written, run again`);
+      const temp = `${r.real}.relay-security-${randomBytes(4).toString("hex")}.tmp`;
+      staged.push({ path: change.path, real: r.real, temp, after: Buffer.from(change.after ?? "", "utf8"), ...(before ? { before } : {}) });
+    }
+    writeJournal("staging");
+    journalWritten = true;
+    for (const s of staged) {
+      current = s.path;
       const created: string[] = [];
-      for (let d = dirname(r.real); !existsSync(d); d = dirname(d)) created.unshift(d);
+      for (let d = dirname(s.real); !existsSync(d); d = dirname(d)) created.unshift(d);
       for (const d of created) {
         fs.mkdir(d);
         madeDirs.push(d);
       }
-      const temp = `${r.real}.relay-security-${randomBytes(4).toString("hex")}.tmp`;
-      const after = Buffer.from(change.after ?? "", "utf8");
-      const s: Staged = { path: change.path, real: r.real, temp, after, ...(before ? { before } : {}) };
-      staged.push(s);
-      fs.writeNew(temp, after, r.exists ? statSync(r.real).mode & 0o7777 : undefined);
+      fs.writeNew(s.temp, s.after, s.before ? statSync(s.real).mode & 0o7777 : undefined);
     }
-    current = JOURNAL;
-    const entries: JournalEntry[] = staged.map((s) => ({ target: rel(s.real), temp: rel(s.temp), before: sha(s.before), after: sha(s.after) ?? "" }));
-    const journal = resolveInRepo(dir, JOURNAL);
-    if (journal.exists) throw new UserError(`${JOURNAL}: left by an interrupted run that was not finished; run again to finish it`);
-    journalTemp = `${journal.real}.relay-security-${randomBytes(4).toString("hex")}.tmp`;
-    fs.writeNew(journalTemp, Buffer.from(renderJournal(entries), "utf8"));
-    fs.rename(journalTemp, journal.real);
-    journalTemp = undefined;
+    // Once more, just before the point of no return: a file saved while we staged is not overwritten.
+    for (const s of staged) {
+      current = s.path;
+      if (!sameBytes(resolveInRepo(dir, s.path), s.before)) throw new UserError(`${shown(s.path)}: changed between the plan and the write; nothing was written, run again`);
+    }
+    writeJournal("commit");
   } catch (error) {
     undoStaging();
     throw asWriteError(error, current);
@@ -111,7 +123,6 @@ export function applyPlan(dir: string, changes: FileChange[], fs: WriteFs = node
       }
     }
     undoStaging();
-    fs.remove(resolveInRepo(dir, JOURNAL).real);
     throw asWriteError(error, current);
   }
   fs.remove(resolveInRepo(dir, JOURNAL).real);
@@ -119,6 +130,12 @@ export function applyPlan(dir: string, changes: FileChange[], fs: WriteFs = node
     if (!readBytes(s.path, s.real).equals(s.after)) throw new Error(`internal: ${s.path} does not hold what was written`);
   }
   return todo.map((c) => c.path);
+}
+
+/** Whether the file holds exactly `bytes` (undefined: that it does not exist). */
+function sameBytes(r: { rel: string; real: string; exists: boolean }, bytes: Buffer | undefined): boolean {
+  if (!r.exists || bytes === undefined) return !r.exists && bytes === undefined;
+  return readBytes(r.rel, r.real).equals(bytes);
 }
 
 function asWriteError(error: unknown, path: string): Error {

@@ -6,11 +6,11 @@ import { readBytes, readRepoBytes, readRepoText, resolveInRepo, shown } from "..
 import type { WriteFs } from "./fs.js";
 
 /**
- * The pending-apply journal (issue 11, item 8). A run stages every file as a fsynced temp beside its
- * target, then writes this journal, then renames the temps into place, then deletes it. A SIGKILL before
- * the journal exists leaves only temps (the repository untouched): the next run deletes them and starts
- * over. A SIGKILL after it leaves the journal: the next run first finishes those renames, so it ends on
- * exactly what the uninterrupted run would have written.
+ * The pending-apply journal (issue 11, item 8). A run writes it ("staging", naming every temp), stages
+ * every file as a fsynced temp beside its real target, marks it "commit", renames the temps into place,
+ * then deletes it. A SIGKILL while staging leaves temps and a staging journal (the repository untouched):
+ * the next run deletes them and starts over. A SIGKILL after "commit" leaves the journal: the next run
+ * first finishes those renames, so it ends on exactly what the uninterrupted run would have written.
  */
 export const JOURNAL = ".relay-security-journal.json";
 
@@ -41,9 +41,9 @@ export function recoverInterrupted(root: string, fs: WriteFs): string[] {
   const text = readRepoText(root, JOURNAL);
   const dirs = new Set(TEMP_DIRS);
   if (text !== undefined) {
-    const entries = parseJournal(text);
+    const { phase, entries } = parseJournal(text);
     const finished: string[] = [];
-    for (const e of entries) {
+    for (const e of phase === "staging" ? [] : entries) {
       dirs.add(dirname(e.temp));
       const now = sha(readRepoBytes(root, e.target));
       const temp = resolveInRepo(root, e.temp);
@@ -58,19 +58,22 @@ export function recoverInterrupted(root: string, fs: WriteFs): string[] {
         `${JOURNAL}: an interrupted run of relay-security was writing ${shown(e.target)}, and it changed since (or its staged copy is gone); nothing was written. Check the file, then delete ${JOURNAL} and run again`,
       );
     }
+    // Staging never finished: no target was touched; its temps (named here, wherever they are) go.
+    if (phase === "staging") for (const e of entries) fs.remove(resolveInRepo(root, e.temp).real);
     fs.remove(resolveInRepo(root, JOURNAL).real);
-    notes.push(finished.length ? `finished an interrupted run: wrote ${finished.join(", ")}` : "an interrupted run had written everything; removed its journal");
+    if (phase === "staging") notes.push("an interrupted run had not written anything yet; removed its temp files");
+    else notes.push(finished.length ? `finished an interrupted run: wrote ${finished.join(", ")}` : "an interrupted run had written everything; removed its journal");
   }
   const removed = removeStaleTemps(root, [...dirs], fs);
   if (removed.length) notes.push(`removed ${removed.length} temp file(s) left by an interrupted run: ${removed.join(", ")}`);
   return notes;
 }
 
-function parseJournal(text: string): JournalEntry[] {
+function parseJournal(text: string): { phase: "staging" | "commit"; entries: JournalEntry[] } {
   try {
-    const data = JSON.parse(text) as { entries?: unknown };
-    const entries = data.entries;
-    if (Array.isArray(entries) && entries.every(isEntry)) return entries;
+    const data = JSON.parse(text) as { phase?: unknown; entries?: unknown };
+    const { phase, entries } = data;
+    if ((phase === "staging" || phase === "commit") && Array.isArray(entries) && entries.every(isEntry)) return { phase, entries };
   } catch {
     /* reported below */
   }
@@ -109,5 +112,5 @@ export function removeStaleTemps(root: string, dirs: string[], fs: WriteFs): str
   return removed;
 }
 
-export const renderJournal = (entries: JournalEntry[]) =>
-  `${JSON.stringify({ $comment: "relay-security is (or was) writing these files; the next run finishes or cleans up. Do not commit.", entries }, null, 2)}\n`;
+export const renderJournal = (phase: "staging" | "commit", entries: JournalEntry[]) =>
+  `${JSON.stringify({ $comment: "relay-security is (or was) writing these files; the next run finishes or cleans up. Do not commit.", phase, entries }, null, 2)}\n`;

@@ -65,10 +65,11 @@ describe("a full disk", () => {
     expect(snapshot(dir)).toEqual(before);
   });
 
-  it("while writing the journal: the same", async () => {
+  // The journal is written twice: naming the temps (call 1), then marking them complete (call 8: after 5 temps).
+  it.each([0, 7])("while writing the journal (after %i calls): the same", async (ok) => {
     const dir = makeRepo("example");
     const before = snapshot(dir);
-    const { fs } = faulty(5, (call, args) => {
+    const { fs } = faulty(ok, (call, args) => {
       expect(call).toBe("writeNew");
       expect(String(args[0])).toContain(JOURNAL);
       throw enospc();
@@ -83,8 +84,9 @@ describe("a rename that fails part-way", () => {
   it("puts back every file already renamed", async () => {
     const dir = makeRepo("example");
     const before = snapshot(dir);
-    // 5 temps, the journal temp and its rename, then the second target rename fails.
-    const { fs } = faulty(8, () => {
+    // The journal (write, rename), 5 temps, the journal again, the first target rename; then the second fails.
+    const { fs } = faulty(10, (call) => {
+      expect(call).toBe("rename");
       throw Object.assign(new Error("EBUSY"), { code: "EBUSY" });
     });
     const { deps } = scriptedDeps([]);
@@ -135,6 +137,29 @@ describe("a kill at every point of the write converges", () => {
       expect(snapshot(dir), `kill at call ${k}`).toEqual(want);
     }
   }, 300_000);
+
+  it("a kill while staging beside a linked target: the next run finds and removes that temp too", async () => {
+    const dir = makeRepo("example");
+    const { mkdirSync, renameSync, symlinkSync } = await import("node:fs");
+    const { git } = await import("../support/repo.js");
+    mkdirSync(join(dir, "ci"));
+    renameSync(join(dir, ".github/workflows/ci.yml"), join(dir, "ci/main.yml"));
+    symlinkSync("../../ci/main.yml", join(dir, ".github/workflows/ci.yml"));
+    git(dir, "add", "-A");
+    git(dir, "commit", "-qm", "link");
+    // Kill once every temp is staged (journal written and renamed, 5 temps), before "commit".
+    const { fs } = faulty(7, () => {
+      throw new Error("killed");
+    }, true);
+    await expect(runInit(initOptions(dir), { ...scriptedDeps([]).deps, fs })).rejects.toThrow("killed");
+    expect(readdirSync(join(dir, "ci")).filter((n) => TEMP.test(n))).toHaveLength(1);
+    const { deps } = scriptedDeps([]);
+    const { exitCode, report } = await runInit(initOptions(dir), deps);
+    expect(exitCode).toBe(0);
+    expect(report.plan.notes).toContain("an interrupted run had not written anything yet; removed its temp files");
+    expect(readdirSync(join(dir, "ci")).filter((n) => TEMP.test(n))).toEqual([]);
+    expect([...snapshot(dir).keys()].filter((p) => TEMP.test(p) || p === JOURNAL)).toEqual([]);
+  });
 
   it("real SIGKILLs at random points (bounded): the re-run converges", async () => {
     const want = await reference();
