@@ -86,6 +86,7 @@ async function main(argv: string[]): Promise<number> {
             scanner: v.scanner,
             imageScan: v["no-image-scan"] ? false : undefined,
             sarif: v.sarif ? true : undefined,
+            reachability: v.reachability ? true : undefined,
             workflow: v.workflow,
           },
           answersFile: v.answers,
@@ -96,6 +97,7 @@ async function main(argv: string[]): Promise<number> {
           onConflict: onConflict as "markers" | "fail" | "ours" | "theirs",
           allowDirty: Boolean(v["allow-dirty"]),
           adopt: Boolean(v.adopt),
+          pin: Boolean(v.pin),
           onWritten: (paths) => written.push(...paths),
         },
         deps,
@@ -103,6 +105,13 @@ async function main(argv: string[]): Promise<number> {
       if (v.json) process.stdout.write(`${JSON.stringify(jsonReport(report), null, 2)}\n`);
       else process.stdout.write(`${renderInitReport(report)}\n`);
       return exitCode;
+    }
+    if (command === "pin") {
+      const { runPinCommand } = await import("./commands.js");
+      const pinFlags = { check: v.check, dryRun: v["dry-run"], json: v.json, offline: v.offline, update: v.update, minAge: v["min-age"] };
+      const result = await runPinCommand(dir, pinFlags, deps);
+      process.stdout.write(result.output.endsWith("\n") ? result.output : `${result.output}\n`);
+      return result.exitCode;
     }
     const { runCommand } = await import("./commands.js");
     const result = await runCommand(command, { dir, json: Boolean(v.json), imageArchive: v["image-archive"], offline: Boolean(v.offline) }, deps);

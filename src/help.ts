@@ -25,6 +25,10 @@ export const FLAGS = {
   scanner: { type: "string", arg: "NAME", help: "trivy (default) | grype" },
   "no-image-scan": { type: "boolean", help: "govulncheck only: no Dockerfile, no image scan" },
   sarif: { type: "boolean", help: "also upload image findings to code scanning" },
+  reachability: {
+    type: "boolean",
+    help: "the gate does not fail on Go module vulnerabilities govulncheck shows are not\ncalled (OpenVEX); OS packages and the Go standard library still fail it",
+  },
   workflow: { type: "string", arg: "FILE", help: "the pull-request workflow to put the gate in" },
   answers: { type: "string", arg: "FILE", help: "a JSON file with any of the answers above (keys: image, dockerfile, ...)" },
   yes: { type: "boolean", short: "y", help: "take the detected defaults without asking" },
@@ -39,7 +43,15 @@ export const FLAGS = {
     help: 'replace a hand-written security-scan.yml with ours, and re-pin Trivy actions\npinned by a bare SHA with a separate "# Tracks:" line (the plan shows both first)',
   },
   "image-archive": { type: "string", arg: "FILE", help: "scan this docker-save archive instead of building" },
-  offline: { type: "boolean", help: "use Trivy's cached database only" },
+  offline: { type: "boolean", help: "validate: Trivy's cached database only, no pin check against the actions'\nrepositories; pin: only data/pins.json" },
+  pin: { type: "boolean", help: "set-up: also pin the actions of your own workflows (as relay-security pin)" },
+  // `pin` (issue 14).
+  check: {
+    type: "boolean",
+    help: "change nothing; exit 1 when a pin is a tag, its comment names another commit,\nits commit is on no branch or tag of the action (a fork's), or it is compromised",
+  },
+  update: { type: "boolean", help: "move to the newest release at least --min-age old, across majors (default:\nstay in the major you use)" },
+  "min-age": { type: "string", arg: "DAYS", help: "with --update (default: 7)" },
   help: { type: "boolean", short: "h", help: "this help" },
   version: { type: "boolean", short: "v", help: "the version" },
 } as const satisfies Record<string, FlagSpec>;
@@ -54,7 +66,7 @@ export interface CommandSpec {
   groups: { heading: string; flags: FlagName[] }[];
 }
 
-const ANSWERS: FlagName[] = ["image", "dockerfile", "context", "branch", "schedule", "severity", "label", "updater", "scanner", "no-image-scan", "sarif", "workflow", "answers"];
+const ANSWERS: FlagName[] = ["image", "dockerfile", "context", "branch", "schedule", "severity", "label", "updater", "scanner", "no-image-scan", "sarif", "reachability", "workflow", "answers"];
 const SCAN: FlagName[] = ["json", "image-archive", "offline", "help"];
 
 export const COMMANDS = {
@@ -63,7 +75,7 @@ export const COMMANDS = {
     summary: "set up or upgrade a Go service repository (default: .)",
     groups: [
       { heading: "Answers (each pre-filled from what is detected; also in an --answers JSON file)", flags: ANSWERS },
-      { heading: "Run", flags: ["yes", "dry-run", "diff", "json", "allow-dirty", "on-conflict", "restore", "adopt", "help", "version"] },
+      { heading: "Run", flags: ["yes", "dry-run", "diff", "json", "allow-dirty", "on-conflict", "restore", "adopt", "pin", "help", "version"] },
     ],
   },
   check: {
@@ -75,6 +87,11 @@ export const COMMANDS = {
     usage: "relay-security validate [dir]",
     summary: "run the validators alone",
     groups: [{ heading: "Options", flags: SCAN }],
+  },
+  pin: {
+    usage: "relay-security pin [dir]",
+    summary: 'pin every action in your workflows and composite actions to the\ncommit its tag points to, with "# vX.Y.Z"; nothing else changes',
+    groups: [{ heading: "Options", flags: ["check", "update", "min-age", "dry-run", "json", "offline", "help"] }],
   },
 } as const satisfies Record<string, CommandSpec>;
 
@@ -108,7 +125,7 @@ export function renderHelp(command?: CommandName): string {
   const lines = shown.flatMap(summaryLines);
   const spec: CommandSpec = COMMANDS[command ?? "init"];
   for (const g of spec.groups) lines.push("", `${g.heading}:`, ...flagLines(g.flags));
-  if (!command) lines.push("", `${COMMANDS.check.usage.replace(" [dir]", "")} and validate take: ${SCAN.map((f) => `--${f}`).join(" ")} (see relay-security check --help)`);
+  if (!command) lines.push("", `check and validate take: ${SCAN.map((f) => `--${f}`).join(" ")}; pin takes: ${flagsOf("pin").map((f) => `--${f}`).join(" ")} (relay-security COMMAND --help)`);
   lines.push("", EXIT_LINE);
   return `${lines.join("\n")}\n`;
 }

@@ -25,6 +25,7 @@ export function detectedDefaults(detected: Detected): RawAnswers {
     scanner: "trivy",
     imageScan: true,
     sarif: false,
+    reachability: false,
   };
 }
 

@@ -85,7 +85,7 @@ export function insertStep(wf: Workflow, jobKey: string, index: number, stepText
       const build = list[index] as Record<string, unknown>;
       if (opts.addLoad) build["with"] = { ...(isRecord(build["with"]) ? build["with"] : {}), load: true };
       if (opts.addId) build["id"] = opts.addId;
-      list.splice(index + 1, 0, (asData(stepText) as unknown[])[0]);
+      list.splice(index + 1, 0, ...(asData(stepText) as unknown[]));
       return o;
     },
   };
@@ -163,18 +163,19 @@ function replaceLines(wf: Workflow, from: number, node: Node, base: number, newT
   return { after: applySplices(text, [{ start: from, end, text: body }]), expect: () => undefined, replaced: [from, end] };
 }
 
-/** Replace our step (with its comment) in place. */
-export function replaceStep(wf: Workflow, jobKey: string, index: number, stepText: string): Edit | "unchanged" {
+/** Replace our step (with its comment, and the companion steps from `first` on) in place. */
+export function replaceStep(wf: Workflow, jobKey: string, index: number, stepText: string, first = index): Edit | "unchanged" {
   const seq = steps(wf, jobKey);
   const dash = dashOffsets(seq)[index] as number;
+  const firstDash = dashOffsets(seq)[first] as number;
   const item = seq.items[index] as Node;
   if (!isMap(item) || item.flow) throw new UnsafeShape("our step is not a block mapping");
   const dashCol = columnOf(wf.text, dash);
   const style: Style = { itemOffset: Math.max(2, col(wf, firstKey(item)) - dashCol), mapIndent: nestedIndent(wf.text, item) ?? 2, seqIndent: 2 };
-  const edit = replaceLines(wf, ourCommentStart(wf.text, dash), item, dashCol, stepText, style);
+  const edit = replaceLines(wf, ourCommentStart(wf.text, firstDash), item, dashCol, stepText, style);
   if (edit === "unchanged") return edit;
   edit.expect = (o) => {
-    stepList(o, jobKey)[index] = (asData(stepText) as unknown[])[0];
+    stepList(o, jobKey).splice(first, index - first + 1, ...(asData(stepText) as unknown[]));
     return o;
   };
   return edit;

@@ -3,6 +3,11 @@ import { SCANNER_SHAPES, usesAction } from "./shapes.js";
 
 /** Our step's stable identity (issue 3: "Our step carries a stable identity"). */
 export const OUR_STEP_ID = "relay-security-scan";
+/**
+ * The steps `--reachability` puts directly before our step (issue 17: setup-go, govulncheck, the VEX
+ * fix-up). They belong to it: an upgrade replaces them with it, and removes them with the option.
+ */
+export const OUR_COMPANION_IDS: readonly string[] = ["relay-security-setup-go", "relay-security-govulncheck", "relay-security-vex"];
 /** The key of the job we add when no step leaves the image in the daemon. */
 export const OUR_JOB_KEY = "image-scan";
 /** The first words of the comment above our step and our job. */
@@ -109,10 +114,30 @@ export function ourStepData(path: string, text: string): Record<string, unknown>
   return at ? stepsOf(jobsOf(wf).find(([key]) => key === at.jobKey)?.[1] ?? {})[at.index] : undefined;
 }
 
-export function findOurStep(wf: Workflow): { jobKey: string; index: number } | undefined {
+/**
+ * Our step's content with its companion steps (`--reachability`), for telling whether the user edited any
+ * of them since we wrote them. Without companions it is exactly `ourStepData`, so older state files compare.
+ */
+export function ourBlockData(path: string, text: string): Record<string, unknown> | undefined {
+  const wf = parseWorkflow(path, text);
+  if (wf.error) return undefined;
+  const at = findOurStep(wf);
+  if (!at) return undefined;
+  const steps = stepsOf(jobsOf(wf).find(([key]) => key === at.jobKey)?.[1] ?? {});
+  const step = steps[at.index];
+  if (!step || at.first === at.index) return step;
+  return { ...step, "relay-security-companions": steps.slice(at.first, at.index) };
+}
+
+export function findOurStep(wf: Workflow): { jobKey: string; index: number; first: number } | undefined {
   for (const [jobKey, job] of jobsOf(wf)) {
-    const index = stepsOf(job).findIndex((s) => s["id"] === OUR_STEP_ID);
-    if (index >= 0) return { jobKey, index };
+    const steps = stepsOf(job);
+    const index = steps.findIndex((s) => s["id"] === OUR_STEP_ID);
+    if (index < 0) continue;
+    // Our companion steps directly above it, if any: the block an upgrade replaces starts there.
+    let first = index;
+    while (first > 0 && OUR_COMPANION_IDS.includes(String(steps[first - 1]?.["id"]))) first--;
+    return { jobKey, index, first };
   }
   return undefined;
 }

@@ -8,6 +8,7 @@ import type { Finding } from "../types.js";
 import { parseDockerfile } from "../detect/dockerfile.js";
 import { ourStepData } from "../gate/locate.js";
 import { runActionlint } from "./actionlint.js";
+import { GOVULNCHECK_IGNORE, lintGovulncheckIgnore } from "./govulncheckignore.js";
 import { lintGrypeIgnore } from "./grype-ignore.js";
 import { dryRunTrivy } from "./trivy.js";
 import { lintParse } from "./parse.js";
@@ -33,7 +34,7 @@ const isWorkflow = (path: string) => /^\.github\/workflows\/[^/]+\.ya?ml$/.test(
 function repoFiles(dir: string): Map<string, string> {
   const texts = new Map<string, string>();
   const names = listRepoDir(dir, ".github/workflows").filter((f) => /\.ya?ml$/.test(f)).sort();
-  for (const rel of [...names.map((f) => `.github/workflows/${f}`), ".trivyignore", ".trivyignore.yaml", ".grype.yaml", "renovate.json", ".github/dependabot.yml", ".github/relay-security.json"]) {
+  for (const rel of [...names.map((f) => `.github/workflows/${f}`), ".trivyignore", ".trivyignore.yaml", ".grype.yaml", GOVULNCHECK_IGNORE, "renovate.json", ".github/dependabot.yml", ".github/relay-security.json"]) {
     const text = readRepoText(dir, rel);
     if (text !== undefined) texts.set(rel, text);
   }
@@ -48,7 +49,7 @@ function planFiles(dir: string, ctx: ValidateContext): Map<string, string> {
     const text = ctx.written.includes(c.path) || c.after === undefined ? readRepoText(dir, c.path) : c.after;
     if (text !== undefined) texts.set(c.path, text);
   }
-  for (const ignore of [".trivyignore", ".trivyignore.yaml", ".grype.yaml"]) {
+  for (const ignore of [".trivyignore", ".trivyignore.yaml", ".grype.yaml", GOVULNCHECK_IGNORE]) {
     const text = texts.has(ignore) ? undefined : readRepoText(dir, ignore);
     if (text !== undefined) texts.set(ignore, text);
   }
@@ -68,6 +69,7 @@ export async function validateRepo(dir: string, ctx: ValidateContext): Promise<F
     if (path === ".trivyignore") findings.push(...lintTrivyignore(path, text, now));
     if (path === ".trivyignore.yaml") findings.push(...lintTrivyignoreYaml(path, text, now));
     if (path === ".grype.yaml") findings.push(...lintGrypeIgnore(path, text, now));
+    if (path === GOVULNCHECK_IGNORE) findings.push(...lintGovulncheckIgnore(path, text, now));
   }
   const workflows = [...texts].filter(([p]) => isWorkflow(p)).map(([path, text]) => ({ path, text }));
   findings.push(...lintPins(workflows, loadPins()));
