@@ -1,10 +1,10 @@
-import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Answers } from "./answers/schema.js";
 import { answersSchema } from "./answers/schema.js";
 import type { Deps } from "./deps.js";
 import { detect } from "./detect/index.js";
 import { EXIT, UserError } from "./errors.js";
+import { readRepoText } from "./fsguard.js";
 import { hasConflictMarkers } from "./merge/threeway.js";
 import { buildPlan, KEPT_EDIT_WAY_OUT } from "./plan/index.js";
 import { PATHS } from "./render/index.js";
@@ -40,7 +40,8 @@ export async function runCommand(command: "check" | "validate", opts: CommandOpt
   const dir = resolve(opts.dir);
   const detected = await detect(dir, deps);
   const statePath = join(dir, PATHS.state);
-  const state = existsSync(statePath) ? parseState(PATHS.state, readFileSync(statePath, "utf8")) : undefined;
+  const stateText = readRepoText(dir, PATHS.state);
+  const state = stateText === undefined ? undefined : parseState(PATHS.state, stateText);
   const answers: Answers | undefined = state ? answersSchema.parse(state.answers) : undefined;
   if (command === "check" && (!state || !answers)) {
     throw new UserError(`${statePath}: not found; this repository was not set up by relay-security (run npm create relay-security)`);
@@ -73,9 +74,9 @@ function checkRepo(detected: Detected, answers: Answers, state: State): CheckRes
   const result: CheckResult = { drift: [], edited: [], deleted: [], findings: [] };
   const marked = new Set<string>();
   for (const path of Object.keys(state.files)) {
-    const p = join(dir, path);
-    if (!existsSync(p)) continue;
-    for (const m of hasConflictMarkers(readFileSync(p, "utf8"))) {
+    const text = readRepoText(dir, path);
+    if (text === undefined) continue;
+    for (const m of hasConflictMarkers(text)) {
       marked.add(path);
       result.findings.push({ file: path, line: m.line, rule: "conflict-marker", message: "unresolved conflict marker from an upgrade", severity: "error" });
     }
@@ -93,10 +94,9 @@ function checkRepo(detected: Detected, answers: Answers, state: State): CheckRes
     else if (!(marked.has(c.path) && c.after === c.before)) result.drift.push({ path: c.path, action: c.action, reason: c.reason ?? "", diff: renderDiff(c) });
   }
   for (const [path, record] of Object.entries(state.files)) {
-    const p = join(dir, path);
-    if (!existsSync(p) || marked.has(path) || result.drift.some((d) => d.path === path)) continue;
-    const text = readFileSync(p, "utf8");
-    if (text !== record.generated) result.edited.push({ path, ...lineCounts(record.generated, text) });
+    if (marked.has(path) || result.drift.some((d) => d.path === path)) continue;
+    const text = readRepoText(dir, path);
+    if (text !== undefined && text !== record.generated) result.edited.push({ path, ...lineCounts(record.generated, text) });
   }
   return result;
 }

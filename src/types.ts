@@ -7,6 +7,8 @@
 /** What `detect` read from the repository. Everything optional: absence is information. */
 export interface Detected {
   dir: string;
+  /** `git rev-parse --show-toplevel`, when `dir` is in a git work tree (GitHub runs workflows only from there). */
+  gitTop?: string;
   goMod?: { modulePath: string; goVersion?: string; toolchain?: string };
   /** Dockerfiles found (repo-relative, forward slashes), the preferred one first. */
   dockerfiles: DockerfileInfo[];

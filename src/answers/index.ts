@@ -1,9 +1,10 @@
-import { existsSync, readFileSync } from "node:fs";
 import type { Deps } from "../deps.js";
 import { UserError } from "../errors.js";
+import { readUserFile } from "../fsguard.js";
 import { defaultImageName } from "../detect/remote.js";
 import type { State } from "../state/index.js";
 import type { Detected } from "../types.js";
+import { checkAnswersAgainstRepo, dockerfileProblem } from "./repo-checks.js";
 import { ask, FLAG_OF, layer, readAnswersFile, validateAnswers, type Mode, type RawAnswers } from "./resolve.js";
 import type { AnswerKey, Answers } from "./schema.js";
 
@@ -43,8 +44,8 @@ export async function resolveAnswers(
 ): Promise<Answers> {
   let file: { path: string; values: RawAnswers } | undefined;
   if (input.answersFile) {
-    if (!existsSync(input.answersFile)) throw new UserError(`--answers ${input.answersFile}: no such file`);
-    file = { path: input.answersFile, values: readAnswersFile(input.answersFile, readFileSync(input.answersFile, "utf8")) };
+    // Anywhere the user likes, but a regular UTF-8 file (a directory or FIFO is exit 2, not a hang or a trace).
+    file = { path: input.answersFile, values: readAnswersFile(input.answersFile, readUserFile("--answers", input.answersFile)) };
   }
   const recorded = state ? { path: ".github/relay-security.json", values: state.answers as RawAnswers } : undefined;
   const defaults = detectedDefaults(detected);
@@ -76,7 +77,9 @@ export async function resolveAnswers(
   }
   const final =
     input.mode === "interactive"
-      ? await ask(deps.prompts, values, given, { dockerfiles: detected.dockerfiles.filter((d) => !d.excluded).map((d) => d.path) })
+      ? await ask(deps.prompts, values, given, { dockerfiles: detected.dockerfiles.filter((d) => !d.excluded).map((d) => d.path), isDockerfile: (path) => dockerfileProblem(detected.dir, path) })
       : values;
-  return validateAnswers(final, origin);
+  const answers = validateAnswers(final, origin);
+  checkAnswersAgainstRepo(detected.dir, answers, origin);
+  return answers;
 }

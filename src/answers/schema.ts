@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { cronProblem } from "../render/schedule.js";
 import { SEVERITIES } from "../types.js";
 
 /**
@@ -49,7 +50,11 @@ export const label = z
   .string()
   .min(1, "the label must not be empty")
   .max(50, "GitHub labels are at most 50 characters")
-  .regex(/^[A-Za-z0-9 ._:\/-]+$/, "the label may only contain letters, digits, spaces and . _ : / -");
+  .regex(/^[A-Za-z0-9 ._:\/-]+$/, "the label may only contain letters, digits, spaces and . _ : / -")
+  // It reaches `gh label create <label>`: a leading dash would be read as an option (issue 11).
+  .refine((v) => v.trim() !== "", "the label must not be blank")
+  .refine((v) => !v.startsWith("-"), "the label must not start with - (gh would read it as an option)")
+  .refine((v) => v === v.trim(), "the label must not start or end with a space");
 
 const cronField = /^(\*|\d{1,2}(-\d{1,2})?)(\/\d{1,2})?(,(\*|\d{1,2}(-\d{1,2})?)(\/\d{1,2})?)*$/;
 
@@ -66,7 +71,10 @@ export const schedule = z.string().superRefine((v, ctx) => {
       code: "custom",
       message: `the cron minute "${fields[0]}" fires at :00 (or every minute); GitHub's scheduler is busiest on the hour and drops runs, pick a minute such as 17`,
     });
+    return;
   }
+  const problem = cronProblem(fields.join(" "));
+  if (problem) ctx.addIssue({ code: "custom", message: `"${v}": ${problem}` });
 });
 
 export const severity = z

@@ -1,18 +1,17 @@
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { isUtf8 } from "node:buffer";
 import type { Deps } from "../deps.js";
 import { UserError } from "../errors.js";
+import { listRepoDir, readRepoBytes, readRepoText } from "../fsguard.js";
 import { findRenovateConfigs, RENOVATE_CONFIG_FILES } from "../renovate/locate.js";
 import type { Detected, WorkflowFile } from "../types.js";
 import { chooseDockerfiles } from "./dockerfiles.js";
 import { parseGoMod } from "./gomod.js";
 import { parseRemote } from "./remote.js";
 
-const read = (dir: string, rel: string) => {
-  const p = join(dir, rel);
-  return existsSync(p) && statSync(p).isFile() ? readFileSync(p, "utf8") : undefined;
-};
+// Through the guard: inside the root, a regular file, UTF-8 (issue 11); a directory there is an error.
+const read = (dir: string, rel: string) => readRepoText(dir, rel);
 
 /** A workflow's text, and where it stops being UTF-8 (editing it would then replace the user's bytes). */
 function readWorkflow(path: string, bytes: Buffer): WorkflowFile {
@@ -43,6 +42,8 @@ export async function detect(dir: string, deps: Deps): Promise<Detected> {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UserError(`${dir}: no such directory`);
   const goModText = read(dir, "go.mod");
   const goMod = goModText === undefined ? undefined : parseGoMod(goModText);
+  if (goMod?.moduleProblem) throw new UserError(`${join(dir, "go.mod")}: ${goMod.moduleProblem}; fix the module line (go mod edit -module PATH)`);
+  const gitTop = await git(deps, dir, ["rev-parse", "--show-toplevel"]);
 
   const originUrl = await git(deps, dir, ["remote", "get-url", "origin"]);
   const parsed = originUrl ? parseRemote(originUrl) : undefined;
@@ -50,13 +51,12 @@ export async function detect(dir: string, deps: Deps): Promise<Detected> {
   const originHead = await git(deps, dir, ["symbolic-ref", "--short", "refs/remotes/origin/HEAD"]);
   const defaultBranch = originHead?.replace(/^origin\//, "") ?? (await git(deps, dir, ["symbolic-ref", "--short", "HEAD"]));
 
-  const wfDir = join(dir, ".github", "workflows");
-  const workflows = existsSync(wfDir)
-    ? readdirSync(wfDir)
-        .filter((f) => /\.ya?ml$/.test(f))
-        .sort()
-        .map((f) => readWorkflow(`.github/workflows/${f}`, readFileSync(join(wfDir, f))))
-    : [];
+  // Read as bytes through the guard (inside the root, a regular file): a workflow that is not UTF-8 is
+  // kept out of every edit (see readWorkflow) rather than refusing the whole run.
+  const workflows = listRepoDir(dir, ".github/workflows")
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort()
+    .map((f) => readWorkflow(`.github/workflows/${f}`, readRepoBytes(dir, `.github/workflows/${f}`) ?? Buffer.alloc(0)));
 
   const renovateConfigs = findRenovateConfigs(
     RENOVATE_CONFIG_FILES.filter((f) => read(dir, f) !== undefined),
@@ -65,6 +65,7 @@ export async function detect(dir: string, deps: Deps): Promise<Detected> {
 
   return {
     dir,
+    ...(gitTop ? { gitTop } : {}),
     goMod: goMod?.modulePath ? { modulePath: goMod.modulePath, goVersion: goMod.goVersion, toolchain: goMod.toolchain } : undefined,
     ...dockerfilesOf(dir),
     remote,

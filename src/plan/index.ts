@@ -1,10 +1,10 @@
-import { existsSync, readFileSync } from "node:fs";
 import { isDeepStrictEqual } from "node:util";
 import { join } from "node:path";
 import { adoptInWorkflow, explainHandWritten } from "../adopt/index.js";
 import type { BaseImagePins } from "../digests/index.js";
 import type { Answers } from "../answers/schema.js";
 import { UserError } from "../errors.js";
+import { readRepoText } from "../fsguard.js";
 import { findCiBuild, planGate, type GateResult } from "../gate/index.js";
 import { ourBlockData } from "../gate/locate.js";
 import type { ConflictStrategy } from "../merge/threeway.js";
@@ -53,10 +53,8 @@ export interface Plan {
 export const SARIF_NOTE =
   "--sarif: the rescan uploads the image findings to code scanning. A public repository has code scanning for free; a private one needs GitHub Advanced Security (Code Security) enabled, or the upload job fails with \"Advanced Security must be enabled for this repository to use code scanning\" (the scan and the issues still work).";
 
-const readRel = (dir: string, rel: string) => {
-  const p = join(dir, rel);
-  return existsSync(p) ? readFileSync(p, "utf8") : undefined;
-};
+// Through the guard (issue 11): a directory or an outside link where a file is expected is exit 2.
+const readRel = (dir: string, rel: string) => readRepoText(dir, rel);
 
 /**
  * Compute every change, writing nothing (changesets' assembleReleasePlan): `--dry-run` prints this;

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { Cron } from "croner";
 
 /**
  * The cron line for an answer. `daily` and `weekly` pick an off-peak time derived from the image name:
@@ -14,4 +15,31 @@ export function cronFor(schedule: string, seed: string): { cron: string; text: s
   return schedule === "daily"
     ? { cron: `${minute} ${hour} * * *`, text: `every day at ${at}` }
     : { cron: `${minute} ${hour} * * 1`, text: `every Monday at ${at}` };
+}
+
+// GitHub runs POSIX cron: five fields, UTC, day-of-month OR day-of-week when both are set (croner's
+// default, domAndDow: false). croner checks the ranges; a line that never fires has no next run.
+const parse = (cron: string) => new Cron(cron, { paused: true, timezone: "UTC", mode: "5-part" });
+
+/** Why a five-field cron line is unusable (a field out of range, or it never fires), or undefined. */
+export function cronProblem(cron: string): string | undefined {
+  let job: Cron;
+  try {
+    job = parse(cron);
+  } catch (error) {
+    return `not a valid cron line (${(error as Error).message.replace(/^CronPattern: /, "")}); fields are minute 0-59, hour 0-23, day 1-31, month 1-12, weekday 0-6`;
+  }
+  // Leap days recur within 8 years; croner gives up on a line that never matches.
+  if (job.nextRun(new Date("2024-01-01T00:00:00Z")) === null) return "this line never fires (no such date, e.g. 31 February); pick a day that exists";
+  return undefined;
+}
+
+/** When the rescan first runs after `now`, as "2026-11-28 04:17 UTC" (shown in the plan). */
+export function nextRunText(cron: string, now: Date): string | undefined {
+  try {
+    const next = parse(cron).nextRun(now);
+    return next ? `${next.toISOString().slice(0, 16).replace("T", " ")} UTC` : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,5 +1,6 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { listRepoDir, readRepoText } from "../fsguard.js";
 import type { Answers } from "../answers/schema.js";
 import type { Deps } from "../deps.js";
 import { loadPins } from "../pins.js";
@@ -51,12 +52,11 @@ const isWorkflow = (path: string) => /^\.github\/workflows\/[^/]+\.ya?ml$/.test(
 /** Every file `validate` looks at in a repository: workflows (those `keep` says), ignore files, updater configs, our state. */
 function repoFiles(dir: string, keep: (workflow: string) => boolean): { texts: Map<string, string>; left: string[] } {
   const texts = new Map<string, string>();
-  const wf = join(dir, ".github", "workflows");
-  const all = (existsSync(wf) ? readdirSync(wf).filter((f) => /\.ya?ml$/.test(f)).sort() : []).map((f) => `.github/workflows/${f}`);
+  const all = listRepoDir(dir, ".github/workflows").filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => `.github/workflows/${f}`);
   const left = all.filter((p) => !keep(p));
   for (const rel of [...all.filter(keep), ".trivyignore", ".trivyignore.yaml", ".grype.yaml", GOVULNCHECK_IGNORE, "trivy.yaml", "renovate.json", ".github/dependabot.yml", ".github/dependabot.yaml", ".github/relay-security.json", "docs/security-scanning.md"]) {
-    const p = join(dir, rel);
-    if (existsSync(p)) texts.set(rel, readFileSync(p, "utf8"));
+    const text = readRepoText(dir, rel);
+    if (text !== undefined) texts.set(rel, text);
   }
   return { texts, left };
 }
@@ -74,12 +74,12 @@ function planFiles(dir: string, ctx: ValidateContext): Map<string, string> {
   const texts = new Map<string, string>();
   for (const c of ctx.plan?.changes ?? []) {
     if (c.action === "skip" || c.action === "conflict") continue;
-    const onDisk = join(dir, c.path);
-    const text = ctx.written.includes(c.path) || c.after === undefined ? (existsSync(onDisk) ? readFileSync(onDisk, "utf8") : undefined) : c.after;
+    const text = ctx.written.includes(c.path) || c.after === undefined ? readRepoText(dir, c.path) : c.after;
     if (text !== undefined) texts.set(c.path, text);
   }
   for (const ignore of [".trivyignore", ".trivyignore.yaml", ".grype.yaml", GOVULNCHECK_IGNORE, "trivy.yaml"]) {
-    if (!texts.has(ignore) && existsSync(join(dir, ignore))) texts.set(ignore, readFileSync(join(dir, ignore), "utf8"));
+    const text = texts.has(ignore) ? undefined : readRepoText(dir, ignore);
+    if (text !== undefined) texts.set(ignore, text);
   }
   return texts;
 }
@@ -159,7 +159,7 @@ async function previewGate(dir: string, workflows: { path: string; text: string 
   }
   const gate = found.with;
   const dockerfile = ctx.answers?.dockerfile;
-  const dockerText = dockerfile && existsSync(join(dir, dockerfile)) ? readFileSync(join(dir, dockerfile), "utf8") : undefined;
+  const dockerText = dockerfile ? readRepoText(dir, dockerfile) : undefined;
   return dryRunTrivy({
     dir,
     gate,
@@ -172,7 +172,7 @@ async function previewGate(dir: string, workflows: { path: string; text: string 
 }
 
 async function actionlintOn(dir: string, workflows: { path: string; text: string }[], ctx: ValidateContext): Promise<Finding[]> {
-  const onDisk = workflows.every((w) => existsSync(join(dir, w.path)) && readFileSync(join(dir, w.path), "utf8") === w.text);
+  const onDisk = workflows.every((w) => readRepoText(dir, w.path) === w.text);
   // The user's config (self-hosted runner labels, config variables, ignores) on every path (issue 20).
   const config = findActionlintConfig(dir);
   if (onDisk) return runActionlint(workflows.map((w) => w.path), { cwd: dir, exec: ctx.deps.exec, config });

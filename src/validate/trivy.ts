@@ -1,7 +1,9 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
 import type { Deps } from "../deps.js";
+import { UserError } from "../errors.js";
+import { readRepoText } from "../fsguard.js";
 import { loadPins } from "../pins.js";
 import type { Finding } from "../types.js";
 import { envToFlags, trivyActionRun, type TrivyActionRun } from "./trivy-args.js";
@@ -141,10 +143,22 @@ function prepareIgnoreFile(dir: string, run: TrivyActionRun, scratch: string): P
   const step = (message: string, file = run.ignoreFiles.join(",")): PreparedIgnore =>
     ({ error: { file, rule: "trivy-gate", severity: "error", message: `the gate step would stop before scanning: ${message}` } });
   if (run.ignoreMode === "invalid") return step(`trivyignores: ${run.ignoreError}`);
-  const missing = run.ignoreFiles.find((f) => !existsSync(resolve(dir, f)));
-  if (missing) return step(`trivy-action cannot find ignorefile '${missing}' (trivyignores: ${run.ignoreFiles.join(",")})`, missing);
+  // Through the guard (issue 11): a `trivyignores:` path outside the repository is never read.
+  const read = (f: string): string | undefined | Error => {
+    try {
+      return readRepoText(dir, f);
+    } catch (error) {
+      if (error instanceof UserError) return error;
+      throw error;
+    }
+  };
   const files = run.ignoreMode === "none" ? [".trivyignore"] : run.ignoreFiles; // Trivy's default in the workspace
-  const texts = files.map((f) => ({ file: f, text: existsSync(resolve(dir, f)) ? readFileSync(resolve(dir, f), "utf8") : "" }));
+  const read1 = files.map((f) => ({ file: f, text: read(f) }));
+  const refused = read1.find((t) => t.text instanceof Error);
+  if (refused) return step((refused.text as Error).message, refused.file);
+  const missing = run.ignoreFiles.find((f) => read1.find((t) => t.file === f)?.text === undefined);
+  if (missing) return step(`trivy-action cannot find ignorefile '${missing}' (trivyignores: ${run.ignoreFiles.join(",")})`, missing);
+  const texts = read1.map((t) => ({ file: t.file, text: typeof t.text === "string" ? t.text : "" }));
   const locate = (_source: string, id: string) => {
     for (const { file, text } of texts) {
       const idx = text.split(/\r?\n/).findIndex((l) => l.trim().split(/\s+/)[0] === id || yamlId(l) === id);
