@@ -16,6 +16,7 @@ export const FLAG_OF: Record<AnswerKey, string> = {
   imageScan: "--no-image-scan",
   sarif: "--sarif",
   workflow: "--workflow",
+  dbRepository: "--db-repository",
 };
 
 export type RawAnswers = Partial<Record<AnswerKey, unknown>>;

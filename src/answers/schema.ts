@@ -82,10 +82,16 @@ export const answersSchema = z
   imageScan: z.boolean(),
   sarif: z.boolean(),
   workflow: repoPath("the workflow path").optional(),
+  dbRepository: z.string().optional(),
   })
   .refine((a) => !a.imageScan || a.dockerfile !== undefined, {
     path: ["dockerfile"],
     message: "the image scan needs a Dockerfile; pass --dockerfile PATH, or --no-image-scan for a govulncheck-only setup",
+  })
+  .superRefine((a, ctx) => {
+    if (a.dbRepository === undefined) return;
+    const problem = dbRepositoryProblem(a.scanner, a.dbRepository);
+    if (problem) ctx.addIssue({ code: "custom", path: ["dbRepository"], message: problem });
   })
   .superRefine((a, ctx) => {
     if (a.scanner !== "grype") return;
@@ -101,6 +107,24 @@ export const answersSchema = z
       });
     }
   });
+
+/** An OCI reference Trivy can pull its database from: registry[:port]/path[:tag], lower case. */
+const OCI_REF = /^[a-z0-9]+(?:[.-][a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)+(?::[A-Za-z0-9_][A-Za-z0-9._-]{0,127})?$/;
+/** Grype's database listing: an https URL without spaces, quotes or expressions. */
+const GRYPE_DB_URL = /^https:\/\/[A-Za-z0-9.-]+(?::[0-9]+)?(?:\/[A-Za-z0-9._~%\/-]*)?$/;
+
+/**
+ * `--db-repository`: Trivy's `--db-repository` (one or more OCI references, comma-separated, tried in
+ * order), or with --scanner grype Grype's `db.update-url`. Undefined keeps the scanner's own default.
+ */
+function dbRepositoryProblem(scanner: "trivy" | "grype", value: string): string | undefined {
+  if (scanner === "grype") {
+    return GRYPE_DB_URL.test(value) ? undefined : `"${value}" is not an https URL of a Grype database listing (Grype's db.update-url), such as https://grype.example.com/databases/v6/latest.json`;
+  }
+  const refs = value.split(",").map((r) => r.trim());
+  const bad = refs.find((r) => !OCI_REF.test(r));
+  return bad === undefined ? undefined : `"${bad}" is not an OCI reference Trivy can pull its database from (registry/path[:tag], lower case, comma-separated), such as mirror.example.com/aquasec/trivy-db:2`;
+}
 
 /** Grype's `severity-cutoff` for each contiguous list from CRITICAL down (Grype fails on a threshold, not a list). */
 const GRYPE_CUTOFFS: Record<string, string> = {

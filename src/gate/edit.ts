@@ -85,7 +85,7 @@ export function insertStep(wf: Workflow, jobKey: string, index: number, stepText
       const build = list[index] as Record<string, unknown>;
       if (opts.addLoad) build["with"] = { ...(isRecord(build["with"]) ? build["with"] : {}), load: true };
       if (opts.addId) build["id"] = opts.addId;
-      list.splice(index + 1, 0, (asData(stepText) as unknown[])[0]);
+      list.splice(index + 1, 0, ...(asData(stepText) as unknown[]));
       return o;
     },
   };
@@ -163,18 +163,19 @@ function replaceLines(wf: Workflow, from: number, node: Node, base: number, newT
   return { after: applySplices(text, [{ start: from, end, text: body }]), expect: () => undefined, replaced: [from, end] };
 }
 
-/** Replace our step (with its comment) in place. */
-export function replaceStep(wf: Workflow, jobKey: string, index: number, stepText: string): Edit | "unchanged" {
+/** Replace our steps (`count` from `index`, with the comment above them) in place. */
+export function replaceStep(wf: Workflow, jobKey: string, index: number, stepText: string, count = 1): Edit | "unchanged" {
   const seq = steps(wf, jobKey);
   const dash = dashOffsets(seq)[index] as number;
   const item = seq.items[index] as Node;
-  if (!isMap(item) || item.flow) throw new UnsafeShape("our step is not a block mapping");
+  const last = seq.items[index + count - 1] as Node;
+  if (!isMap(item) || item.flow || !isMap(last) || last.flow) throw new UnsafeShape("our step is not a block mapping");
   const dashCol = columnOf(wf.text, dash);
   const style: Style = { itemOffset: Math.max(2, col(wf, firstKey(item)) - dashCol), mapIndent: nestedIndent(wf.text, item) ?? 2, seqIndent: 2 };
-  const edit = replaceLines(wf, ourCommentStart(wf.text, dash), item, dashCol, stepText, style);
+  const edit = replaceLines(wf, ourCommentStart(wf.text, dash), last, dashCol, stepText, style);
   if (edit === "unchanged") return edit;
   edit.expect = (o) => {
-    stepList(o, jobKey)[index] = (asData(stepText) as unknown[])[0];
+    stepList(o, jobKey).splice(index, count, ...(asData(stepText) as unknown[]));
     return o;
   };
   return edit;

@@ -100,19 +100,46 @@ export function editableJobs(wf: Workflow): { map: YAMLMap } | { unsafe: string;
   return { map: jobs };
 }
 
-/** Where our step already is: in which job, at which index. */
-/** Our step's content (parsed) in a workflow's text, wherever it is; undefined when it is not there. */
-export function ourStepData(path: string, text: string): Record<string, unknown> | undefined {
+/** Every step we put in a user's job carries an id with this prefix (the scan step is OUR_STEP_ID). */
+export const OUR_ID_PREFIX = "relay-security-";
+const isOurs = (step: Record<string, unknown>) => typeof step["id"] === "string" && step["id"].startsWith(OUR_ID_PREFIX);
+
+/**
+ * Our gate's steps (parsed) in a workflow's text, wherever they are; undefined when they are not there.
+ * One step (what earlier releases wrote) is returned as that step, several as the list, so a state file
+ * of an earlier release still compares equal to the unchanged step in the user's file.
+ */
+export function ourStepData(path: string, text: string): Record<string, unknown> | Record<string, unknown>[] | undefined {
+  const wf = parseWorkflow(path, text);
+  if (wf.error) return undefined;
+  const at = findOurStep(wf);
+  if (!at) return undefined;
+  const block = stepsOf(jobsOf(wf).find(([key]) => key === at.jobKey)?.[1] ?? {}).slice(at.start, at.start + at.count);
+  return block.length === 1 ? block[0] : block;
+}
+
+/** Our scan step itself (`id: relay-security-scan`): the policy the gate applies. */
+export function ourScanStep(path: string, text: string): Record<string, unknown> | undefined {
   const wf = parseWorkflow(path, text);
   if (wf.error) return undefined;
   const at = findOurStep(wf);
   return at ? stepsOf(jobsOf(wf).find(([key]) => key === at.jobKey)?.[1] ?? {})[at.index] : undefined;
 }
 
-export function findOurStep(wf: Workflow): { jobKey: string; index: number } | undefined {
+/**
+ * Where our gate already is: the job, the index of the scan step, and the run of consecutive steps with
+ * our id prefix around it (the database steps before it, the "did not run" step after it).
+ */
+export function findOurStep(wf: Workflow): { jobKey: string; index: number; start: number; count: number } | undefined {
   for (const [jobKey, job] of jobsOf(wf)) {
-    const index = stepsOf(job).findIndex((s) => s["id"] === OUR_STEP_ID);
-    if (index >= 0) return { jobKey, index };
+    const steps = stepsOf(job);
+    const index = steps.findIndex((s) => s["id"] === OUR_STEP_ID);
+    if (index < 0) continue;
+    let start = index;
+    while (start > 0 && isOurs(steps[start - 1] ?? {})) start--;
+    let end = index + 1;
+    while (end < steps.length && isOurs(steps[end] ?? {})) end++;
+    return { jobKey, index, start, count: end - start };
   }
   return undefined;
 }
@@ -122,7 +149,7 @@ export function findScanner(wf: Workflow): { jobKey: string; index: number; what
   for (const [jobKey, job] of jobsOf(wf)) {
     const steps = stepsOf(job);
     for (const [index, step] of steps.entries()) {
-      if (step["id"] === OUR_STEP_ID) continue;
+      if (isOurs(step)) continue;
       const inputs = isRecord(step["with"]) ? step["with"] : {};
       for (const shape of SCANNER_SHAPES) {
         const byUses = shape.uses !== undefined && usesAction(step["uses"], shape.uses) && (shape.scansImage?.(inputs) ?? true);

@@ -119,9 +119,17 @@ export function reindent(text: string, base: number, style: Style): string[] {
   const lines = text.replace(/\r?\n$/, "").split(/\r?\n/);
   const cols = new Map<number, number>([[0, base]]);
   const indentOf = (l: string) => l.length - l.trimStart().length;
+  // Inside a block scalar (`run: |`), lines keep their indentation relative to its first line.
+  let block: { keyCol: number; newKeyCol: number; first?: number } | undefined;
   return lines.map((line, i) => {
     if (line.trim() === "") return "";
     const s = indentOf(line);
+    if (block && s > block.keyCol) {
+      block.first ??= s;
+      if (s < block.first) throw new Error(`internal: cannot re-indent line ${i + 1} of our text (block scalar)`);
+      return " ".repeat(block.newKeyCol + style.mapIndent + s - block.first) + line.slice(s);
+    }
+    block = undefined;
     const col = cols.get(s);
     if (col === undefined) throw new Error(`internal: cannot re-indent line ${i + 1} of our text`);
     let content = line.slice(s);
@@ -139,6 +147,7 @@ export function reindent(text: string, base: number, style: Style): string[] {
         cols.set(indentOf(next), newKeyCol + (next.trimStart().startsWith("- ") ? style.seqIndent : style.mapIndent));
       }
     }
+    if (/^[A-Za-z0-9_-]+:\s+[|>][-+]?\d?\s*(#.*)?$/.test(line.slice(keyCol))) block = { keyCol, newKeyCol };
     return " ".repeat(col) + content;
   });
 }

@@ -8,7 +8,7 @@ import { planGate, type GateResult } from "../gate/index.js";
 import { ourStepData } from "../gate/locate.js";
 import type { ConflictStrategy } from "../merge/threeway.js";
 import { loadPins, type PinsData } from "../pins.js";
-import { buildView, PATHS, renderCi, renderGateStep, renderIgnoreFile, renderImageScanJob, renderSecurityScan } from "../render/index.js";
+import { buildView, PATHS, renderCi, renderGateStep, renderIgnoreFile, renderImageScanJob, renderSecurityDb, renderSecurityScan } from "../render/index.js";
 import { renderState, type GateRecord, type State } from "../state/index.js";
 import type { Detected, FileChange } from "../types.js";
 import { planOwnedFile } from "./owned.js";
@@ -78,6 +78,8 @@ export function buildPlan(detected: Detected, answers: Answers, state: State | u
   };
 
   owned(PATHS.securityScan, renderSecurityScan(view));
+  // The daily database download the gate and the rescan restore (issue 18); no image scan, no database.
+  if (answers.imageScan) owned(PATHS.securityDb, renderSecurityDb(view));
 
   if (answers.imageScan) {
     // The scanner's ignore file: .trivyignore, or .grype.yaml with --scanner grype. One the user already has stays theirs.

@@ -2,11 +2,12 @@ import { grypeCutoff, type Answers } from "../answers/schema.js";
 import { loadPins, type PinsData } from "../pins.js";
 import { VERSION } from "../version.js";
 import { renderTemplate } from "./engine.js";
-import { cronFor } from "./schedule.js";
+import { cronFor, dbCronFor } from "./schedule.js";
 
 /** Where the files we own live in the user's repository. */
 export const PATHS = {
   securityScan: ".github/workflows/security-scan.yml",
+  securityDb: ".github/workflows/security-db.yml",
   ci: ".github/workflows/ci.yml",
   trivyignore: ".trivyignore",
   grypeIgnore: ".grype.yaml",
@@ -47,6 +48,8 @@ export function buildView(input: RenderInput) {
     branch: answers.branch,
     cron: schedule.cron,
     scheduleText: schedule.text,
+    dbCron: dbCronFor(answers.image).cron,
+    dbScheduleText: dbCronFor(answers.image).text,
     severity: answers.severity,
     // Grype's threshold for the severity list; the answers schema refuses a list that has none.
     severityCutoff: grypeCutoff(answers.severity) ?? "",
@@ -55,6 +58,8 @@ export function buildView(input: RenderInput) {
     sarif: answers.sarif && answers.imageScan && !grype,
     ignoreFile: grype ? PATHS.grypeIgnore : PATHS.trivyignore,
     targets: answers.imageScan ? `${grype ? "grype" : "trivy"}-image govulncheck` : "govulncheck",
+    /** `--db-repository`: where the scanner's database comes from; empty for the scanner's own default. */
+    dbRepository: answers.dbRepository ?? "",
     modulePath: input.modulePath,
     goModFile: input.goModFile,
   };
@@ -64,6 +69,8 @@ export type View = ReturnType<typeof buildView>;
 
 /** The security-scan workflow, which we own whole. */
 export const renderSecurityScan = (view: View) => renderTemplate("security-scan.yml.hbs", view);
+/** The daily job that downloads the vulnerability database into the cache the other jobs restore. */
+export const renderSecurityDb = (view: View) => renderTemplate("security-db.yml.hbs", view);
 /** A ci.yml for a repository that has no workflow building the image. */
 export const renderCi = (view: View) => renderTemplate("ci.yml.hbs", view);
 export const renderTrivyignore = (view: View) => renderTemplate("trivyignore.hbs", view);

@@ -6,7 +6,7 @@ import { loadPins } from "../pins.js";
 import type { Plan } from "../plan/index.js";
 import type { Finding } from "../types.js";
 import { parseDockerfile } from "../detect/dockerfile.js";
-import { ourStepData } from "../gate/locate.js";
+import { ourScanStep } from "../gate/locate.js";
 import { runActionlint } from "./actionlint.js";
 import { lintGrypeIgnore } from "./grype-ignore.js";
 import { dryRunTrivy } from "./trivy.js";
@@ -80,7 +80,7 @@ export async function validateRepo(dir: string, ctx: ValidateContext): Promise<F
 /** The action and `with:` of our gate step (`id: relay-security-scan`) in the first workflow that has one. */
 function gateInputs(workflows: { path: string; text: string }[]): { uses: string; with: Record<string, unknown> } | undefined {
   for (const w of workflows) {
-    const step = ourStepData(w.path, w.text);
+    const step = ourScanStep(w.path, w.text);
     const inputs = step?.["with"];
     if (typeof step?.["uses"] === "string" && inputs && typeof inputs === "object") {
       return { uses: step["uses"].split("@")[0] ?? "", with: inputs as Record<string, unknown> };
