@@ -100,9 +100,13 @@ export function editableJobs(wf: Workflow): { map: YAMLMap } | { unsafe: string;
   return { map: jobs };
 }
 
-/** Every step we put in a user's job carries an id with this prefix (the scan step is OUR_STEP_ID). */
-export const OUR_ID_PREFIX = "relay-security-";
-const isOurs = (step: Record<string, unknown>) => typeof step["id"] === "string" && step["id"].startsWith(OUR_ID_PREFIX);
+/**
+ * The ids of the steps our gate puts in a user's job, around the scan step (OUR_STEP_ID): the database
+ * cache, the scanner's setup, the database download, and the note when the scan did not run. Not every
+ * `relay-security-` id: `relay-security-build` is the id we may give the user's own build step.
+ */
+export const OUR_STEP_IDS = new Set(["relay-security-db-cache", "relay-security-setup", "relay-security-db", OUR_STEP_ID, "relay-security-no-db"]);
+const isOurs = (step: Record<string, unknown>) => typeof step["id"] === "string" && OUR_STEP_IDS.has(step["id"]);
 
 /**
  * Our gate's steps (parsed) in a workflow's text, wherever they are; undefined when they are not there.
