@@ -3,7 +3,7 @@ set -euo pipefail
 # built under MAX_AGE_HOURS ago is used as it is; else Trivy downloads it, retried after each of
 # RETRY_DELAYS (seconds) on a temporary answer (429, 5xx, timeout, no connection) only. No database:
 # the step fails, and the scan does not run. DB_REPOSITORY empty = Trivy's own; REFRESH=true always downloads.
-: "${CACHE_DIR:?CACHE_DIR must name Trivy's cache directory}"
+: "${CACHE_DIR:?CACHE_DIR must name the Trivy cache directory}"
 : "${MAX_AGE_HOURS:?MAX_AGE_HOURS must be the freshness bound in hours}"
 
 meta="$CACHE_DIR/db/metadata.json"
