@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { renderCi, renderSecurityScan } from "../../src/render/index.js";
+import { renderCi, renderSecurityDb, renderSecurityScan } from "../../src/render/index.js";
 import { actionlint, workflowRepo, zizmor } from "../support/linters.js";
 import { requireTool } from "../support/tools.js";
 import { viewWith } from "../support/answers.js";
@@ -19,11 +19,12 @@ const VARIANTS: Record<string, Record<string, unknown>> = {
   grype: { scanner: "grype", sarif: false },
   "grype, weekly, severity down to MEDIUM": { scanner: "grype", sarif: false, schedule: "weekly", severity: "CRITICAL,HIGH,MEDIUM" },
   "grype, no image scan": { scanner: "grype", sarif: false, imageScan: false, dockerfile: undefined },
+  "another Trivy database repository": { dbRepository: "mirror.example.com/aquasec/trivy-db:2,ghcr.io/aquasecurity/trivy-db:2" },
 };
 
 const render = (over: Record<string, unknown>) => {
   const view = viewWith(over);
-  return { "security-scan.yml": renderSecurityScan(view), "ci.yml": renderCi(view) };
+  return { "security-scan.yml": renderSecurityScan(view), "ci.yml": renderCi(view), ...(view.imageScan && !view.grype ? { "security-db.yml": renderSecurityDb(view) } : {}) };
 };
 
 describe.each(Object.entries(VARIANTS))("rendered workflows, %s", (_name, over) => {

@@ -64,7 +64,7 @@ describe("security-scan.yml", () => {
 
   it("the rescan uses exactly the gate's policy", () => {
     const scan = (parse(renderSecurityScan(view({ severity: "CRITICAL" }))) as Workflow).jobs.image!.steps.find((s) => s.uses?.startsWith("aquasecurity/trivy-action"))!;
-    const gate = (parse(renderGateStep(view({ severity: "CRITICAL" }), "x")) as { with: Record<string, unknown> }[])[0]!;
+    const gate = (parse(renderGateStep(view({ severity: "CRITICAL" }), "x")) as { id: string; with: Record<string, unknown> }[]).find((s) => s.id === "relay-security-scan")!;
     for (const key of ["version", "scanners", "vuln-type", "severity", "ignore-unfixed", "trivyignores"]) expect(scan.with?.[key]).toEqual(gate.with[key]);
     expect(gate.with.severity).toBe("CRITICAL");
     expect(gate.with["exit-code"]).toBe("1");
@@ -87,11 +87,13 @@ describe("ci.yml, the gate step and the image-scan job", () => {
     const doc = parse(renderCi(view())) as Workflow;
     expect(Object.keys(doc.jobs)).toEqual(["test", "image-scan"]);
     const steps = doc.jobs["image-scan"]!.steps;
-    expect(steps.at(-1)?.with?.["image-ref"]).toBe("${{ env.IMAGE_REF }}");
+    expect(steps.find((s) => s.id === "relay-security-scan")?.with?.["image-ref"]).toBe("${{ env.IMAGE_REF }}");
   });
   it("the gate step carries our id and quotes the image reference", () => {
-    const [step] = parse(renderGateStep(view(), "ghcr.io/acme/svc:${{ github.sha }}")) as { id: string; with: Record<string, string> }[];
-    expect(step?.id).toBe("relay-security-scan");
+    const steps = parse(renderGateStep(view(), "ghcr.io/acme/svc:${{ github.sha }}")) as { id: string; with: Record<string, string> }[];
+    // The database steps, the scan, the note when it did not run: one block of our ids.
+    expect(steps.map((s) => s.id)).toEqual(["relay-security-db-cache", "relay-security-setup", "relay-security-db", "relay-security-scan", "relay-security-no-db"]);
+    const step = steps.find((s) => s.id === "relay-security-scan");
     expect(step?.with["image-ref"]).toBe("ghcr.io/acme/svc:${{ github.sha }}");
   });
   it("the job parses as a mapping entry", () => {
