@@ -36,10 +36,10 @@ describe("--scanner grype, end to end in process", () => {
     expect(steps[at - 1]?.name).toBe("Build image");
     expect(steps[at]).toMatchObject({
       uses: SCAN_ACTION,
-      with: { image: "ghcr.io/acme/hello-service:${{ github.sha }}", "only-fixed": true, "severity-cutoff": "high", "fail-build": true, "grype-version": "v0.110.0", config: ".grype.yaml" },
+      with: { image: "ghcr.io/acme/hello-service:${{ github.sha }}", "only-fixed": true, "severity-cutoff": "high", "fail-build": true, "grype-version": "v0.122.0", config: ".grype.yaml" },
     });
     expect(ci).toContain(`uses: ${SCAN_ACTION} # v7.4.0\n`);
-    expect(ci).toContain("# renovate: datasource=github-releases depName=anchore/grype\n          grype-version: v0.110.0\n");
+    expect(ci).toContain("# renovate: datasource=github-releases depName=anchore/grype\n          grype-version: v0.122.0\n");
     expect(ci).not.toMatch(/trivy/i);
     expect(ci.startsWith(ciBefore.slice(0, ciBefore.indexOf("      # The image every pull request builds.")))).toBe(true);
 

@@ -8,7 +8,7 @@ import { viewWith } from "../support/answers.js";
 
 const view = viewWith;
 
-type Workflow = { on: { schedule: { cron: string }[] }; permissions: unknown; jobs: Record<string, { permissions: Record<string, string>; steps: { uses?: string; run?: string; with?: Record<string, unknown> }[] }> };
+type Workflow = { on: { schedule: { cron: string }[] }; permissions: unknown; jobs: Record<string, { permissions: Record<string, string>; steps: { id?: string; uses?: string; run?: string; with?: Record<string, unknown> }[] }> };
 
 describe("yamlQuote", () => {
   it.each(["plain", "it's", "a: b # c", "${{ x }}", "'quoted'", "* & ! | > % @ `"])("round-trips %j", (value) => {
@@ -111,7 +111,7 @@ describe("--scanner grype", () => {
   const gateOf = (over: Record<string, unknown> = {}) => (parse(renderGateStep(grype(over), "ghcr.io/acme/svc:${{ github.sha }}")) as (Step & { id: string })[])[0]!;
 
   it("the view: Grype's ignore file, version, threshold and targets", () => {
-    expect(grype()).toMatchObject({ scanner: "grype", grype: true, ignoreFile: ".grype.yaml", grypeVersion: "v0.110.0", severityCutoff: "high", targets: "grype-image govulncheck", sarif: false });
+    expect(grype()).toMatchObject({ scanner: "grype", grype: true, ignoreFile: ".grype.yaml", grypeVersion: "v0.122.0", severityCutoff: "high", targets: "grype-image govulncheck", sarif: false });
     expect(view()).toMatchObject({ scanner: "trivy", grype: false, ignoreFile: ".trivyignore", targets: "trivy-image govulncheck" });
     expect(grype({ imageScan: false, dockerfile: undefined }).targets).toBe("govulncheck");
     expect(grype({ severity: "CRITICAL" }).severityCutoff).toBe("critical");
@@ -126,7 +126,7 @@ describe("--scanner grype", () => {
     expect(text).toContain("uses: anchore/scan-action@e1165082ffb1fe366ebaf02d8526e7c4989ea9d2 # v7.4.0\n");
     expect(step.with).toEqual({
       image: "ghcr.io/acme/svc:${{ github.sha }}",
-      "grype-version": "v0.110.0",
+      "grype-version": "v0.122.0",
       "only-fixed": true,
       "severity-cutoff": "high",
       "fail-build": true,
