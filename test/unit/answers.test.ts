@@ -104,3 +104,30 @@ describe("--scanner grype: a threshold, not a list", () => {
     expect(withFlags({ sarif: true })).toThrow(/^--sarif: --sarif is not available with --scanner grype: .*severity-cutoff only sets the exit code/);
   });
 });
+
+describe("--db-repository: where Trivy's database comes from", () => {
+  const validate = (dbRepository: unknown, over: Record<string, unknown> = {}) =>
+    validateAnswers({ ...base, ...over, dbRepository }, { dbRepository: "--db-repository" });
+  it("takes one or more OCI references (Trivy tries them in order); unset keeps Trivy's defaults", () => {
+    expect(validate("mirror.example.com/aquasec/trivy-db:2").dbRepository).toBe("mirror.example.com/aquasec/trivy-db:2");
+    expect(validate("registry.local:5000/trivy-db:2,ghcr.io/aquasecurity/trivy-db:2").dbRepository).toBe("registry.local:5000/trivy-db:2,ghcr.io/aquasecurity/trivy-db:2");
+    expect(validateAnswers({ ...base }, {}).dbRepository).toBeUndefined();
+  });
+  it.each([
+    ["an expression", "ghcr.io/${{ github.actor }}/db:2"],
+    ["a URL", "https://ghcr.io/aquasecurity/trivy-db:2"],
+    ["upper case", "GHCR.io/aquasecurity/trivy-db:2"],
+    ["a quote", "ghcr.io/a'b/trivy-db:2"],
+    ["an empty entry", "ghcr.io/aquasecurity/trivy-db:2,"],
+  ])("refuses %s, naming the flag", (_name, value) => {
+    expect(() => validate(value)).toThrow(/^--db-repository: ".*" is not an OCI reference Trivy can pull its database from/);
+  });
+  it("is refused with --scanner grype (scan-action has no such input)", () => {
+    expect(() => validate("https://grype.example.com/latest.json", { scanner: "grype", sarif: false })).toThrow(/--db-repository: --db-repository is not available with --scanner grype/);
+  });
+  it("reaches the generated steps as DB_REPOSITORY, quoted", async () => {
+    const { viewWith } = await import("../support/answers.js");
+    const { renderGateStep } = await import("../../src/render/index.js");
+    expect(renderGateStep(viewWith({ dbRepository: "mirror.example.com/aquasec/trivy-db:2" }), "x")).toContain("DB_REPOSITORY: 'mirror.example.com/aquasec/trivy-db:2'\n");
+  });
+});
