@@ -17,8 +17,8 @@ Answers (each pre-filled from what is detected; also in an --answers JSON file):
   --no-image-scan       govulncheck only: no Dockerfile, no image scan
   --sarif               also upload image findings to code scanning
   --workflow FILE       the pull-request workflow to put the gate in
-  --db-repository REF   where Trivy's vulnerability database comes from (OCI references, comma-separated,
-                        tried in order; default: Trivy's own, mirror.gcr.io then ghcr.io)
+  --db-repository REF   where the vulnerability database comes from: Trivy's --db-repository (OCI
+                        references, comma-separated) or Grype's db.update-url (an https URL)
   --answers FILE        a JSON file with any of the answers above (keys: image, dockerfile, ...)
 
 Run:

@@ -111,13 +111,17 @@ export const answersSchema = z
 /** An OCI reference Trivy can pull its database from: registry[:port]/path[:tag], lower case. */
 const OCI_REF = /^[a-z0-9]+(?:[.-][a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)+(?::[A-Za-z0-9_][A-Za-z0-9._-]{0,127})?$/;
 
+/** Grype's database listing (GRYPE_DB_UPDATE_URL): an https URL without spaces, quotes or expressions. */
+const GRYPE_DB_URL = /^https:\/\/[A-Za-z0-9.-]+(?::[0-9]+)?(?:\/[A-Za-z0-9._~%\/-]*)?$/;
+
 /**
  * `--db-repository`: Trivy's `--db-repository` (one or more OCI references, comma-separated, tried in
- * order). Undefined keeps Trivy's own default (mirror.gcr.io, then ghcr.io).
+ * order), or with --scanner grype Grype's db.update-url. Undefined keeps the scanner's own default.
  */
 function dbRepositoryProblem(scanner: "trivy" | "grype", value: string): string | undefined {
-  // The Grype gate still runs anchore/scan-action, which has no input for Grype's db.update-url.
-  if (scanner === "grype") return "--db-repository is not available with --scanner grype (anchore/scan-action cannot be pointed at another database); drop it, or use --scanner trivy";
+  if (scanner === "grype") {
+    return GRYPE_DB_URL.test(value) ? undefined : `"${value}" is not an https URL of a Grype database listing (Grype's db.update-url), such as https://grype.example.com/databases/v6/latest.json`;
+  }
   const refs = value.split(",").map((r) => r.trim());
   const bad = refs.find((r) => !OCI_REF.test(r));
   return bad === undefined ? undefined : `"${bad}" is not an OCI reference Trivy can pull its database from (registry/path[:tag], lower case, comma-separated), such as mirror.example.com/aquasec/trivy-db:2`;

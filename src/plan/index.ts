@@ -79,8 +79,7 @@ export function buildPlan(detected: Detected, answers: Answers, state: State | u
 
   owned(PATHS.securityScan, renderSecurityScan(view));
   // The daily database download the gate and the rescan restore (issue 18); no image scan, no database.
-  // Trivy only for now: the Grype steps still run anchore/scan-action, which keeps its own cache.
-  if (answers.imageScan && answers.scanner === "trivy") owned(PATHS.securityDb, renderSecurityDb(view));
+  if (answers.imageScan) owned(PATHS.securityDb, renderSecurityDb(view));
 
   if (answers.imageScan) {
     // The scanner's ignore file: .trivyignore, or .grype.yaml with --scanner grype. One the user already has stays theirs.

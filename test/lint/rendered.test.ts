@@ -20,11 +20,12 @@ const VARIANTS: Record<string, Record<string, unknown>> = {
   "grype, weekly, severity down to MEDIUM": { scanner: "grype", sarif: false, schedule: "weekly", severity: "CRITICAL,HIGH,MEDIUM" },
   "grype, no image scan": { scanner: "grype", sarif: false, imageScan: false, dockerfile: undefined },
   "another Trivy database repository": { dbRepository: "mirror.example.com/aquasec/trivy-db:2,ghcr.io/aquasecurity/trivy-db:2" },
+  "grype, another database URL": { scanner: "grype", sarif: false, dbRepository: "https://grype.example.com/databases/v6/latest.json" },
 };
 
 const render = (over: Record<string, unknown>) => {
   const view = viewWith(over);
-  return { "security-scan.yml": renderSecurityScan(view), "ci.yml": renderCi(view), ...(view.imageScan && !view.grype ? { "security-db.yml": renderSecurityDb(view) } : {}) };
+  return { "security-scan.yml": renderSecurityScan(view), "ci.yml": renderCi(view), ...(view.imageScan ? { "security-db.yml": renderSecurityDb(view) } : {}) };
 };
 
 describe.each(Object.entries(VARIANTS))("rendered workflows, %s", (_name, over) => {

@@ -122,8 +122,9 @@ describe("--db-repository: where Trivy's database comes from", () => {
   ])("refuses %s, naming the flag", (_name, value) => {
     expect(() => validate(value)).toThrow(/^--db-repository: ".*" is not an OCI reference Trivy can pull its database from/);
   });
-  it("is refused with --scanner grype (scan-action has no such input)", () => {
-    expect(() => validate("https://grype.example.com/latest.json", { scanner: "grype", sarif: false })).toThrow(/--db-repository: --db-repository is not available with --scanner grype/);
+  it("with --scanner grype: an https URL of Grype's database listing", () => {
+    expect(validate("https://grype.example.com/databases/v6/latest.json", { scanner: "grype", sarif: false }).dbRepository).toBe("https://grype.example.com/databases/v6/latest.json");
+    expect(() => validate("mirror.example.com/aquasec/trivy-db:2", { scanner: "grype", sarif: false })).toThrow(/^--db-repository: ".*" is not an https URL of a Grype database listing/);
   });
   it("reaches the generated steps as DB_REPOSITORY, quoted", async () => {
     const { viewWith } = await import("../support/answers.js");

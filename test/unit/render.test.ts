@@ -108,7 +108,7 @@ describe("--scanner grype", () => {
   type Step = { id?: string; uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, unknown> };
   const grype = (over: Record<string, unknown> = {}) => view({ scanner: "grype", ...over });
   const scanDoc = (over: Record<string, unknown> = {}) => parse(renderSecurityScan(grype(over))) as { jobs: Record<string, { name?: string; steps: Step[] }> };
-  const gateOf = (over: Record<string, unknown> = {}) => (parse(renderGateStep(grype(over), "ghcr.io/acme/svc:${{ github.sha }}")) as (Step & { id: string })[])[0]!;
+  const gateOf = (over: Record<string, unknown> = {}) => (parse(renderGateStep(grype(over), "ghcr.io/acme/svc:${{ github.sha }}")) as (Step & { id: string })[]).find((s) => s.id === "relay-security-scan")!;
 
   it("the view: Grype's ignore file, version, threshold and targets", () => {
     expect(grype()).toMatchObject({ scanner: "grype", grype: true, ignoreFile: ".grype.yaml", grypeVersion: "v0.122.0", severityCutoff: "high", targets: "grype-image govulncheck", sarif: false });
@@ -131,10 +131,12 @@ describe("--scanner grype", () => {
       "severity-cutoff": "high",
       "fail-build": true,
       "output-format": "table",
-      "cache-db": true,
       config: ".grype.yaml",
     });
-    expect(text).toMatch(/\n {4}# renovate: datasource=github-releases depName=anchore\/grype\n {4}grype-version: v0\.110\.0\n/);
+    // Grype from go install, the database from our steps: scan-action installs nothing and checks for no update.
+    expect(step.env).toEqual({ GRYPE_DB_AUTO_UPDATE: "false", GRYPE_DB_CACHE_DIR: "${{ runner.temp }}/relay-security/grype/db" });
+    expect(text).toMatch(/\n {4}# renovate: datasource=github-releases depName=anchore\/grype\n {4}grype-version: v0\.122\.0\n/);
+    expect(text).toMatch(/\n {4}# renovate: datasource=github-releases depName=anchore\/grype\n {4}GRYPE_VERSION: v0\.122\.0\n/);
     expect(text.startsWith("# Added by relay-security")).toBe(true);
     expect(text).not.toMatch(/trivy/i);
   });
@@ -146,7 +148,8 @@ describe("--scanner grype", () => {
       expect(image.name).toBe("Image scan (Grype)");
       const scan = image.steps.find((s) => s.uses?.startsWith("anchore/scan-action"))!;
       const gate = gateOf({ severity });
-      for (const key of ["grype-version", "only-fixed", "severity-cutoff", "cache-db", "config"]) expect(scan.with?.[key]).toEqual(gate.with?.[key]);
+      for (const key of ["grype-version", "only-fixed", "severity-cutoff", "config"]) expect(scan.with?.[key]).toEqual(gate.with?.[key]);
+      expect(scan.env).toEqual(gate.env);
       expect(scan.with).toMatchObject({ image: "${{ env.IMAGE_REF }}", "fail-build": false, "output-format": "json", "output-file": "grype-results.json" });
       const decide = image.steps.find((s) => s.id === "decide")!;
       expect(decide.env).toEqual({ RESULTS_FILE: "grype-results.json", OUT_DIR: "relay-security-results/grype-image", SEVERITY_CUTOFF: gate.with?.["severity-cutoff"] });
@@ -171,7 +174,7 @@ describe("--scanner grype", () => {
     const ci = parse(renderCi(grype())) as { jobs: Record<string, { name: string; steps: Step[] }> };
     const job = ci.jobs["image-scan"]!;
     expect(job.name).toBe("Image scan (Grype)");
-    expect(job.steps.at(-1)).toMatchObject({ id: "relay-security-scan", with: { image: "${{ env.IMAGE_REF }}", config: ".grype.yaml" } });
+    expect(job.steps.find((s) => s.id === "relay-security-scan")).toMatchObject({ id: "relay-security-scan", with: { image: "${{ env.IMAGE_REF }}", config: ".grype.yaml" } });
     expect(Object.keys(parse(renderImageScanJob(grype())) as object)).toEqual(["image-scan"]);
   });
 
