@@ -81,7 +81,7 @@ describe("relay-security check: would a re-run with the recorded answers change 
     expect(output).toMatch(/^\+        uses: aquasecurity\/trivy-action@ed142fd0673e97e23eac54620cfb913e5ce36c25 # v0\.36\.0$/m);
     const r = await asJson(dir);
     expect(r.stateVersion).toBe(OLD_VERSION);
-    expect(r.drift.map((d) => d.path).sort()).toEqual([PATHS.ci, PATHS.securityScan, PATHS.trivyignore, PATHS.renovate].sort());
+    expect(r.drift.map((d) => d.path).sort()).toEqual([PATHS.ci, PATHS.securityScan, PATHS.securityDb, PATHS.trivyignore, PATHS.renovate].sort());
   });
 
   it("drift and invalid: a managed file re-pinned to a tag by hand", async () => {
