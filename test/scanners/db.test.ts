@@ -229,3 +229,16 @@ describe.skipIf(!trivy || !go)("the vulnerability database steps, with the real 
     expect(dirname(expand(save?.with?.path, r.runnerTemp))).toBe(expand(download.env?.CACHE_DIR, r.runnerTemp));
   });
 });
+
+describe("security-db.yml", () => {
+  const wf = parse(renderSecurityDb(viewWith())) as { on: Record<string, unknown>; permissions: unknown; jobs: Record<string, { if?: string; permissions?: unknown; steps: Step[] }> };
+  it("runs daily (off the hour) and by hand, saves only on the default branch, with no token permissions", () => {
+    expect(Object.keys(wf.on)).toEqual(["schedule", "workflow_dispatch"]);
+    const cron = (wf.on.schedule as { cron: string }[])[0]?.cron ?? "";
+    expect(cron).toMatch(/^([1-9]|[1-5][0-9]) [1-4] \* \* \*$/);
+    const job = wf.jobs["trivy-db"];
+    expect(job?.if).toBe("github.event_name == 'schedule' || github.ref_name == github.event.repository.default_branch");
+    expect(job?.permissions).toEqual({});
+    expect(job?.steps.map((s) => s.uses?.split("@")[0] ?? "run")).toEqual(["aquasecurity/setup-trivy", "run", "actions/cache/save"]);
+  });
+});
