@@ -19,59 +19,24 @@
 // tag was moved (the March 2026 trivy-action attack): that action is not touched and the run fails.
 // Exit codes: 0 done or up to date, 1 stale (--check) or a moved/refused pin needs a person, 2 bad usage
 // or a git failure.
+// Tag parsing and the knownCompromised rules live in src/pin/ (shared with `relay-security pin`); this
+// script runs them from the build (`npm run pins:refresh` builds first).
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { refusal } from "../dist/pin/compromised.js";
+import { compareParts, parseLsRemote as parseRefs, parseRelease } from "../dist/pin/tags.js";
 
-const STABLE = /^(v?)(\d+)\.(\d+)\.(\d+)$/;
 const TRIVY_ACTION = "aquasecurity/trivy-action";
 
 /** `git ls-remote --tags` output -> Map(tag -> commit sha), annotated tags peeled through their `^{}` line. */
-export function parseLsRemote(output) {
-  const direct = new Map();
-  const peeled = new Map();
-  for (const line of output.split("\n")) {
-    const m = /^([0-9a-f]{40})\trefs\/tags\/(.+?)(\^\{\})?$/.exec(line.trim());
-    if (!m) continue;
-    (m[3] ? peeled : direct).set(m[2], m[1]);
-  }
-  return new Map([...direct].map(([tag, sha]) => [tag, peeled.get(tag) ?? sha]));
-}
+export const parseLsRemote = (output) => parseRefs(output).tags;
 
-const version = (tag) => {
-  const m = STABLE.exec(tag);
-  return m ? { prefix: m[1], parts: [Number(m[2]), Number(m[3]), Number(m[4])] } : undefined;
-};
+const version = parseRelease;
+const compare = (a, b) => compareParts(a.parts, b.parts);
 
-const compare = (a, b) => a.parts[0] - b.parts[0] || a.parts[1] - b.parts[1] || a.parts[2] - b.parts[2];
-
-/** A `vX.Y` pattern with `x`/`y` wildcards as a RegExp (`0.x.y` -> /^0\.\d+\.\d+$/). */
-const pattern = (p) => new RegExp(`^${p.replace(/\./g, "\\.").replace(/\b[xy]\b/g, "\\d+")}$`);
-
-/**
- * Why a tag of `repo` must not be pinned, from knownCompromised (refsThatNoLongerResolve entries
- * "owner/repo@A .. B", "owner/repo@0.x.y (...)" or "owner/repo@tag"; trivyActionRecentTags: the verified
- * commit of each recent trivy-action tag), or undefined when it may be.
- */
-export function refusal(known, repo, tag, sha) {
-  if (repo === TRIVY_ACTION && !tag.startsWith("v")) return "trivy-action tags without a v prefix were force-pushed in March 2026";
-  const verified = repo === TRIVY_ACTION ? known?.trivyActionRecentTags?.[tag]?.sha : undefined;
-  if (verified && verified !== sha) return `${tag} points to ${sha}, not to its verified commit ${verified}`;
-  for (const entry of known?.refsThatNoLongerResolve ?? []) {
-    const m = /^(\S+?)@(\S+)(?: \.\. (\S+))?/.exec(entry);
-    if (!m || m[1] !== repo) continue;
-    const [, , from, to] = m;
-    const except = /except ([^)\s,]+)/.exec(entry)?.[1];
-    if (tag === except) continue;
-    const v = version(tag);
-    const lo = version(from);
-    const hi = to && version(to);
-    const listed = to ? v && lo && hi && v.prefix === lo.prefix && compare(v, lo) >= 0 && compare(v, hi) <= 0 : pattern(from).test(tag);
-    if (listed) return `listed in knownCompromised: "${entry}"`;
-  }
-  return undefined;
-}
+export { refusal };
 
 /** What to do with one action: { tag, sha } to pin, plus notes; `problem` when a person must look. */
 export function decide(name, pin, tags, known) {

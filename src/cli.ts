@@ -24,6 +24,7 @@ const OPTIONS = {
   scanner: { type: "string" },
   "no-image-scan": { type: "boolean" },
   sarif: { type: "boolean" },
+  reachability: { type: "boolean" },
   workflow: { type: "string" },
   "db-repository": { type: "string" },
   "allow-dirty": { type: "boolean" },
@@ -32,6 +33,11 @@ const OPTIONS = {
   adopt: { type: "boolean" },
   "image-archive": { type: "string" },
   offline: { type: "boolean" },
+  // `pin` (issue 14); `--pin` pins during a set-up.
+  check: { type: "boolean" },
+  update: { type: "boolean" },
+  "min-age": { type: "string" },
+  pin: { type: "boolean" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "v" },
 } as const;
@@ -55,7 +61,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const [first, ...rest] = positionals;
-  const command = first === "check" || first === "validate" || first === "init" ? first : "init";
+  const command = first === "check" || first === "validate" || first === "init" || first === "pin" ? first : "init";
   const args = command === "init" && first !== "init" ? positionals : rest;
   if (args.length > 1) {
     process.stderr.write(`relay-security: one directory at most, got ${args.join(" ")}\n`);
@@ -101,6 +107,7 @@ async function main(argv: string[]): Promise<number> {
             scanner: v.scanner,
             imageScan: v["no-image-scan"] ? false : undefined,
             sarif: v.sarif ? true : undefined,
+            reachability: v.reachability ? true : undefined,
             workflow: v.workflow,
             dbRepository: v["db-repository"],
           },
@@ -112,12 +119,20 @@ async function main(argv: string[]): Promise<number> {
           onConflict: onConflict as "markers" | "fail" | "ours" | "theirs",
           allowDirty: Boolean(v["allow-dirty"]),
           adopt: Boolean(v.adopt),
+          pin: Boolean(v.pin),
         },
         deps,
       );
       if (v.json) process.stdout.write(`${JSON.stringify(jsonReport(report), null, 2)}\n`);
       else process.stdout.write(`${renderInitReport(report)}\n`);
       return exitCode;
+    }
+    if (command === "pin") {
+      const { runPinCommand } = await import("./commands.js");
+      const pinFlags = { check: v.check, dryRun: v["dry-run"], json: v.json, offline: v.offline, update: v.update, minAge: v["min-age"] };
+      const result = await runPinCommand(dir, pinFlags, deps);
+      process.stdout.write(result.output.endsWith("\n") ? result.output : `${result.output}\n`);
+      return result.exitCode;
     }
     const { runCommand } = await import("./commands.js");
     const result = await runCommand(command, { dir, json: Boolean(v.json), imageArchive: v["image-archive"], offline: Boolean(v.offline) }, deps);

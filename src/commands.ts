@@ -43,6 +43,13 @@ export async function runCommand(command: "check" | "validate", opts: CommandOpt
   }
   const check: CheckResult = command === "check" && state && answers ? checkRepo(detected, answers, state) : { drift: [], edited: [], deleted: [], findings: [] };
   const findings = [...check.findings, ...(await validateRepo(dir, { answers, written: [], deps, scope: "repo", imageArchive: opts.imageArchive, offline: opts.offline }))];
+  // `validate` also runs `pin --check` against the actions' repositories (issue 14); offline, the pin
+  // lint above has already checked what data/pins.json knows. An unpinned tag is that lint's finding.
+  if (command === "validate" && !opts.offline) {
+    const { runPin } = await import("./pin/index.js");
+    const pinned = await runPin({ dir, check: true, dryRun: true, offline: false, update: false, minAgeDays: 0, skipBroken: true }, deps);
+    findings.push(...pinned.findings.filter((f) => f.rule !== "pin/unpinned"));
+  }
 
   const failed = check.drift.length > 0 || findings.some((f) => f.severity === "error");
   const exitCode = failed ? EXIT.findings : EXIT.ok;
@@ -112,4 +119,21 @@ function renderCheck(r: CheckResult, stateVersion: string): string[] {
   }
   for (const path of r.deleted) lines.push("", `${path}: deleted by you; upgrades leave it deleted (--restore brings it back). Not drift.`);
   return lines;
+}
+
+/** `relay-security pin [dir]` (issue 14): flags checked here, the work in src/pin/. */
+export async function runPinCommand(
+  dir: string,
+  flags: { check?: boolean; dryRun?: boolean; json?: boolean; offline?: boolean; update?: boolean; minAge?: string },
+  deps: Deps,
+): Promise<{ exitCode: number; output: string }> {
+  const m = /^(\d+)d?$/.exec(flags.minAge ?? "7");
+  if (!m) throw new UserError(`--min-age must be a number of days such as 7 or 7d, not "${flags.minAge}"`);
+  if (flags.check && flags.update) throw new UserError("--check and --update do not go together: --check changes nothing");
+  const { runPin } = await import("./pin/index.js");
+  const { jsonPinRun, pinExitCode, renderPinRun } = await import("./pin/report.js");
+  const opts = { dir, check: Boolean(flags.check), dryRun: Boolean(flags.dryRun || flags.check), offline: Boolean(flags.offline), update: Boolean(flags.update), minAgeDays: Number(m[1]) };
+  const run = await runPin(opts, deps);
+  const exitCode = pinExitCode(run, opts.check);
+  return { exitCode, output: flags.json ? JSON.stringify(jsonPinRun(run, opts), null, 2) : renderPinRun(run, opts) };
 }

@@ -3,6 +3,8 @@ export const HELP = `create-relay-security [dir]          set up or upgrade a Go
 relay-security check [dir]           exit 0 when a re-run would change nothing, 1 on drift, conflicts
                                      or validation errors (--json for machines)
 relay-security validate [dir]        run the validators alone
+relay-security pin [dir]             pin every action in your workflows and composite actions to the
+                                     commit its tag points to, with "# vX.Y.Z"; nothing else changes
 
 Answers (each pre-filled from what is detected; also in an --answers JSON file):
   --image NAME          image to build and scan, e.g. ghcr.io/owner/repo (default: from the origin remote)
@@ -16,6 +18,8 @@ Answers (each pre-filled from what is detected; also in an --answers JSON file):
   --scanner NAME        trivy (default) | grype
   --no-image-scan       govulncheck only: no Dockerfile, no image scan
   --sarif               also upload image findings to code scanning
+  --reachability        the gate does not fail on Go module vulnerabilities govulncheck shows are not
+                        called (OpenVEX); OS packages and the Go standard library still fail it
   --workflow FILE       the pull-request workflow to put the gate in
   --db-repository REF   where the vulnerability database comes from: Trivy's --db-repository (OCI
                         references, comma-separated) or Grype's db.update-url (an https URL)
@@ -33,7 +37,17 @@ Run:
   --adopt               replace a hand-written security-scan.yml with ours, and re-pin Trivy actions
                         pinned by a bare SHA with a separate "# Tracks:" line (the plan shows both first)
   --image-archive FILE  validate: scan this docker-save archive instead of building
-  --offline             validate: use Trivy's cached database only
+  --offline             validate: Trivy's cached database only, no pin check against the actions'
+                        repositories; pin: only data/pins.json
+  --pin                 set-up: also pin the actions of your own workflows (as relay-security pin)
+
+pin:
+  --check               change nothing; exit 1 when a pin is a tag, its comment names another commit,
+                        its commit is on no branch or tag of the action (a fork's), or it is compromised
+  --update              move to the newest release at least --min-age old, across majors (default:
+                        stay in the major you use)
+  --min-age DAYS        with --update (default: 7)
+  --dry-run, --json     the diff / the list, nothing written
   -h, --help            this help
   -v, --version         the version
 

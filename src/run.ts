@@ -12,6 +12,8 @@ import { PATHS } from "./render/index.js";
 import { nextSteps, renderInitReport, type InitReport } from "./report/init.js";
 import { parseState } from "./state/index.js";
 import { validateRepo } from "./validate/repo.js";
+import { unpinned } from "./pin/index.js";
+import { offerPins, pinNow, unpinnedFindings } from "./pin/setup.js";
 
 export interface InitOptions {
   dir: string;
@@ -26,6 +28,8 @@ export interface InitOptions {
   allowDirty: boolean;
   /** `--adopt`: bring hand-written setups of our shape to ours (issue 6). */
   adopt?: boolean;
+  /** `--pin`: also pin the actions of the user's own workflows to commits (issue 14). */
+  pin?: boolean;
 }
 
 /** Set up or upgrade a repository: detect -> answers -> render/merge/plan -> apply -> validate -> report. */
@@ -77,10 +81,18 @@ export async function runInit(opts: InitOptions, deps: Deps): Promise<{ exitCode
     }
   }
 
-  if (!hold && !opts.allowDirty) await refuseDirty(dir, toWrite.filter((c) => c.before !== undefined).map((c) => c.path), deps);
+  const pin = !hold && (await offerPins(dir, { mode: opts.mode, pin: Boolean(opts.pin), dryRun: opts.dryRun }, deps));
+  const pinFiles = pin ? unpinned(dir).map((s) => s.file) : [];
+  if (!hold && !opts.allowDirty) await refuseDirty(dir, [...new Set([...toWrite.filter((c) => c.before !== undefined).map((c) => c.path), ...pinFiles])], deps);
   const written = hold ? [] : applyPlan(dir, plan.changes);
+  if (pin) {
+    const pinned = await pinNow(dir, deps);
+    written.push(...pinned.written.filter((p) => !written.includes(p)));
+    plan.notes.push(...pinned.notes);
+  }
   // Held back by --on-conflict fail: nothing changed, so there is nothing of ours to validate.
   const findings = hold && !opts.dryRun ? [] : await validateRepo(dir, { plan, answers, written, deps });
+  if (!pin && !(hold && !opts.dryRun)) findings.push(...unpinnedFindings(dir, findings));
 
   const failed = findings.some((f) => f.severity === "error");
   const exitCode = conflicted || failed ? EXIT.findings : EXIT.ok;

@@ -24,6 +24,7 @@ export function detectedDefaults(detected: Detected): RawAnswers {
     scanner: "trivy",
     imageScan: true,
     sarif: false,
+    reachability: false,
   };
 }
 

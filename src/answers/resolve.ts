@@ -15,6 +15,7 @@ export const FLAG_OF: Record<AnswerKey, string> = {
   scanner: "--scanner",
   imageScan: "--no-image-scan",
   sarif: "--sarif",
+  reachability: "--reachability",
   workflow: "--workflow",
   dbRepository: "--db-repository",
 };

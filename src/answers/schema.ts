@@ -81,12 +81,25 @@ export const answersSchema = z
   scanner: z.enum(["trivy", "grype"], { message: "scanner must be trivy or grype" }),
   imageScan: z.boolean(),
   sarif: z.boolean(),
+  /** Issue 17: govulncheck's OpenVEX quiets the gate on Go module findings whose code is never called. */
+  reachability: z.boolean(),
   workflow: repoPath("the workflow path").optional(),
   dbRepository: z.string().optional(),
   })
   .refine((a) => !a.imageScan || a.dockerfile !== undefined, {
     path: ["dockerfile"],
     message: "the image scan needs a Dockerfile; pass --dockerfile PATH, or --no-image-scan for a govulncheck-only setup",
+  })
+  .superRefine((a, ctx) => {
+    if (a.reachability && (!a.imageScan || a.scanner !== "trivy")) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["reachability"],
+        message: !a.imageScan
+          ? "--reachability quiets the image gate, and --no-image-scan has none; drop one of them"
+          : "--reachability is available with --scanner trivy only: it hands govulncheck's OpenVEX to Trivy, whose matching of Go binaries in an image it was tested against",
+      });
+    }
   })
   .superRefine((a, ctx) => {
     if (a.dbRepository === undefined) return;

@@ -154,7 +154,7 @@ function alreadyScanned(wf: Workflow, scan: { jobKey: string; index: number; wha
   };
 }
 
-function upgrade(wf: Workflow, ours: { jobKey: string; index: number; start: number; count: number }, req: GateRequest): GateResult {
+function upgrade(wf: Workflow, ours: { jobKey: string; index: number; first: number; last: number }, req: GateRequest): GateResult {
   try {
     const job = jobsOf(wf).find(([key]) => key === ours.jobKey)?.[1] ?? {};
     let edit: Edit | "unchanged";
@@ -163,7 +163,7 @@ function upgrade(wf: Workflow, ours: { jobKey: string; index: number; start: num
     else {
       // The image the build before our step produces now; else the one our step scanned before.
       const before = findBuilds(wf, { dockerfile: req.dockerfile, readFile: req.readFile }).builds.filter(
-        (b) => b.jobKey === ours.jobKey && b.index < ours.start && b.gate.ok,
+        (b) => b.jobKey === ours.jobKey && b.index < ours.first && b.gate.ok,
       );
       const last = before.at(-1)?.gate;
       const old = stepsOf(job)[ours.index]?.["with"];
@@ -171,7 +171,7 @@ function upgrade(wf: Workflow, ours: { jobKey: string; index: number; start: num
       const imageRef = last?.ok ? last.imageRef : String((isRecord(old) ? (old["image-ref"] ?? old["image"]) : undefined) ?? "");
       const stepText = req.step(imageRef);
       scanner = scannerOf(stepText);
-      edit = replaceStep(wf, ours.jobKey, ours.start, stepText, ours.count);
+      edit = replaceStep(wf, ours.jobKey, ours.index, stepText, ours.first, ours.last);
     }
     const where = ours.jobKey === OUR_JOB_KEY ? `the ${OUR_JOB_KEY} job` : `the ${scanner} step in job ${ours.jobKey}`;
     if (edit === "unchanged") return { kind: "unchanged", file: wf.path, summary: `${where} is up to date` };

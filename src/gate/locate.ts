@@ -3,6 +3,17 @@ import { SCANNER_SHAPES, usesAction } from "./shapes.js";
 
 /** Our step's stable identity (issue 3: "Our step carries a stable identity"). */
 export const OUR_STEP_ID = "relay-security-scan";
+/**
+ * The steps `--reachability` puts directly before our step (issue 17: setup-go, govulncheck, the VEX
+ * fix-up). They belong to it: an upgrade replaces them with it, and removes them with the option.
+ */
+export const OUR_COMPANION_IDS: readonly string[] = [
+  "relay-security-setup-go", "relay-security-govulncheck", "relay-security-vex",
+  // The vulnerability database (issue 18): its cache, the scanner's setup, the download.
+  "relay-security-db-cache", "relay-security-setup", "relay-security-db",
+];
+/** Our steps directly below the scan step: the note when the database could not be had (issue 18). */
+export const OUR_TRAILER_IDS: readonly string[] = ["relay-security-no-db"];
 /** The key of the job we add when no step leaves the image in the daemon. */
 export const OUR_JOB_KEY = "image-scan";
 /** The first words of the comment above our step and our job. */
@@ -100,30 +111,9 @@ export function editableJobs(wf: Workflow): { map: YAMLMap } | { unsafe: string;
   return { map: jobs };
 }
 
-/**
- * The ids of the steps our gate puts in a user's job, around the scan step (OUR_STEP_ID): the database
- * cache, the scanner's setup, the database download, and the note when the scan did not run. Not every
- * `relay-security-` id: `relay-security-build` is the id we may give the user's own build step.
- */
-export const OUR_STEP_IDS = new Set(["relay-security-db-cache", "relay-security-setup", "relay-security-db", OUR_STEP_ID, "relay-security-no-db"]);
-const isOurs = (step: Record<string, unknown>) => typeof step["id"] === "string" && OUR_STEP_IDS.has(step["id"]);
-
-/**
- * Our gate's steps (parsed) in a workflow's text, wherever they are; undefined when they are not there.
- * One step (what earlier releases wrote) is returned as that step, several as the list, so a state file
- * of an earlier release still compares equal to the unchanged step in the user's file.
- */
-export function ourStepData(path: string, text: string): Record<string, unknown> | Record<string, unknown>[] | undefined {
-  const wf = parseWorkflow(path, text);
-  if (wf.error) return undefined;
-  const at = findOurStep(wf);
-  if (!at) return undefined;
-  const block = stepsOf(jobsOf(wf).find(([key]) => key === at.jobKey)?.[1] ?? {}).slice(at.start, at.start + at.count);
-  return block.length === 1 ? block[0] : block;
-}
-
-/** Our scan step itself (`id: relay-security-scan`): the policy the gate applies. */
-export function ourScanStep(path: string, text: string): Record<string, unknown> | undefined {
+/** Where our step already is: in which job, at which index. */
+/** Our step's content (parsed) in a workflow's text, wherever it is; undefined when it is not there. */
+export function ourStepData(path: string, text: string): Record<string, unknown> | undefined {
   const wf = parseWorkflow(path, text);
   if (wf.error) return undefined;
   const at = findOurStep(wf);
@@ -131,19 +121,32 @@ export function ourScanStep(path: string, text: string): Record<string, unknown>
 }
 
 /**
- * Where our gate already is: the job, the index of the scan step, and the run of consecutive steps with
- * our id prefix around it (the database steps before it, the "did not run" step after it).
+ * Our step's content with its companion steps (`--reachability`), for telling whether the user edited any
+ * of them since we wrote them. Without companions it is exactly `ourStepData`, so older state files compare.
  */
-export function findOurStep(wf: Workflow): { jobKey: string; index: number; start: number; count: number } | undefined {
+export function ourBlockData(path: string, text: string): Record<string, unknown> | undefined {
+  const wf = parseWorkflow(path, text);
+  if (wf.error) return undefined;
+  const at = findOurStep(wf);
+  if (!at) return undefined;
+  const steps = stepsOf(jobsOf(wf).find(([key]) => key === at.jobKey)?.[1] ?? {});
+  const step = steps[at.index];
+  if (!step || (at.first === at.index && at.last === at.index)) return step;
+  const after = at.last === at.index ? {} : { "relay-security-after": steps.slice(at.index + 1, at.last + 1) };
+  return { ...step, "relay-security-companions": steps.slice(at.first, at.index), ...after };
+}
+
+export function findOurStep(wf: Workflow): { jobKey: string; index: number; first: number; last: number } | undefined {
   for (const [jobKey, job] of jobsOf(wf)) {
     const steps = stepsOf(job);
     const index = steps.findIndex((s) => s["id"] === OUR_STEP_ID);
     if (index < 0) continue;
-    let start = index;
-    while (start > 0 && isOurs(steps[start - 1] ?? {})) start--;
-    let end = index + 1;
-    while (end < steps.length && isOurs(steps[end] ?? {})) end++;
-    return { jobKey, index, start, count: end - start };
+    // Our companion steps directly above it, if any: the block an upgrade replaces starts there.
+    let first = index;
+    while (first > 0 && OUR_COMPANION_IDS.includes(String(steps[first - 1]?.["id"]))) first--;
+    let last = index;
+    while (last + 1 < steps.length && OUR_TRAILER_IDS.includes(String(steps[last + 1]?.["id"]))) last++;
+    return { jobKey, index, first, last };
   }
   return undefined;
 }
@@ -153,7 +156,7 @@ export function findScanner(wf: Workflow): { jobKey: string; index: number; what
   for (const [jobKey, job] of jobsOf(wf)) {
     const steps = stepsOf(job);
     for (const [index, step] of steps.entries()) {
-      if (isOurs(step)) continue;
+      if ([OUR_STEP_ID, ...OUR_COMPANION_IDS, ...OUR_TRAILER_IDS].includes(String(step["id"]))) continue;
       const inputs = isRecord(step["with"]) ? step["with"] : {};
       for (const shape of SCANNER_SHAPES) {
         const byUses = shape.uses !== undefined && usesAction(step["uses"], shape.uses) && (shape.scansImage?.(inputs) ?? true);

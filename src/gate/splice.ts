@@ -119,16 +119,12 @@ export function reindent(text: string, base: number, style: Style): string[] {
   const lines = text.replace(/\r?\n$/, "").split(/\r?\n/);
   const cols = new Map<number, number>([[0, base]]);
   const indentOf = (l: string) => l.length - l.trimStart().length;
-  // Inside a block scalar (`run: |`), lines keep their indentation relative to its first line.
-  let block: { keyCol: number; newKeyCol: number; first?: number } | undefined;
+  // Inside a block scalar (`run: |`) lines keep their indentation relative to its key.
+  let block: { keyCol: number; delta: number } | undefined;
   return lines.map((line, i) => {
     if (line.trim() === "") return "";
     const s = indentOf(line);
-    if (block && s > block.keyCol) {
-      block.first ??= s;
-      if (s < block.first) throw new Error(`internal: cannot re-indent line ${i + 1} of our text (block scalar)`);
-      return " ".repeat(block.newKeyCol + style.mapIndent + s - block.first) + line.slice(s);
-    }
+    if (block && s > block.keyCol) return " ".repeat(s + block.delta) + line.slice(s);
     block = undefined;
     const col = cols.get(s);
     if (col === undefined) throw new Error(`internal: cannot re-indent line ${i + 1} of our text`);
@@ -141,13 +137,13 @@ export function reindent(text: string, base: number, style: Style): string[] {
       newKeyCol = col + style.itemOffset;
       cols.set(keyCol, newKeyCol);
     }
+    if (/^[A-Za-z0-9_-]+:\s*[|>][1-9+-]*\s*(#.*)?$/.test(line.slice(keyCol))) block = { keyCol, delta: newKeyCol - keyCol };
     if (/^[A-Za-z0-9_-]+:\s*(#.*)?$/.test(line.slice(keyCol))) {
       const next = lines.slice(i + 1).find((l) => l.trim() !== "" && !l.trimStart().startsWith("#"));
       if (next !== undefined && indentOf(next) > keyCol) {
         cols.set(indentOf(next), newKeyCol + (next.trimStart().startsWith("- ") ? style.seqIndent : style.mapIndent));
       }
     }
-    if (/^[A-Za-z0-9_-]+:\s+[|>][-+]?\d?\s*(#.*)?$/.test(line.slice(keyCol))) block = { keyCol, newKeyCol };
     return " ".repeat(col) + content;
   });
 }

@@ -29,7 +29,10 @@ export function verifyEdit(check: EditCheck): void {
   if (!isDeepStrictEqual(got, want)) fail(`the result differs from the original plus our change at ${firstDifference(got, want)}`);
 
   const [from, to] = check.replaced ?? [0, 0];
-  const kept = (before.slice(0, from) + before.slice(to)).split("\n").map((l) => l.replace(/\r$/, ""));
+  const keptText = before.slice(0, from) + before.slice(to);
+  const kept = keptText.split("\n").map((l) => l.replace(/\r$/, ""));
+  // Our old lines ran to the end of a file without a final newline: the "line" after the last kept break is not one.
+  if (check.replaced && to === before.length && from > 0 && keptText.endsWith("\n")) kept.pop();
   const lines = after.split("\n").map((l) => l.replace(/\r$/, ""));
   let j = 0;
   for (const [n, line] of kept.entries()) {

@@ -5,10 +5,10 @@ import { adoptInWorkflow, explainHandWritten } from "../adopt/index.js";
 import type { Answers } from "../answers/schema.js";
 import { UserError } from "../errors.js";
 import { planGate, type GateResult } from "../gate/index.js";
-import { ourStepData } from "../gate/locate.js";
+import { ourBlockData } from "../gate/locate.js";
 import type { ConflictStrategy } from "../merge/threeway.js";
 import { loadPins, type PinsData } from "../pins.js";
-import { buildView, PATHS, renderCi, renderGateStep, renderIgnoreFile, renderImageScanJob, renderSecurityDb, renderSecurityScan } from "../render/index.js";
+import { buildView, PATHS, renderCi, renderGateStep, renderGovulncheckIgnore, renderIgnoreFile, renderImageScanJob, renderSecurityDb, renderSecurityScan } from "../render/index.js";
 import { renderState, type GateRecord, type State } from "../state/index.js";
 import type { Detected, FileChange } from "../types.js";
 import { planOwnedFile } from "./owned.js";
@@ -90,6 +90,19 @@ export function buildPlan(detected: Detected, answers: Answers, state: State | u
     else owned(ignore, renderIgnoreFile(view));
   }
 
+  // govulncheck's accepted risks (issue 17): written once with its header; one the user already has stays theirs.
+  if (readRel(dir, PATHS.govulncheckIgnore) !== undefined && generated[PATHS.govulncheckIgnore] === undefined) {
+    notes.push(`${PATHS.govulncheckIgnore}: kept as it is; \`relay-security validate\` checks its entries against the WHY / TODO / exp: rule.`);
+  } else owned(PATHS.govulncheckIgnore, renderGovulncheckIgnore(view));
+
+  if (view.reachability) {
+    notes.push(
+      `--reachability: before the gate's Trivy step, govulncheck checks which Go module vulnerabilities ${detected.goMod.modulePath} never calls; ` +
+        "their statements go to Trivy as OpenVEX, rewritten to match the modules of this service's binary in the image, so the gate does not fail on them. " +
+        "OS packages and the Go standard library are never suppressed, and a vulnerability govulncheck cannot clear still fails the gate. The PR's log lists each suppressed finding and why (Trivy's --show-suppressed).",
+    );
+  }
+
   const gate: GateResult = answers.imageScan
     ? planGate({
         workflows: detected.workflows.filter((w) => w.path !== PATHS.securityScan),
@@ -108,12 +121,12 @@ export function buildPlan(detected: Detected, answers: Answers, state: State | u
     case "edit": {
       const kept = opts.strictGate ? undefined : keepUserEditedStep(gate, state?.gate, opts.onConflict);
       changes.push(kept ?? { path: gate.file, action: "update", before: gate.before, after: gate.after, reason: gate.summary, notes: gate.notes });
-      if (!kept) gateRecord = { file: gate.file, edits: gate.addedLoad ? ["load: true"] : [], step: ourStepData(gate.file, gate.after) };
+      if (!kept) gateRecord = { file: gate.file, edits: gate.addedLoad ? ["load: true"] : [], step: ourBlockData(gate.file, gate.after) };
       break;
     }
     case "unchanged":
       changes.push({ path: gate.file, action: "unchanged", reason: gate.summary });
-      gateRecord = { file: gate.file, edits: state?.gate?.edits ?? [], step: ourStepData(gate.file, readRel(dir, gate.file) ?? "") };
+      gateRecord = { file: gate.file, edits: state?.gate?.edits ?? [], step: ourBlockData(gate.file, readRel(dir, gate.file) ?? "") };
       break;
     case "none":
       notes.push(...gate.notes);
@@ -154,10 +167,10 @@ export function buildPlan(detected: Detected, answers: Answers, state: State | u
  */
 function keepUserEditedStep(gate: Extract<GateResult, { kind: "edit" }>, last: GateRecord | undefined, onConflict: PlanOptions["onConflict"]): FileChange | undefined {
   if (!last?.step || last.file !== gate.file || onConflict === "theirs") return undefined;
-  const current = ourStepData(gate.file, gate.before);
+  const current = ourBlockData(gate.file, gate.before);
   if (current === undefined || isDeepStrictEqual(current, last.step)) return undefined;
   // Nothing new from us (three-way: theirs == base): the user's step stays, quietly.
-  if (isDeepStrictEqual(ourStepData(gate.file, gate.after), last.step)) {
+  if (isDeepStrictEqual(ourBlockData(gate.file, gate.after), last.step)) {
     return { path: gate.file, action: "unchanged", before: gate.before, after: gate.before, reason: "your edits to the relay-security step kept; nothing new from us" };
   }
   if (onConflict === "ours") return { path: gate.file, action: "unchanged", before: gate.before, after: gate.before, reason: "you edited the relay-security step; kept yours (--on-conflict ours)" };

@@ -11,6 +11,7 @@ export const PATHS = {
   ci: ".github/workflows/ci.yml",
   trivyignore: ".trivyignore",
   grypeIgnore: ".grype.yaml",
+  govulncheckIgnore: ".govulncheckignore",
   renovate: "renovate.json",
   dependabot: ".github/dependabot.yml",
   state: ".github/relay-security.json",
@@ -56,7 +57,11 @@ export function buildView(input: RenderInput) {
     label: answers.label,
     imageScan: answers.imageScan,
     sarif: answers.sarif && answers.imageScan && !grype,
+    /** `--reachability` (issue 17): the gate gets govulncheck's not-called Go module findings as OpenVEX. */
+    reachability: answers.reachability && answers.imageScan && !grype,
+    vexFile: "relay-security.vex.json",
     ignoreFile: grype ? PATHS.grypeIgnore : PATHS.trivyignore,
+    govulncheckIgnoreFile: PATHS.govulncheckIgnore,
     targets: answers.imageScan ? `${grype ? "grype" : "trivy"}-image govulncheck` : "govulncheck",
     /** `--db-repository`: where the scanner's database comes from; empty for the scanner's own default. */
     dbRepository: answers.dbRepository ?? "",
@@ -75,6 +80,8 @@ export const renderSecurityDb = (view: View) => renderTemplate("security-db.yml.
 export const renderCi = (view: View) => renderTemplate("ci.yml.hbs", view);
 export const renderTrivyignore = (view: View) => renderTemplate("trivyignore.hbs", view);
 export const renderGrypeIgnore = (view: View) => renderTemplate("grype.yaml.hbs", view);
+/** The accepted govulncheck risks (user-owned; we write the header). */
+export const renderGovulncheckIgnore = (view: View) => renderTemplate("govulncheckignore.hbs", view);
 /** The ignore file of the chosen scanner (`view.ignoreFile`): `.trivyignore` or `.grype.yaml`. */
 export const renderIgnoreFile = (view: View) => (view.grype ? renderGrypeIgnore(view) : renderTrivyignore(view));
 /** The PR gate step as a sequence item at column 0, with its comment; the splice re-indents it. */

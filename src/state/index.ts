@@ -20,11 +20,8 @@ const gateRecord = z.object({
   file: z.string(),
   /** Edits of the user's own lines we made and said so (e.g. `load: true`). */
   edits: z.array(z.string()).default([]),
-  /**
-   * Our step as we last wrote it (parsed), so an upgrade can tell when the user edited it: one step
-   * (earlier releases), or the list of our gate's steps (the database steps, the scan, the note).
-   */
-  step: z.union([z.record(z.string(), z.unknown()), z.array(z.record(z.string(), z.unknown()))]).optional(),
+  /** Our step as we last wrote it (parsed), so an upgrade can tell when the user edited it. */
+  step: z.record(z.string(), z.unknown()).optional(),
 });
 
 export const stateSchema = z.object({

@@ -1,12 +1,12 @@
 import type { PinsData } from "../pins.js";
 import type { Finding } from "../types.js";
-import { badRefs, type BadRef } from "./advisories.js";
+import { badRefs, versionParts, type BadRef } from "./advisories.js";
 import { scanWorkflow, type RunScript, type UsesSite } from "./workflow-uses.js";
 
 const SHA = /^[0-9a-f]{40}$/;
 const REMOTE = /^([^/\s@]+)\/([^/\s@]+)(\/[^@\s]*)?@(\S+)$/;
 // What Renovate reads as the version of a SHA pin: `# v1.2.3`, `# 1.2.3`, `# tag=v1.2.3`.
-const VERSION_COMMENT = /^(?:tag\s*=\s*)?@?(v?\d+(?:\.\d+){0,2}(?:-[\w.]+)?)(?:\s|$)/;
+export const VERSION_COMMENT = /^(?:tag\s*=\s*)?@?(v?\d+(?:\.\d+){0,2}(?:-[\w.]+)?)(?:\s|$)/;
 const TRIVY_INSTALLERS = new Set(["aquasecurity/trivy-action", "aquasecurity/setup-trivy"]);
 const GO_INSTALL_UNPINNED = /\bgo\s+(?:install|run)\s[^\n;&|#]*?@(latest|master|main)\b/g;
 
@@ -83,7 +83,9 @@ function checkUses(site: UsesSite, ctx: Ctx, at: At): Finding[] {
   const whys = new Set<string>();
   if (!SHA.test(ref)) {
     const what = /^[0-9a-f]{7,39}$/.test(ref) ? "a short SHA (ambiguous, and Renovate cannot update it)" : "a tag or branch, which can be moved to other code";
-    out.push(at("sha", "error", `${action}@${ref} is ${what}; pin the full 40-character commit SHA`, suggestion));
+    // Our one pin of the action is only the fix in the ref's own major (issue 14): `@v4` is not v7.0.1.
+    const sameMajor = pinned !== undefined && versionParts(ref)?.[0] === versionParts(pinned.tag)?.[0];
+    out.push(at("sha", "error", `${action}@${ref} is ${what}; pin the full 40-character commit SHA`, sameMajor ? suggestion : "npx create-relay-security pin"));
     for (const b of badFor(ref, ["gone", "advisory"])) out.push(at("compromised", "error", `${action}@${ref}: ${b.why}`, suggestion));
   } else {
     tagsOfSha = known.filter((k) => k.sha === ref);

@@ -6,8 +6,9 @@ import { loadPins } from "../pins.js";
 import type { Plan } from "../plan/index.js";
 import type { Finding } from "../types.js";
 import { parseDockerfile } from "../detect/dockerfile.js";
-import { ourScanStep } from "../gate/locate.js";
+import { ourStepData } from "../gate/locate.js";
 import { runActionlint } from "./actionlint.js";
+import { GOVULNCHECK_IGNORE, lintGovulncheckIgnore } from "./govulncheckignore.js";
 import { lintGrypeIgnore } from "./grype-ignore.js";
 import { dryRunTrivy } from "./trivy.js";
 import { lintParse } from "./parse.js";
@@ -34,7 +35,7 @@ function repoFiles(dir: string): Map<string, string> {
   const texts = new Map<string, string>();
   const wf = join(dir, ".github", "workflows");
   const names = existsSync(wf) ? readdirSync(wf).filter((f) => /\.ya?ml$/.test(f)).sort() : [];
-  for (const rel of [...names.map((f) => `.github/workflows/${f}`), ".trivyignore", ".trivyignore.yaml", ".grype.yaml", "renovate.json", ".github/dependabot.yml", ".github/relay-security.json"]) {
+  for (const rel of [...names.map((f) => `.github/workflows/${f}`), ".trivyignore", ".trivyignore.yaml", ".grype.yaml", GOVULNCHECK_IGNORE, "renovate.json", ".github/dependabot.yml", ".github/relay-security.json"]) {
     const p = join(dir, rel);
     if (existsSync(p)) texts.set(rel, readFileSync(p, "utf8"));
   }
@@ -50,7 +51,7 @@ function planFiles(dir: string, ctx: ValidateContext): Map<string, string> {
     const text = ctx.written.includes(c.path) || c.after === undefined ? (existsSync(onDisk) ? readFileSync(onDisk, "utf8") : undefined) : c.after;
     if (text !== undefined) texts.set(c.path, text);
   }
-  for (const ignore of [".trivyignore", ".trivyignore.yaml", ".grype.yaml"]) {
+  for (const ignore of [".trivyignore", ".trivyignore.yaml", ".grype.yaml", GOVULNCHECK_IGNORE]) {
     if (!texts.has(ignore) && existsSync(join(dir, ignore))) texts.set(ignore, readFileSync(join(dir, ignore), "utf8"));
   }
   return texts;
@@ -69,6 +70,7 @@ export async function validateRepo(dir: string, ctx: ValidateContext): Promise<F
     if (path === ".trivyignore") findings.push(...lintTrivyignore(path, text, now));
     if (path === ".trivyignore.yaml") findings.push(...lintTrivyignoreYaml(path, text, now));
     if (path === ".grype.yaml") findings.push(...lintGrypeIgnore(path, text, now));
+    if (path === GOVULNCHECK_IGNORE) findings.push(...lintGovulncheckIgnore(path, text, now));
   }
   const workflows = [...texts].filter(([p]) => isWorkflow(p)).map(([path, text]) => ({ path, text }));
   findings.push(...lintPins(workflows, loadPins()));
@@ -80,7 +82,7 @@ export async function validateRepo(dir: string, ctx: ValidateContext): Promise<F
 /** The action and `with:` of our gate step (`id: relay-security-scan`) in the first workflow that has one. */
 function gateInputs(workflows: { path: string; text: string }[]): { uses: string; with: Record<string, unknown> } | undefined {
   for (const w of workflows) {
-    const step = ourScanStep(w.path, w.text);
+    const step = ourStepData(w.path, w.text);
     const inputs = step?.["with"];
     if (typeof step?.["uses"] === "string" && inputs && typeof inputs === "object") {
       return { uses: step["uses"].split("@")[0] ?? "", with: inputs as Record<string, unknown> };

@@ -27,11 +27,41 @@ const WHY = /^#\s*WHY\s*:\s*(.*)$/i;
 export const TODO = /TODO\s*\(([^)]*)\)/i;
 
 /**
+ * What differs between the line-based ignore files that share this rule: `.trivyignore` (read by
+ * Trivy) and `.govulncheckignore` (read by our rescan script, src/validate/govulncheckignore.ts).
+ */
+export interface IgnoreDialect {
+  /** Rule prefix of the findings (`trivyignore/why`). */
+  rule: string;
+  /** What happens to a line whose `exp:` is malformed, for the message. */
+  malformedExp(id: string): string;
+  /** The ID check; undefined when the ID is fine. */
+  idProblem(id: string): string | undefined;
+  /** Who stops honouring an expired entry, for the message. */
+  expiresBy: string;
+  /** What an entry without `exp:` does, for the message. */
+  noExp: string;
+}
+
+export const TRIVY_DIALECT: IgnoreDialect = {
+  rule: "trivyignore",
+  malformedExp: (id) => `Trivy logs a warning and silently drops this line, so ${id} is NOT ignored`,
+  idProblem: (id) => implausibleIdReason(id),
+  expiresBy: "Trivy expires entries at 00:00 UTC on their date",
+  noExp: "so Trivy would ignore it forever",
+};
+
+/**
  * Lint a `.trivyignore`: every active entry needs `# WHY:` and `# TODO(YYYY-MM-DD):` in the comment
  * block directly above it (no blank line between, and the block belongs to that one entry), and
  * `exp:YYYY-MM-DD` on its own line. See the `.trivyignore` rule in PRODUCT.md.
  */
 export function lintTrivyignore(path: string, text: string, now: Date, opts: TrivyignoreLintOptions = {}): Finding[] {
+  return lintIgnoreLines(path, text, now, opts, TRIVY_DIALECT);
+}
+
+/** The line format both `.trivyignore` and `.govulncheckignore` use: comment block, then `ID exp:DATE`. */
+export function lintIgnoreLines(path: string, text: string, now: Date, opts: TrivyignoreLintOptions, dialect: IgnoreDialect): Finding[] {
   const findings: Finding[] = [];
   let block: string[] = [];
   text.split(/\r\n|\r|\n/).forEach((raw, i) => {
@@ -39,7 +69,7 @@ export function lintTrivyignore(path: string, text: string, now: Date, opts: Tri
     if (line === "") block = [];
     else if (line.startsWith("#")) block.push(line);
     else {
-      findings.push(...checkEntry(path, entryFromLine(line, i + 1, block), now, opts));
+      findings.push(...checkEntry(path, entryFromLine(line, i + 1, block), now, opts, false, dialect));
       block = [];
     }
   });
@@ -60,10 +90,10 @@ function lastDefined<T>(items: (T | undefined)[]): T | undefined {
 }
 
 /** The checks both formats share; `yaml` switches the wording to that format's field names. */
-export function checkEntry(path: string, e: IgnoreEntry, now: Date, opts: TrivyignoreLintOptions, yaml = false): Finding[] {
+export function checkEntry(path: string, e: IgnoreEntry, now: Date, opts: TrivyignoreLintOptions, yaml = false, dialect = TRIVY_DIALECT): Finding[] {
   const out: Finding[] = [];
   const add = (rule: string, severity: Finding["severity"], message: string, hint?: string, line = e.line) =>
-    out.push({ file: path, line, rule: `trivyignore/${rule}`, severity, message, ...(hint ? { hint } : {}) });
+    out.push({ file: path, line, rule: `${dialect.rule}/${rule}`, severity, message, ...(hint ? { hint } : {}) });
   const whyName = yaml ? "statement" : "# WHY:";
   const expName = yaml ? "expired_at" : "exp:";
 
@@ -83,19 +113,19 @@ export function checkEntry(path: string, e: IgnoreEntry, now: Date, opts: Trivyi
   // `.trivyignore` is Go's "2006-01-02" layout only; yaml.v3 also takes an RFC 3339 timestamp.
   const expMs = e.exp === undefined ? undefined : yaml ? parseDayOrTimestamp(e.exp) : parseDay(e.exp);
   if (e.exp === undefined) {
-    add("exp", "error", `${e.id}: no ${expName} expiry, so Trivy would ignore it forever`, yaml ? "expired_at: YYYY-MM-DD" : `${e.id} exp:YYYY-MM-DD`);
+    add("exp", "error", `${e.id}: no ${expName} expiry, ${yaml ? TRIVY_DIALECT.noExp : dialect.noExp}`, yaml ? "expired_at: YYYY-MM-DD" : `${e.id} exp:YYYY-MM-DD`);
   } else if (expMs === undefined) {
     const consequence = yaml
       ? "Trivy refuses to load the whole ignore file (fatal error)"
-      : `Trivy logs a warning and silently drops this line, so ${e.id} is NOT ignored`;
+      : dialect.malformedExp(e.id);
     add("exp", "error", `${e.id}: malformed ${expName} "${e.exp}" (want YYYY-MM-DD): ${consequence}`, undefined, e.expLine);
   } else if (isPast(expMs, now)) {
-    add("expired", "error", `${e.id}: expired ${e.exp} (Trivy expires entries at 00:00 UTC on their date) and no longer suppresses the finding; fix it, or renew with a new WHY and date`, undefined, e.expLine);
+    add("expired", "error", `${e.id}: expired ${e.exp} (${dialect.expiresBy}) and no longer suppresses the finding; fix it, or renew with a new WHY and date`, undefined, e.expLine);
   } else if (todoMs !== undefined && todoMs <= now.getTime()) {
     add("revisit-due", "warning", `${e.id}: revisit was due ${e.todo?.trim()} (still suppressed until ${e.exp})`);
   }
 
-  const idProblem = e.checkId ? implausibleIdReason(e.id) : undefined;
+  const idProblem = e.checkId ? dialect.idProblem(e.id) : undefined;
   if (e.id === "") add("id", "error", "entry has no id");
   else if (idProblem) add("id", "error", idProblem);
   else if (opts.matchedIds && !opts.matchedIds.has(e.id)) {

@@ -16,7 +16,7 @@ const STRICT: Record<string, RegExp> = {
 const GENERIC = /^[A-Za-z][A-Za-z0-9]*(?:[-_:.][A-Za-z0-9]+)*$/;
 
 /** undefined when `id` looks like an advisory ID, else why not. */
-export function implausibleIdReason(id: string, tool: "Trivy" | "Grype" = "Trivy"): string | undefined {
+export function implausibleIdReason(id: string, tool: "Trivy" | "Grype" | "govulncheck" = "Trivy"): string | undefined {
   const prefix = (/^[A-Za-z]+/.exec(id)?.[0] ?? "").toUpperCase();
   const strict = STRICT[prefix];
   if (strict && id.length > prefix.length && "-_".includes(id.charAt(prefix.length))) {

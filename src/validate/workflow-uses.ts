@@ -13,6 +13,8 @@ export interface UsesSite {
   commentAbove?: string;
   /** The step's `with.version`, resolved through `env` when it is a plain `${{ env.X }}`. */
   version?: { value: string; line: number };
+  /** Source offsets of the value as written (quotes included), for edits that keep every other byte (`pin`). */
+  range: [number, number];
 }
 
 /** A `run:` script, with the offset of its first source character and the text as it sits in the file. */
@@ -51,7 +53,7 @@ export function scanWorkflow(file: string, text: string): ParsedWorkflow {
     const rest = text.slice(node.range[1], lineEnd === -1 ? undefined : lineEnd);
     const comment = /^\s*#(.*)$/.exec(rest)?.[1]?.trim();
     const above = /^\s*#(.*)$/.exec(lines[pos.line - 2] ?? "")?.[1]?.trim();
-    const site: UsesSite = { file, line: pos.line, column: pos.col, value: node.value.trim() };
+    const site: UsesSite = { file, line: pos.line, column: pos.col, value: node.value.trim(), range: [node.range[0], node.range[1]] };
     if (comment !== undefined) site.comment = comment;
     if (above !== undefined) site.commentAbove = above;
     const version = isMap(withMap) ? (withMap.get("version", true) as Node | undefined) : undefined;

@@ -147,7 +147,12 @@ JQ_GOVULNCHECK="$(cat <<'JQ'
     advice: [
       (if $stdlib > 0 then "**Go standard library** (`stdlib`): the fix comes with a newer Go release, not with a dependency bump: raise the `toolchain` (or `go`) line in go.mod, the Go version used in CI and the builder image (tag and digest) to at least the Fixed version." else empty end),
       (if $mods > 0 then "**Modules**: `go get <module>@<fixed version>` and `go mod tidy`." else empty end),
-      "Only vulnerabilities whose vulnerable functions are reachable from this module's code are listed; `govulncheck ./...` shows the call paths."
+      "Only vulnerabilities whose vulnerable functions are reachable from this module's code are listed; `govulncheck ./...` shows the call paths.",
+      (if ($accepted | length) > 0 then "**Accepted in `.govulncheckignore`** (called, but not counted until the date): "
+         + ($accepted | map("\(.id | md(40))" + (if .accepted_as != .id then " (as \(.accepted_as | md(40)))" else "" end)
+                            + " until \(.exp | md(10))") | join(", ")) + "." else empty end),
+      ([ $vex[0].statements[]? | "\(.vulnerability.name | md(40)) (\([.products[].subcomponents[]?["@id"] | ltrimstr("pkg:golang/")] | join(", ") | md(200)), \(.justification // "" | md(60)))" ]
+       | if length > 0 then "**Not called** (govulncheck's OpenVEX): the PR gate (`--reachability`) does not fail on these in the image: " + join(", ") + "." else empty end)
     ] }
 JQ
 )"
@@ -230,7 +235,11 @@ build_body() { # <target> <kind> <results.json> <title> <body file>; sets FP_LIN
     govulncheck)
       jq -se 'length > 0 and any(.[]; type == "object" and has("config"))' "$results" >/dev/null 2>&1 \
         || fail "$target" "$results is not a govulncheck JSON stream"
-      jq -s "$JQ_LIB $JQ_GOVULNCHECK" "$results" >"$work/$target.doc.json" \
+      # accepted.json (from the scan, optional): the called vulnerabilities .govulncheckignore accepted.
+      # vex.json (from the scan with --reachability, optional): what the gate's OpenVEX suppresses.
+      jq -s --slurpfile accepted "$(if [[ -s "${results%/*}/accepted.json" ]]; then echo "${results%/*}/accepted.json"; else echo /dev/null; fi)" \
+        --slurpfile vex "$(if [[ -s "${results%/*}/vex.json" ]]; then echo "${results%/*}/vex.json"; else echo /dev/null; fi)" \
+        "$JQ_LIB $JQ_GOVULNCHECK" "$results" >"$work/$target.doc.json" \
         || fail "$target" "$results could not be read as a govulncheck JSON stream"
       ;;
     *) fail "$target" "no report format is known for this target" ;;

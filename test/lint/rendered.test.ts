@@ -17,6 +17,9 @@ const VARIANTS: Record<string, Record<string, unknown>> = {
   "severity CRITICAL, dockerfile in a subfolder": { severity: "CRITICAL", dockerfile: "deploy/Dockerfile", context: "." },
   // --scanner grype: SARIF is refused by the answers schema with grype, so sarif stays off here.
   grype: { scanner: "grype", sarif: false },
+  // --reachability: ci.yml's image-scan job carries setup-go, govulncheck and the VEX step before the gate.
+  "reachability on": { reachability: true },
+  "reachability on, sarif on": { reachability: true, sarif: true },
   "grype, weekly, severity down to MEDIUM": { scanner: "grype", sarif: false, schedule: "weekly", severity: "CRITICAL,HIGH,MEDIUM" },
   "grype, no image scan": { scanner: "grype", sarif: false, imageScan: false, dockerfile: undefined },
   "another Trivy database repository": { dbRepository: "mirror.example.com/aquasec/trivy-db:2,ghcr.io/aquasecurity/trivy-db:2" },

@@ -9,28 +9,13 @@ import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { execa } from "execa";
 import { beforeAll, describe, expect, it } from "vitest";
-import { GO_VULN, goEnv, govulnFixtures, type GovulnFixtures } from "../support/scanner-fixtures.js";
+import { GO_VULN, goEnv, govulnFixtures, VULN, type GovulnFixtures } from "../support/scanner-fixtures.js";
+import { jsonStream } from "../support/govulncheck-json.js";
 import { requireTool } from "../support/tools.js";
 import { renderedSecurityScan, runScriptOf } from "../support/workflow.js";
 
 const govulncheck = requireTool("govulncheck");
 const go = requireTool("go");
-
-/** govulncheck's JSON output: a stream of indented objects, not one document. */
-function jsonStream(text: string): unknown[] {
-  const out: unknown[] = [];
-  let depth = 0, start = -1, inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (inString) {
-      if (c === "\\") i++;
-      else if (c === '"') inString = false;
-    } else if (c === '"') inString = true;
-    else if (c === "{" && depth++ === 0) start = i;
-    else if (c === "}" && --depth === 0) out.push(JSON.parse(text.slice(start, i + 1)));
-  }
-  return out;
-}
 
 type Finding = { finding?: { osv: string; trace: { function?: string; package?: string }[] } };
 
@@ -41,10 +26,11 @@ describe.skipIf(!govulncheck || !go).concurrent("govulncheck-scan.sh with the re
   });
 
   /** Run the rendered scan script in a copy of `module`; returns the wrapper's log and the outputs. */
-  async function scan(module: string) {
+  async function scan(module: string, ignoreFile?: string) {
     const dir = mkdtempSync(join(tmpdir(), "relay-govuln-"));
     const work = join(dir, "repo");
     cpSync(module, work, { recursive: true });
+    if (ignoreFile !== undefined) writeFileSync(join(work, ".govulncheckignore"), ignoreFile);
     const bin = join(dir, "bin");
     const log = join(dir, "calls.log");
     mkdirSync(bin);
@@ -60,7 +46,7 @@ describe.skipIf(!govulncheck || !go).concurrent("govulncheck-scan.sh with the re
     const outputs = join(dir, "github-output");
     const r = await execa("bash", ["-c", runScriptOf(renderedSecurityScan(), "govulncheck", "scan")], {
       cwd: work, reject: false,
-      env: goEnv({ OUT_DIR: "relay-security-results/govulncheck", GITHUB_OUTPUT: outputs, PATH: `${bin}${delimiter}${process.env.PATH ?? ""}` }),
+      env: goEnv({ OUT_DIR: "relay-security-results/govulncheck", IGNORE_FILE: ".govulncheckignore", GITHUB_OUTPUT: outputs, PATH: `${bin}${delimiter}${process.env.PATH ?? ""}` }),
     });
     const results = join(work, "relay-security-results/govulncheck");
     return {
@@ -70,8 +56,32 @@ describe.skipIf(!govulncheck || !go).concurrent("govulncheck-scan.sh with the re
       status: existsSync(join(results, "status")) ? readFileSync(join(results, "status"), "utf8").trim() : undefined,
       githubOutput: existsSync(outputs) ? readFileSync(outputs, "utf8") : "",
       findings: (jsonStream(readFileSync(join(results, "results.json"), "utf8")) as Finding[]).flatMap((o) => (o.finding ? [o.finding] : [])),
+      accepted: existsSync(join(results, "accepted.json")) ? readFileSync(join(results, "accepted.json"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as unknown) : [],
     };
   }
+
+  const entry = (id: string, exp: string) => `# WHY: fixture\n# TODO(2099-01-01): fixture\n${id} exp:${exp}\n`;
+  const today = new Date().toISOString().slice(0, 10);
+
+  it("called but accepted in .govulncheckignore until a future date: text mode still exits 3, the status is clean", async () => {
+    const r = await scan(fx.calls, entry(GO_VULN, "2099-12-31"));
+    expect(r.calls).toEqual(["./... => 3", "-format json ./... => 0"]);
+    expect([r.exitCode, r.status]).toEqual([0, "clean"]);
+    expect(r.accepted).toEqual([{ id: GO_VULN, accepted_as: GO_VULN, exp: "2099-12-31" }]);
+    expect(r.findings.some((f) => f.osv === GO_VULN)).toBe(false);
+  });
+
+  it("accepted by its CVE alias: clean as well", async () => {
+    const r = await scan(fx.calls, entry(VULN.stdlib, "2099-12-31"));
+    expect([r.status, r.accepted]).toEqual(["clean", [{ id: GO_VULN, accepted_as: VULN.stdlib, exp: "2099-12-31" }]]);
+  });
+
+  it.each([["2020-01-01"], [today]])("accepted but expired (exp:%s): findings again, with a warning", async (exp) => {
+    const r = await scan(fx.calls, entry(GO_VULN, exp));
+    expect([r.exitCode, r.status, r.accepted]).toEqual([0, "findings", []]);
+    expect(r.output).toContain(`::warning::.govulncheckignore: ${GO_VULN} is not accepted (expired on ${exp})`);
+    expect(r.findings.some((f) => f.osv === GO_VULN && f.trace[0]?.function === "Match")).toBe(true);
+  });
 
   it("a module that calls path.Match: text mode exits 3, -format json 0, status findings", async () => {
     const r = await scan(fx.calls);

@@ -68,10 +68,15 @@ function cleanEnv(extra: Record<string, string>): Record<string, string> {
  * standing in for the Docker daemon and the offline flags. The output format is forced to JSON in
  * `<cwd>/gate-report.json` when the step writes none, so the exit code and the findings come from one run.
  */
-export async function runTrivyStep(trivy: string, withInputs: Record<string, unknown>, opts: { cwd?: string; archive: string; cacheDir: string }): Promise<GateRun> {
+export async function runTrivyStep(
+  trivy: string,
+  withInputs: Record<string, unknown>,
+  opts: { cwd?: string; archive: string; cacheDir: string; env?: Record<string, string> },
+): Promise<GateRun> {
   const cwd = opts.cwd ?? workspace();
   const run = trivyActionRun(withInputs);
-  const env: Record<string, string> = { ...run.env };
+  // The step's own `env:` (e.g. TRIVY_VEX) reaches Trivy too; the action's exports from inputs win.
+  const env: Record<string, string> = { ...opts.env, ...run.env };
   if (run.ignoreMode === "concatenate") {
     writeFileSync(join(cwd, "trivyignores"), run.ignoreFiles.map((f) => readFileSync(join(cwd, f), "utf8")).join(""));
     env.TRIVY_IGNOREFILE = "./trivyignores";

@@ -14,6 +14,7 @@ export const BASE_ANSWERS = {
   scanner: "trivy",
   imageScan: true,
   sarif: false,
+  reachability: false,
 } as const;
 
 /** Validated answers: the base with `over` applied. */

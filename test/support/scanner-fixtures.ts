@@ -6,9 +6,11 @@
  */
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ROOT } from "./repo.js";
+import { zipArchive } from "./zip.js";
 
 export const FIXTURE_CACHE = join(ROOT, ".cache", "scanner-fixtures");
 const SOURCES = join(ROOT, "test", "fixtures", "scanners");
@@ -26,8 +28,16 @@ export const VULN = {
   stdlib: "CVE-2099-10004",
   /** Go module `golang.org/x/text` below v0.3.8 (what `trivy fs` finds in a go.mod): HIGH, fixed. */
   xtext: "CVE-2099-10005",
+  /** Go module `example.com/relay-fixture/vulnlib` below v1.0.1, function `Bad` (never called): CRITICAL. */
+  libNotCalled: "CVE-2099-10006",
+  /** The same module, function `AlsoBad` (called by test/fixtures/scanners/govuln-module): HIGH. */
+  libCalled: "CVE-2099-10007",
 } as const;
 export const GO_VULN = "GO-2099-0001";
+/** govulncheck's IDs for the two vulnlib advisories (aliases: the CVEs above and a GHSA each). */
+export const GO_VULN_LIB = { notCalled: "GO-2099-0002", called: "GO-2099-0003" } as const;
+export const GHSA_LIB_NOT_CALLED = "GHSA-2222-3333-4444";
+export const VULNLIB = { path: "example.com/relay-fixture/vulnlib", version: "v1.0.0", fixed: "1.0.1" } as const;
 
 /** Go tools run offline and never switch toolchains (a fixture must not download anything). */
 export const goEnv = (over: Record<string, string> = {}) => ({
@@ -126,6 +136,10 @@ function trivyDbSpec(go: ReturnType<typeof localGo>) {
       [GO_BUCKET]: {
         stdlib: { [VULN.stdlib]: { VulnerableVersions: [`<${go.fixed}`], PatchedVersions: [go.fixed] } },
         "golang.org/x/text": { [VULN.xtext]: { VulnerableVersions: ["<0.3.8"], PatchedVersions: ["0.3.8"] } },
+        [VULNLIB.path]: {
+          [VULN.libNotCalled]: { VulnerableVersions: [`<${VULNLIB.fixed}`], PatchedVersions: [VULNLIB.fixed] },
+          [VULN.libCalled]: { VulnerableVersions: [`<${VULNLIB.fixed}`], PatchedVersions: [VULNLIB.fixed] },
+        },
       },
     },
     vulnerabilities: {
@@ -134,6 +148,8 @@ function trivyDbSpec(go: ReturnType<typeof localGo>) {
       [VULN.musl]: vuln("musl: fixture medium, fixed", "MEDIUM", "alpine"),
       [VULN.stdlib]: vuln("net/http: fixture high in the Go standard library", "HIGH", "govulndb"),
       [VULN.xtext]: vuln("golang.org/x/text: fixture high in a module dependency", "HIGH", "govulndb"),
+      [VULN.libNotCalled]: vuln("vulnlib: fixture critical in Bad, which the service never calls", "CRITICAL", "govulndb"),
+      [VULN.libCalled]: vuln("vulnlib: fixture high in AlsoBad, which the service calls", "HIGH", "govulndb"),
     },
   };
 }
@@ -175,7 +191,7 @@ export function dockerArchive(tag: string, layers: TarEntry[][]): Buffer {
   ]);
 }
 
-export type ImageName = "openssl" | "zlib" | "musl" | "gobin";
+export type ImageName = "openssl" | "zlib" | "musl" | "gobin" | "gomodule";
 
 export interface TrivyFixtures {
   /** Pass as `--cache-dir`: holds db/trivy.db and db/metadata.json. */
@@ -194,6 +210,8 @@ export function trivyFixtures(): TrivyFixtures {
     tool: ["main.go", "go.mod", "go.sum"].map((f) => read(TRIVYDB_TOOL, f)),
     gobin: ["go.mod", "main.go"].map((f) => read(SOURCES, "gobin", f)),
     builder: read(ROOT, "test", "support", "scanner-fixtures.ts"),
+    gomodule: ["go.mod", "main.go"].map((f) => read(SOURCES, "govuln-module", f)),
+    vulnlib: ["go.mod", "lib.go"].map((f) => read(SOURCES, "vulnlib", f)),
   });
   const dir = cached("trivy", key, (tmp) => {
     writeFileSync(join(tmp, "spec.json"), JSON.stringify(spec, null, 2));
@@ -203,6 +221,11 @@ export function trivyFixtures(): TrivyFixtures {
     });
     const bin = join(tmp, "app");
     execFileSync("go", ["build", "-trimpath", "-ldflags=-s -w", "-o", bin, "."], { cwd: join(SOURCES, "gobin"), stdio: "pipe", env: goEnv() });
+    // The service that depends on vulnlib, built from a copy (go.sum is written on the way).
+    const modBin = join(tmp, "gomodule-app");
+    const modSrc = copyModule("govuln-module");
+    execFileSync("go", ["build", "-trimpath", "-buildvcs=false", "-ldflags=-s -w", "-o", modBin, "."], { cwd: modSrc, stdio: "pipe", env: moduleEnv() });
+    rmSync(modSrc, { recursive: true, force: true });
     const images: Record<ImageName, TarEntry[][]> = {
       openssl: [alpineLayer([["musl", "1.2.5-r11", "musl"], ["libcrypto3", "3.5.4-r0", "openssl"]])],
       zlib: [alpineLayer([["musl", "1.2.5-r11", "musl"], ["zlib", "1.3.1-r2", "zlib"]])],
@@ -212,15 +235,53 @@ export function trivyFixtures(): TrivyFixtures {
         [{ name: "usr/", dir: true }, { name: "usr/local/", dir: true }, { name: "usr/local/bin/", dir: true },
           { name: "usr/local/bin/app", body: readFileSync(bin), mode: 0o755 }],
       ],
+      gomodule: [
+        alpineLayer([["musl", "1.2.5-r11", "musl"]]),
+        [{ name: "usr/", dir: true }, { name: "usr/local/", dir: true }, { name: "usr/local/bin/", dir: true },
+          { name: "usr/local/bin/service", body: readFileSync(modBin), mode: 0o755 }],
+      ],
     };
     mkdirSync(join(tmp, "images"));
     for (const [name, layers] of Object.entries(images)) {
       writeFileSync(join(tmp, "images", `${name}.tar`), dockerArchive(`relay-fixture/${name}:latest`, layers));
     }
     rmSync(bin);
+    rmSync(modBin);
   });
   const image = (name: ImageName) => join(dir, "images", `${name}.tar`);
-  return { cacheDir: dir, images: { openssl: image("openssl"), zlib: image("zlib"), musl: image("musl"), gobin: image("gobin") }, go };
+  return { cacheDir: dir, images: { openssl: image("openssl"), zlib: image("zlib"), musl: image("musl"), gobin: image("gobin"), gomodule: image("gomodule") }, go };
+}
+
+// ---- a Go module proxy for vulnlib ------------------------------------------------------------------
+
+/** A file:// module proxy serving test/fixtures/scanners/vulnlib as VULNLIB.path@VULNLIB.version. */
+export function moduleProxy(): string {
+  const files = ["go.mod", "lib.go"].map((f) => ({ f, body: read(SOURCES, "vulnlib", f) }));
+  return cached("goproxy", JSON.stringify({ v: 1, files, VULNLIB }), (tmp) => {
+    const at = join(tmp, ...VULNLIB.path.split("/"), "@v");
+    mkdirSync(at, { recursive: true });
+    writeFileSync(join(at, "list"), `${VULNLIB.version}\n`);
+    writeFileSync(join(at, `${VULNLIB.version}.info`), JSON.stringify({ Version: VULNLIB.version, Time: "2026-01-01T00:00:00Z" }));
+    writeFileSync(join(at, `${VULNLIB.version}.mod`), files.find((x) => x.f === "go.mod")?.body ?? "");
+    writeFileSync(join(at, `${VULNLIB.version}.zip`), zipArchive(files.map((x) => ({ name: `${VULNLIB.path}@${VULNLIB.version}/${x.f}`, body: x.body }))));
+  });
+}
+
+/**
+ * Go tools offline, with vulnlib from the fixture proxy: no checksum database (the module is made up),
+ * go.sum written as needed, and a module cache of its own next to the proxy (writable, so temp copies
+ * and caches can be removed).
+ */
+export function moduleEnv(over: Record<string, string> = {}): Record<string, string | undefined> {
+  const proxy = moduleProxy();
+  return goEnv({ GOPROXY: `file://${proxy}`, GOSUMDB: "off", GOFLAGS: "-mod=mod -modcacherw", GOMODCACHE: `${proxy}-modcache`, ...over });
+}
+
+/** A temp copy of a fixture module (the sources are read-only: go.sum is written into the copy). */
+export function copyModule(name: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `relay-${name}-`));
+  cpSync(join(SOURCES, name), dir, { recursive: true });
+  return dir;
 }
 
 // ---- govulncheck ----------------------------------------------------------------------------------
@@ -232,6 +293,8 @@ export interface GovulnFixtures {
   /** Fixture modules (read-only: copy before building in them). */
   calls: string;
   imports: string;
+  /** Depends on vulnlib (build it with `moduleEnv()`): calls AlsoBad, never Bad, never path.Match. */
+  module: string;
 }
 
 /**
@@ -256,12 +319,37 @@ export function govulnFixtures(): GovulnFixtures {
     }],
     database_specific: { url: `https://pkg.go.dev/vuln/${GO_VULN}`, review_status: "REVIEWED" },
   };
-  const dir = cached("govulndb", JSON.stringify({ v: 1, entry }), (tmp) => {
+  // The two vulnlib advisories: one per function, fixed in VULNLIB.fixed.
+  const lib = (id: string, cve: string, aliases: string[], symbol: string) => ({
+    ...entry,
+    id,
+    aliases: [cve, ...aliases],
+    summary: `Fixture vulnerability in vulnlib.${symbol}`,
+    details: `relay-security test fixture: vulnlib.${symbol} is vulnerable in this made-up advisory.`,
+    affected: [{
+      package: { name: VULNLIB.path, ecosystem: "Go" },
+      ranges: [{ type: "SEMVER", events: [{ introduced: "0" }, { fixed: VULNLIB.fixed }] }],
+      ecosystem_specific: { imports: [{ path: VULNLIB.path, symbols: [symbol] }] },
+    }],
+    database_specific: { url: `https://pkg.go.dev/vuln/${id}`, review_status: "REVIEWED" },
+  });
+  const entries = [
+    entry,
+    lib(GO_VULN_LIB.notCalled, VULN.libNotCalled, [GHSA_LIB_NOT_CALLED], "Bad"),
+    lib(GO_VULN_LIB.called, VULN.libCalled, [], "AlsoBad"),
+  ];
+  const dir = cached("govulndb", JSON.stringify({ v: 2, entries }), (tmp) => {
     mkdirSync(join(tmp, "index"));
     mkdirSync(join(tmp, "ID"));
     writeFileSync(join(tmp, "index", "db.json"), JSON.stringify({ modified }));
-    writeFileSync(join(tmp, "index", "modules.json"), JSON.stringify([{ path: "stdlib", vulns: [{ id: GO_VULN, modified, fixed: go.fixed }] }]));
-    writeFileSync(join(tmp, "ID", `${GO_VULN}.json`), JSON.stringify(entry, null, 2));
+    writeFileSync(join(tmp, "index", "modules.json"), JSON.stringify([
+      { path: "stdlib", vulns: [{ id: GO_VULN, modified, fixed: go.fixed }] },
+      { path: VULNLIB.path, vulns: [GO_VULN_LIB.notCalled, GO_VULN_LIB.called].map((id) => ({ id, modified, fixed: VULNLIB.fixed })) },
+    ]));
+    for (const e of entries) writeFileSync(join(tmp, "ID", `${e.id}.json`), JSON.stringify(e, null, 2));
   });
-  return { dbDir: dir, dbUrl: `file://${dir}`, calls: join(SOURCES, "govuln-calls"), imports: join(SOURCES, "govuln-imports") };
+  return {
+    dbDir: dir, dbUrl: `file://${dir}`,
+    calls: join(SOURCES, "govuln-calls"), imports: join(SOURCES, "govuln-imports"), module: join(SOURCES, "govuln-module"),
+  };
 }
