@@ -93,6 +93,7 @@ async function main(argv: string[]): Promise<number> {
             checkWorkflow: v["no-check-workflow"] ? false : undefined,
             hardenRunner: v["harden-runner"] ? true : undefined,
             pinBaseImages: v["pin-base-images"] ? true : undefined,
+            dbRepository: v["db-repository"],
           },
           answersFile: v.answers,
           dryRun: Boolean(v["dry-run"]),

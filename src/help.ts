@@ -32,6 +32,11 @@ export const FLAGS = {
     help: "the gate does not fail on Go module vulnerabilities govulncheck shows are not\ncalled (OpenVEX); OS packages and the Go standard library still fail it",
   },
   workflow: { type: "string", arg: "FILE", help: "the pull-request workflow to put the gate in" },
+  "db-repository": {
+    type: "string",
+    arg: "REF",
+    help: "where the vulnerability database comes from: Trivy's --db-repository (OCI\nreferences, comma-separated) or Grype's db.update-url (an https URL)",
+  },
   "build-arg": { type: "string", multiple: true, arg: "KEY=VALUE", help: "a build arg the image build needs that CI's build does not show (repeatable)" },
   trivyignore: { type: "string", arg: "FILE", help: ".trivyignore (default) | .trivyignore.yaml (Trivy's YAML format; the default\nwhen the repository has only that one)" },
   "no-check-workflow": { type: "boolean", help: "do not write .github/workflows/relay-security-check.yml (check on pull requests)" },
@@ -74,7 +79,7 @@ export interface CommandSpec {
   groups: { heading: string; flags: FlagName[] }[];
 }
 
-const ANSWERS: FlagName[] = ["image", "dockerfile", "context", "branch", "schedule", "severity", "label", "updater", "scanner", "no-image-scan", "sarif", "reachability", "workflow", "build-arg", "trivyignore", "no-check-workflow", "harden-runner", "pin-base-images", "answers"];
+const ANSWERS: FlagName[] = ["image", "dockerfile", "context", "branch", "schedule", "severity", "label", "updater", "scanner", "no-image-scan", "sarif", "reachability", "workflow", "db-repository", "build-arg", "trivyignore", "no-check-workflow", "harden-runner", "pin-base-images", "answers"];
 const SCAN: FlagName[] = ["json", "image-archive", "offline", "all-workflows", "help"];
 
 export const COMMANDS = {

@@ -22,6 +22,7 @@ export const FLAG_OF: Record<AnswerKey, string> = {
   checkWorkflow: "--no-check-workflow",
   hardenRunner: "--harden-runner",
   pinBaseImages: "--pin-base-images",
+  dbRepository: "--db-repository",
 };
 
 export type RawAnswers = Partial<Record<AnswerKey, unknown>>;

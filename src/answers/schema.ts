@@ -115,6 +115,7 @@ export const answersSchema = z
   hardenRunner: z.boolean().default(false),
   /** Pin the Dockerfile's FROM lines by digest, resolved from their registries (issue 13, item 9). */
   pinBaseImages: z.boolean().default(false),
+  dbRepository: z.string().optional(),
   })
   .refine((a) => !a.imageScan || a.dockerfile !== undefined, {
     path: ["dockerfile"],
@@ -130,6 +131,13 @@ export const answersSchema = z
           : "--reachability is available with --scanner trivy only: it hands govulncheck's OpenVEX to Trivy, whose matching of Go binaries in an image it was tested against",
       });
     }
+  })
+  .superRefine((a, ctx) => {
+    if (a.dbRepository === undefined) return;
+    const problem = dbRepositoryProblem(a.scanner, a.dbRepository);
+    if (problem) ctx.addIssue({ code: "custom", path: ["dbRepository"], message: problem });
+  })
+  .superRefine((a, ctx) => {
     if (a.scanner !== "grype") return;
     if (grypeCutoff(a.severity) === undefined) {
       ctx.addIssue({ code: "custom", path: ["severity"], message: grypeSeverityProblem(a.severity) });
@@ -143,6 +151,25 @@ export const answersSchema = z
       });
     }
   });
+
+/** An OCI reference Trivy can pull its database from: registry[:port]/path[:tag], lower case. */
+const OCI_REF = /^[a-z0-9]+(?:[.-][a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)+(?::[A-Za-z0-9_][A-Za-z0-9._-]{0,127})?$/;
+
+/** Grype's database listing (GRYPE_DB_UPDATE_URL): an https URL without spaces, quotes or expressions. */
+const GRYPE_DB_URL = /^https:\/\/[A-Za-z0-9.-]+(?::[0-9]+)?(?:\/[A-Za-z0-9._~%\/-]*)?$/;
+
+/**
+ * `--db-repository`: Trivy's `--db-repository` (one or more OCI references, comma-separated, tried in
+ * order), or with --scanner grype Grype's db.update-url. Undefined keeps the scanner's own default.
+ */
+function dbRepositoryProblem(scanner: "trivy" | "grype", value: string): string | undefined {
+  if (scanner === "grype") {
+    return GRYPE_DB_URL.test(value) ? undefined : `"${value}" is not an https URL of a Grype database listing (Grype's db.update-url), such as https://grype.example.com/databases/v6/latest.json`;
+  }
+  const refs = value.split(",").map((r) => r.trim());
+  const bad = refs.find((r) => !OCI_REF.test(r));
+  return bad === undefined ? undefined : `"${bad}" is not an OCI reference Trivy can pull its database from (registry/path[:tag], lower case, comma-separated), such as mirror.example.com/aquasec/trivy-db:2`;
+}
 
 /** Grype's `severity-cutoff` for each contiguous list from CRITICAL down (Grype fails on a threshold, not a list). */
 const GRYPE_CUTOFFS: Record<string, string> = {

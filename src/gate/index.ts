@@ -70,7 +70,7 @@ function upgrade(p: Extract<Placement, { kind: "upgrade" }>, req: GateRequest): 
   try {
     const isJob = jobKey === OUR_JOB_KEY;
     const stepText = isJob ? "" : req.step(p.imageRef, p.condition);
-    const edit = isJob ? replaceJob(wf, jobKey, req.job()) : replaceStep(wf, jobKey, index, stepText, p.first);
+    const edit = isJob ? replaceJob(wf, jobKey, req.job()) : replaceStep(wf, jobKey, index, stepText, p.first, p.last);
     const where = isJob ? `the ${OUR_JOB_KEY} job` : `the ${scannerOf(stepText)} step in job ${jobKey}`;
     if (edit === "unchanged") return { kind: "unchanged", file: wf.path, summary: `${where} is up to date` };
     return verified(wf, edit, `updated ${where} in place`, [], false);

@@ -13,7 +13,7 @@ export type OkBuild = Build & { gate: Extract<Build["gate"], { ok: true }> };
 export type Placement =
   | { kind: "result"; result: GateResult }
   /** Our step (or our job, when `jobKey` is OUR_JOB_KEY) is already there: replace it in place. */
-  | { kind: "upgrade"; wf: Workflow; jobKey: string; index: number; first: number; imageRef: string; condition?: string }
+  | { kind: "upgrade"; wf: Workflow; jobKey: string; index: number; first: number; last: number; imageRef: string; condition?: string }
   /** Insert our step after this build; if the shape turns out unsafe, `placeJob` decides again. */
   | { kind: "step"; wf: Workflow; build: OkBuild; notes: string[] }
   | { kind: "job"; wf: Workflow; why: string; notes: string[] };

@@ -2,12 +2,13 @@ import { grypeCutoff, type Answers } from "../answers/schema.js";
 import { loadPins, type PinsData } from "../pins.js";
 import { VERSION } from "../version.js";
 import { renderTemplate } from "./engine.js";
-import { cronFor } from "./schedule.js";
+import { cronFor, dbCronFor } from "./schedule.js";
 
 /** Where the files we own live in the user's repository. */
 export const PATHS = {
   securityScan: ".github/workflows/security-scan.yml",
   checkWorkflow: ".github/workflows/relay-security-check.yml",
+  securityDb: ".github/workflows/security-db.yml",
   ci: ".github/workflows/ci.yml",
   trivyignore: ".trivyignore",
   trivyignoreYaml: ".trivyignore.yaml",
@@ -56,6 +57,8 @@ export function buildView(input: RenderInput) {
     branch: answers.branch,
     cron: schedule.cron,
     scheduleText: schedule.text,
+    dbCron: dbCronFor(answers.image).cron,
+    dbScheduleText: dbCronFor(answers.image).text,
     severity: answers.severity,
     // Grype's threshold for the severity list; the answers schema refuses a list that has none.
     severityCutoff: grypeCutoff(answers.severity) ?? "",
@@ -69,6 +72,8 @@ export function buildView(input: RenderInput) {
     ignoreFile: grype ? PATHS.grypeIgnore : answers.trivyignore,
     govulncheckIgnoreFile: PATHS.govulncheckIgnore,
     targets: answers.imageScan ? `${grype ? "grype" : "trivy"}-image govulncheck` : "govulncheck",
+    /** `--db-repository`: where the scanner's database comes from; empty for the scanner's own default. */
+    dbRepository: answers.dbRepository ?? "",
     modulePath: input.modulePath,
     goModFile: input.goModFile,
   };
@@ -98,6 +103,8 @@ export const renderSecurityScan = (view: View) => renderTemplate("security-scan.
 export const renderScanningDocs = (view: View) => renderTemplate("security-scanning.md.hbs", view);
 /** The workflow that runs `check` on pull requests (issue 13, item 2), which we own whole. */
 export const renderCheckWorkflow = (view: View) => renderTemplate("relay-security-check.yml.hbs", view);
+/** The daily job that downloads the vulnerability database into the cache the other jobs restore. */
+export const renderSecurityDb = (view: View) => renderTemplate("security-db.yml.hbs", view);
 /** A ci.yml for a repository that has no workflow building the image. */
 export const renderCi = (view: View) => renderTemplate("ci.yml.hbs", view);
 export const renderTrivyignore = (view: View) => renderTemplate("trivyignore.hbs", view);

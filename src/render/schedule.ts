@@ -43,3 +43,14 @@ export function nextRunText(cron: string, now: Date): string | undefined {
     return undefined;
   }
 }
+
+/**
+ * The daily database download (security-db.yml): the same off-peak minute as a daily rescan, one hour
+ * earlier, so the rescan and the morning's pull requests find a fresh copy in the cache.
+ */
+export function dbCronFor(seed: string): { cron: string; text: string } {
+  const daily = cronFor("daily", seed);
+  const [minute, hour] = daily.cron.split(" ");
+  const h = Number(hour) - 1;
+  return { cron: `${minute} ${h} * * *`, text: `every day at ${String(h).padStart(2, "0")}:${String(minute).padStart(2, "0")} UTC` };
+}

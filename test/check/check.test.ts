@@ -82,7 +82,7 @@ describe("relay-security check: would a re-run with the recorded answers change 
     const r = await asJson(dir);
     expect(r.stateVersion).toBe(OLD_VERSION);
     // relay-security-check.yml pins the version that runs check, so another version's render differs there too.
-    expect(r.drift.map((d) => d.path).sort()).toEqual([PATHS.ci, PATHS.securityScan, PATHS.checkWorkflow, PATHS.trivyignore, PATHS.renovate, PATHS.docs].sort());
+    expect(r.drift.map((d) => d.path).sort()).toEqual([PATHS.ci, PATHS.securityScan, PATHS.checkWorkflow, PATHS.trivyignore, PATHS.renovate, PATHS.docs, PATHS.securityDb].sort());
   });
 
   it("drift and invalid: a managed file re-pinned to a tag by hand", async () => {

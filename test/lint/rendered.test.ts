@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildView, renderCheckWorkflow, renderCi, renderSecurityScan } from "../../src/render/index.js";
+import { buildView, renderCheckWorkflow, renderCi, renderSecurityDb, renderSecurityScan } from "../../src/render/index.js";
 import { actionlint, workflowRepo, zizmor } from "../support/linters.js";
 import { requireTool } from "../support/tools.js";
 import { answersWith, viewWith } from "../support/answers.js";
@@ -24,6 +24,8 @@ const VARIANTS: Record<string, Record<string, unknown>> = {
   "reachability on, sarif on": { reachability: true, sarif: true },
   "grype, weekly, severity down to MEDIUM": { scanner: "grype", sarif: false, schedule: "weekly", severity: "CRITICAL,HIGH,MEDIUM" },
   "grype, no image scan": { scanner: "grype", sarif: false, imageScan: false, dockerfile: undefined },
+  "another Trivy database repository": { dbRepository: "mirror.example.com/aquasec/trivy-db:2,ghcr.io/aquasecurity/trivy-db:2" },
+  "grype, another database URL": { scanner: "grype", sarif: false, dbRepository: "https://grype.example.com/databases/v6/latest.json" },
 };
 
 // CI's build carried into our job and the rescan (issue 10 §3): target, platform, build args with quotes.
@@ -33,7 +35,7 @@ VARIANTS["build options from CI, grype"] = { __build: BUILD, scanner: "grype", s
 
 const render = ({ __build, ...over }: Record<string, unknown>) => {
   const view = __build ? buildView({ answers: answersWith(over), modulePath: "example.com/svc", goModFile: "go.mod", build: __build as typeof BUILD }) : viewWith(over);
-  return { "security-scan.yml": renderSecurityScan(view), "ci.yml": renderCi(view), "relay-security-check.yml": renderCheckWorkflow(view) };
+  return { "security-scan.yml": renderSecurityScan(view), "ci.yml": renderCi(view), "relay-security-check.yml": renderCheckWorkflow(view), ...(view.imageScan ? { "security-db.yml": renderSecurityDb(view) } : {}) };
 };
 
 describe.each(Object.entries(VARIANTS))("rendered workflows, %s", (_name, over) => {
