@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { isDeepStrictEqual } from "node:util";
 import { join } from "node:path";
-import { adoptInWorkflow, explainHandWritten } from "../adopt/index.js";
+import { adoptInWorkflow, explainDuplicateRescan, explainHandWritten, spotDuplicateRescan } from "../adopt/index.js";
 import type { Answers } from "../answers/schema.js";
 import { UserError } from "../errors.js";
 import { planGate, type GateResult } from "../gate/index.js";
@@ -191,6 +191,15 @@ function adoptUserWorkflows(detected: Detected, changes: FileChange[], notes: st
     if (opts.ours.has(wf.path)) continue;
     const existing = changes.find((c) => c.path === wf.path);
     const base = existing?.action === "update" ? existing.after : undefined;
+    // Issue 20 item 6: a scheduled rescan of the user's that does what ours does is retired, not doubled.
+    const dup = existing ? undefined : spotDuplicateRescan(wf.path, wf.text);
+    if (dup) {
+      notes.push(explainDuplicateRescan(dup, { adopt: opts.adopt, ours: PATHS.securityScan }));
+      if (dup.retire && opts.adopt) {
+        changes.push({ path: wf.path, action: "delete", before: wf.text, reason: `your scheduled rescan, which duplicates ${PATHS.securityScan} (--adopt)` });
+        continue;
+      }
+    }
     const found = adoptInWorkflow({ path: wf.path, text: wf.text, base, adopt: opts.adopt, pins: opts.pins });
     notes.push(...found.notes);
     if (found.after === undefined) continue;

@@ -46,7 +46,7 @@ function repoFiles(dir: string): Map<string, string> {
 function planFiles(dir: string, ctx: ValidateContext): Map<string, string> {
   const texts = new Map<string, string>();
   for (const c of ctx.plan?.changes ?? []) {
-    if (c.action === "skip" || c.action === "conflict") continue;
+    if (c.action === "skip" || c.action === "conflict" || c.action === "delete") continue;
     const onDisk = join(dir, c.path);
     const text = ctx.written.includes(c.path) || c.after === undefined ? (existsSync(onDisk) ? readFileSync(onDisk, "utf8") : undefined) : c.after;
     if (text !== undefined) texts.set(c.path, text);
