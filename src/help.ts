@@ -18,6 +18,10 @@ Answers (each pre-filled from what is detected; also in an --answers JSON file):
   --sarif               also upload image findings to code scanning
   --reachability        the gate does not fail on Go module vulnerabilities govulncheck shows are not
                         called (OpenVEX); OS packages and the Go standard library still fail it
+  --report WHERE        issues (default) | code-scanning: where the rescan reports; issues are public in
+                        a public repository, code scanning alerts only for people with write access
+  --isolated-scan       scan the image in a job of its own with no token (the build job saves and
+                        uploads it), not next to the build job's logins and write permissions
   --workflow FILE       the pull-request workflow to put the gate in
   --answers FILE        a JSON file with any of the answers above (keys: image, dockerfile, ...)
 

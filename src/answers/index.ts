@@ -25,6 +25,8 @@ export function detectedDefaults(detected: Detected): RawAnswers {
     imageScan: true,
     sarif: false,
     reachability: false,
+    report: "issues",
+    isolatedScan: false,
   };
 }
 

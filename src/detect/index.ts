@@ -7,6 +7,7 @@ import type { Detected, DockerfileInfo } from "../types.js";
 import { parseDockerfile } from "./dockerfile.js";
 import { parseGoMod } from "./gomod.js";
 import { parseRemote } from "./remote.js";
+import { detectVisibility } from "./visibility.js";
 
 const SKIP_DIRS = new Set([".git", "node_modules", "vendor", "testdata", "third_party", ".tools", "dist"]);
 
@@ -72,6 +73,7 @@ export async function detect(dir: string, deps: Deps): Promise<Detected> {
     renovateConfigs,
     dependabotConfig: [".github/dependabot.yml", ".github/dependabot.yaml"].find((f) => read(dir, f) !== undefined),
     trivyignore: [".trivyignore", ".trivyignore.yaml"].find((f) => read(dir, f) !== undefined),
+    visibility: detectVisibility((rel) => read(dir, rel)),
     stateFile: read(dir, ".github/relay-security.json") === undefined ? undefined : ".github/relay-security.json",
   };
 }

@@ -93,6 +93,8 @@ export function buildPlan(detected: Detected, answers: Answers, state: State | u
     notes.push(`${PATHS.govulncheckIgnore}: kept as it is; \`relay-security validate\` checks its entries against the WHY / TODO / exp: rule.`);
   } else owned(PATHS.govulncheckIgnore, renderGovulncheckIgnore(view));
 
+  notes.push(...reportExposure(detected, answers));
+
   if (view.reachability) {
     notes.push(
       `--reachability: before the gate's Trivy step, govulncheck checks which Go module vulnerabilities ${detected.goMod.modulePath} never calls; ` +
@@ -212,4 +214,22 @@ function adoptUserWorkflows(detected: Detected, changes: FileChange[], notes: st
       changes.push({ path: wf.path, action: "update", before: wf.text, after: found.after, reason: what });
     }
   }
+}
+
+/**
+ * Issue 20 item 8: what the rescan's reports expose, said at set-up. Issues (and the 7-day artifacts the
+ * issues job reads) are readable by anyone who can read the repository; for a public one that is
+ * everyone, and they list the fixable CVEs of the image you deploy.
+ */
+function reportExposure(detected: Detected, answers: Answers): string[] {
+  if (answers.report === "code-scanning") {
+    return [`--report code-scanning: ${PATHS.securityScan} uploads its findings to this repository's code scanning (Security tab), which only people with write access see; it files no issues and keeps no result artifacts.`];
+  }
+  const whose =
+    detected.visibility?.kind === "public"
+      ? `this repository looks public (${detected.visibility.why})`
+      : "relay-security cannot tell offline whether this repository is public";
+  return [
+    `${PATHS.securityScan} reports in GitHub issues and 7-day run artifacts, which anyone who can read the repository can read: in a public repository, everyone sees the fixable CVEs of the image you deploy (${whose}). If it is public, re-run with --report code-scanning to report through code scanning instead (visible only to people with write access).`,
+  ];
 }

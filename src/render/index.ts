@@ -53,7 +53,12 @@ export function buildView(input: RenderInput) {
     severityCutoff: grypeCutoff(answers.severity) ?? "",
     label: answers.label,
     imageScan: answers.imageScan,
-    sarif: answers.sarif && answers.imageScan && !grype,
+    // --report code-scanning (issue 20 item 8): the scanner jobs upload SARIF themselves and no issues job
+    // is rendered; --sarif's separate upload job then has nothing to do.
+    codeScanning: answers.report === "code-scanning",
+    sarif: answers.sarif && answers.imageScan && !grype && answers.report !== "code-scanning",
+    /** The image job makes a SARIF report: for --sarif's upload job, or for its own upload with --report code-scanning. */
+    sarifScan: (answers.sarif || answers.report === "code-scanning") && answers.imageScan && !grype,
     /** `--reachability` (issue 17): the gate gets govulncheck's not-called Go module findings as OpenVEX. */
     reachability: answers.reachability && answers.imageScan && !grype,
     vexFile: "relay-security.vex.json",
