@@ -6,6 +6,7 @@ import type { Answers } from "../answers/schema.js";
 import { UserError } from "../errors.js";
 import { planGate, type GateResult } from "../gate/index.js";
 import { ourBlockData } from "../gate/locate.js";
+import { explainPrivileges } from "../gate/privileges.js";
 import type { ConflictStrategy } from "../merge/threeway.js";
 import { loadPins, type PinsData } from "../pins.js";
 import { buildView, PATHS, renderCi, renderGateStep, renderGovulncheckIgnore, renderIgnoreFile, renderImageScanJob, renderSecurityScan } from "../render/index.js";
@@ -115,6 +116,11 @@ export function buildPlan(detected: Detected, answers: Answers, state: State | u
         job: () => renderImageScanJob(view),
       })
     : { kind: "none", notes: ["no image scan (--no-image-scan): only govulncheck runs"] };
+
+  // Issue 20 item 7: the scanner runs next to whatever the build job holds; say what that is.
+  const scannerName = view.grype ? "anchore/scan-action (Grype)" : "aquasecurity/trivy-action (Trivy)";
+  const held = gate.kind === "edit" ? explainPrivileges(gate.file, gate.after, scannerName) : gate.kind === "unchanged" ? explainPrivileges(gate.file, readRel(dir, gate.file) ?? "", scannerName) : undefined;
+  if (held) notes.push(held);
 
   let gateRecord: GateRecord | undefined = state?.gate;
   switch (gate.kind) {
