@@ -107,6 +107,13 @@ export const answersSchema = z
           : "--reachability is available with --scanner trivy only: it hands govulncheck's OpenVEX to Trivy, whose matching of Go binaries in an image it was tested against",
       });
     }
+    if (a.isolatedScan && a.reachability) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["isolatedScan"],
+        message: "--isolated-scan cannot be combined with --reachability yet: the OpenVEX steps run next to the scan, and the isolated scan job has no Go toolchain set up for them; drop one of them",
+      });
+    }
     if (a.report === "code-scanning" && a.scanner === "grype") {
       ctx.addIssue({
         code: "custom",

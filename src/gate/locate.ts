@@ -7,7 +7,7 @@ export const OUR_STEP_ID = "relay-security-scan";
  * The steps `--reachability` puts directly before our step (issue 17: setup-go, govulncheck, the VEX
  * fix-up). They belong to it: an upgrade replaces them with it, and removes them with the option.
  */
-export const OUR_COMPANION_IDS: readonly string[] = ["relay-security-setup-go", "relay-security-govulncheck", "relay-security-vex"];
+export const OUR_COMPANION_IDS: readonly string[] = ["relay-security-setup-go", "relay-security-govulncheck", "relay-security-vex", "relay-security-save"];
 /** The key of the job we add when no step leaves the image in the daemon. */
 export const OUR_JOB_KEY = "image-scan";
 /** The first words of the comment above our step and our job. */

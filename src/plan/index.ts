@@ -6,10 +6,11 @@ import type { Answers } from "../answers/schema.js";
 import { UserError } from "../errors.js";
 import { planGate, type GateResult } from "../gate/index.js";
 import { ourBlockData } from "../gate/locate.js";
+import { isolateScan, staleIsolatedJob } from "../gate/isolate.js";
 import { explainPrivileges } from "../gate/privileges.js";
 import type { ConflictStrategy } from "../merge/threeway.js";
 import { loadPins, type PinsData } from "../pins.js";
-import { buildView, PATHS, renderCi, renderGateStep, renderGovulncheckIgnore, renderIgnoreFile, renderImageScanJob, renderSecurityScan } from "../render/index.js";
+import { buildView, PATHS, renderCi, renderGateStep, renderGovulncheckIgnore, renderIgnoreFile, renderImageScanJob, renderIsolatedScanJob, renderSecurityScan } from "../render/index.js";
 import { renderState, type GateRecord, type State } from "../state/index.js";
 import type { Detected, FileChange } from "../types.js";
 import { planOwnedFile } from "./owned.js";
@@ -104,7 +105,7 @@ export function buildPlan(detected: Detected, answers: Answers, state: State | u
     );
   }
 
-  const gate: GateResult = answers.imageScan
+  const planned: GateResult = answers.imageScan
     ? planGate({
         workflows: detected.workflows.filter((w) => w.path !== PATHS.securityScan),
         dockerfile: answers.dockerfile ?? "Dockerfile",
@@ -116,10 +117,14 @@ export function buildPlan(detected: Detected, answers: Answers, state: State | u
         job: () => renderImageScanJob(view),
       })
     : { kind: "none", notes: ["no image scan (--no-image-scan): only govulncheck runs"] };
+  // Issue 20 item 7: with --isolated-scan the scanner runs in a job of its own, next to the build job.
+  const gate = view.isolatedSave ? isolateScan(planned, { job: (build) => renderIsolatedScanJob(view, build), readFile: (rel) => readRel(dir, rel) }) : planned;
+  const stale = !view.isolatedSave && (gate.kind === "edit" || gate.kind === "unchanged") ? staleIsolatedJob(gate.file, gate.kind === "edit" ? gate.after : readRel(dir, gate.file)) : undefined;
+  if (stale) notes.push(stale);
 
   // Issue 20 item 7: the scanner runs next to whatever the build job holds; say what that is.
   const scannerName = view.grype ? "anchore/scan-action (Grype)" : "aquasecurity/trivy-action (Trivy)";
-  const held = gate.kind === "edit" ? explainPrivileges(gate.file, gate.after, scannerName) : gate.kind === "unchanged" ? explainPrivileges(gate.file, readRel(dir, gate.file) ?? "", scannerName) : undefined;
+  const held = view.isolatedSave ? undefined : gate.kind === "edit" ? explainPrivileges(gate.file, gate.after, scannerName) : gate.kind === "unchanged" ? explainPrivileges(gate.file, readRel(dir, gate.file) ?? "", scannerName) : undefined;
   if (held) notes.push(held);
 
   let gateRecord: GateRecord | undefined = state?.gate;

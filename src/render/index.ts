@@ -62,6 +62,10 @@ export function buildView(input: RenderInput) {
     /** `--reachability` (issue 17): the gate gets govulncheck's not-called Go module findings as OpenVEX. */
     reachability: answers.reachability && answers.imageScan && !grype,
     vexFile: "relay-security.vex.json",
+    /** `--isolated-scan` (issue 20 item 7): our step in the build job saves and uploads the image; a job of its own scans it. */
+    isolatedSave: answers.isolatedScan && answers.imageScan,
+    /** The local tag the isolated scan job loads and scans (an expression of the build job would not resolve there). */
+    isolatedRef: "relay-security/image:scan",
     ignoreFile: grype ? PATHS.grypeIgnore : PATHS.trivyignore,
     govulncheckIgnoreFile: PATHS.govulncheckIgnore,
     targets: answers.imageScan ? `${grype ? "grype" : "trivy"}-image govulncheck` : "govulncheck",
@@ -84,5 +88,7 @@ export const renderGovulncheckIgnore = (view: View) => renderTemplate("govulnche
 export const renderIgnoreFile = (view: View) => (view.grype ? renderGrypeIgnore(view) : renderTrivyignore(view));
 /** The PR gate step as a sequence item at column 0, with its comment; the splice re-indents it. */
 export const renderGateStep = (view: View, imageRef: string) => renderTemplate("gate-step.hbs", { ...view, imageRef });
+/** `--isolated-scan`: the job that scans the image `buildJob` saved, as a mapping entry at column 0. */
+export const renderIsolatedScanJob = (view: View, buildJob: string) => renderTemplate("isolated-scan-job.hbs", { ...view, buildJob });
 /** The self-contained image-scan job as a mapping entry at column 0. */
 export const renderImageScanJob = (view: View) => renderTemplate("image-scan-job.hbs", view);

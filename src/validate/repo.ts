@@ -1,3 +1,4 @@
+import { isolatedScanStep } from "../gate/isolate.js";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Answers } from "../answers/schema.js";
@@ -82,7 +83,8 @@ export async function validateRepo(dir: string, ctx: ValidateContext): Promise<F
 /** The action and `with:` of our gate step (`id: relay-security-scan`) in the first workflow that has one. */
 function gateInputs(workflows: { path: string; text: string }[]): { uses: string; with: Record<string, unknown> } | undefined {
   for (const w of workflows) {
-    const step = ourStepData(w.path, w.text);
+    // --isolated-scan: our step in the build job uploads the image; the policy is in our scan job's step.
+    const step = isolatedScanStep(w.path, w.text) ?? ourStepData(w.path, w.text);
     const inputs = step?.["with"];
     if (typeof step?.["uses"] === "string" && inputs && typeof inputs === "object") {
       return { uses: step["uses"].split("@")[0] ?? "", with: inputs as Record<string, unknown> };
