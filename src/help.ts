@@ -34,8 +34,9 @@ Run:
   --on-conflict HOW     when an upgrade's edits overlap yours: markers (default) | fail (write nothing
                         at all) | ours | theirs
   --restore             recreate managed files you deleted
-  --adopt               replace a hand-written security-scan.yml with ours, and re-pin Trivy actions
-                        pinned by a bare SHA with a separate "# Tracks:" line (the plan shows both first)
+  --adopt               replace a hand-written security-scan.yml with ours, re-pin Trivy actions
+                        pinned by a bare SHA with a separate "# Tracks:" line, and delete a scheduled
+                        rescan of yours that duplicates ours (the plan shows each first)
   --image-archive FILE  validate: scan this docker-save archive instead of building
   --offline             validate: use Trivy's cached database only
   -h, --help            this help

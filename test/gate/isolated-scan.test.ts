@@ -9,35 +9,12 @@ import { actionlint, workflowRepo, zizmor } from "../support/linters.js";
 import { git, makeRepo } from "../support/repo.js";
 import { requireTool } from "../support/tools.js";
 import { commitAll, upgrade } from "../upgrade/support.js";
+import { LINT_CLEAN_CI, pin, PRIVILEGED_CI } from "./build-job.js";
 
 // Issue 20 item 7: --isolated-scan scans the image in a job of its own, away from the build job's logins.
 const CI = ".github/workflows/ci.yml";
 const pins = loadPins().actions;
-const pin = (a: string) => `${a}@${pins[a]?.sha} # ${pins[a]?.tag}`;
-const ci = [
-  "name: CI # the build job pushes on main",
-  "on:",
-  "  pull_request:",
-  "jobs:",
-  "  build:",
-  "    runs-on: ubuntu-latest",
-  "    permissions:",
-  "      contents: read",
-  "      packages: write",
-  "    steps:",
-  `      - uses: ${pin("actions/checkout")}`,
-  `      - uses: ${pin("docker/login-action")}`,
-  "        with:",
-  "          registry: ghcr.io",
-  "          username: ${{ github.actor }}",
-  "          password: ${{ secrets.GITHUB_TOKEN }}",
-  "      - name: Build image",
-  "        run: docker build -t ghcr.io/acme/hello-service:${{ github.sha }} .",
-  "      - name: Push on main",
-  "        if: github.ref == 'refs/heads/main'",
-  "        run: docker push ghcr.io/acme/hello-service:${{ github.sha }}",
-  "",
-].join("\n");
+const ci = PRIVILEGED_CI;
 
 type Step = { id?: string; uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, string> };
 type Job = { needs?: string; permissions?: Record<string, string>; steps: Step[] };
@@ -115,36 +92,7 @@ describe("--isolated-scan", () => {
   const shellcheck = requireTool("shellcheck");
   for (const [name, flags] of [["trivy", {}], ["grype", { scanner: "grype" }]] as const) {
     it.skipIf(!actionlintBin || !shellcheck || !zizmorBin)(`the rendered ci.yml passes actionlint (with shellcheck) and zizmor (${name})`, async () => {
-      // A build workflow clean for both linters, so that what they find is ours.
-      const clean = [
-        "name: CI",
-        "on:",
-        "  pull_request:",
-        "permissions: {}",
-        "concurrency:",
-        "  group: ci-${{ github.ref }}",
-        "  cancel-in-progress: true",
-        "jobs:",
-        "  build:",
-        "    name: Build",
-        "    runs-on: ubuntu-latest",
-        "    permissions:",
-        "      contents: read # to check out",
-        "      packages: write # to push on main",
-        "    steps:",
-        `      - uses: ${pin("actions/checkout")}`,
-        "        with:",
-        "          persist-credentials: false",
-        `      - uses: ${pin("docker/login-action")}`,
-        "        with:",
-        "          registry: ghcr.io",
-        "          username: ${{ github.actor }}",
-        "          password: ${{ secrets.GITHUB_TOKEN }}",
-        "      - name: Build image",
-        "        run: docker build -t ghcr.io/acme/hello-service:pr .",
-        "",
-      ].join("\n");
-      const dir = makeRepo("example", { files: { [CI]: clean } });
+      const dir = makeRepo("example", { files: { [CI]: LINT_CLEAN_CI } });
       const { report } = await upgrade(dir, { flags: { isolatedScan: true, ...flags } });
       expect(report.plan.gate.kind).toBe("edit");
       const lint = workflowRepo({ "ci.yml": readFileSync(join(dir, CI), "utf8") });

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { jobPrivileges } from "../../src/gate/privileges.js";
 import { makeRepo } from "../support/repo.js";
 import { upgrade } from "../upgrade/support.js";
+import { PRIVILEGED_CI } from "./build-job.js";
 
 // Issue 20 item 7: the gate's scanner runs with whatever the build job holds.
 const CHECKOUT = "actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1";
@@ -44,27 +45,7 @@ describe("jobPrivileges", () => {
 });
 
 describe("the plan says what the build job holds", () => {
-  const ci = [
-    "name: CI",
-    "on:",
-    "  pull_request:",
-    "jobs:",
-    "  build:",
-    "    runs-on: ubuntu-latest",
-    "    permissions:",
-    "      contents: read",
-    "      packages: write",
-    "    steps:",
-    `      - uses: ${CHECKOUT}`,
-    "      - uses: docker/login-action@4907a6ddec9925e35a0a9e82d7399ccc52663121 # v4.1.0",
-    "        with:",
-    "          registry: ghcr.io",
-    "          username: ${{ github.actor }}",
-    "          password: ${{ secrets.GITHUB_TOKEN }}",
-    "      - name: Build image",
-    "        run: docker build -t ghcr.io/acme/hello-service:${{ github.sha }} .",
-    "",
-  ].join("\n");
+  const ci = PRIVILEGED_CI;
 
   it("names packages: write, the login and the checkout token, and offers --isolated-scan", async () => {
     const dir = makeRepo("example", { files: { ".github/workflows/ci.yml": ci } });
