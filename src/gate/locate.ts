@@ -7,7 +7,9 @@ export const OUR_STEP_ID = "relay-security-scan";
  * The steps `--reachability` puts directly before our step (issue 17: setup-go, govulncheck, the VEX
  * fix-up). They belong to it: an upgrade replaces them with it, and removes them with the option.
  */
-export const OUR_COMPANION_IDS: readonly string[] = ["relay-security-setup-go", "relay-security-govulncheck", "relay-security-vex", "relay-security-save"];
+export const OUR_COMPANION_IDS: readonly string[] = ["relay-security-setup-go", "relay-security-govulncheck", "relay-security-vex"];
+/** `--isolated-scan` (issue 20 item 7): the save step before our upload step, part of the same block. */
+const OUR_BLOCK_IDS: readonly string[] = [...OUR_COMPANION_IDS, "relay-security-save"];
 /** The key of the job we add when no step leaves the image in the daemon. */
 export const OUR_JOB_KEY = "image-scan";
 /** The first words of the comment above our step and our job. */
@@ -136,7 +138,7 @@ export function findOurStep(wf: Workflow): { jobKey: string; index: number; firs
     if (index < 0) continue;
     // Our companion steps directly above it, if any: the block an upgrade replaces starts there.
     let first = index;
-    while (first > 0 && OUR_COMPANION_IDS.includes(String(steps[first - 1]?.["id"]))) first--;
+    while (first > 0 && OUR_BLOCK_IDS.includes(String(steps[first - 1]?.["id"]))) first--;
     return { jobKey, index, first };
   }
   return undefined;
