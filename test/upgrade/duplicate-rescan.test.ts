@@ -2,6 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { spotDuplicateRescan } from "../../src/adopt/index.js";
+import { applyPlan } from "../../src/apply/index.js";
 import { PATHS } from "../../src/render/index.js";
 import { renderInitReport } from "../../src/report/init.js";
 import { git, makeRepo, ROOT } from "../support/repo.js";
@@ -97,5 +98,23 @@ describe("a hand-written nightly rescan under another name", () => {
     const { report } = await upgrade(dir, { adopt: true });
     expect(report.plan.notes.join("\n")).not.toMatch(/fs\.yml: a scheduled rescan/);
     expect(existsSync(join(dir, ".github/workflows/fs.yml"))).toBe(true);
+  });
+});
+
+describe("applyPlan and a deletion", () => {
+  it("deletes the file with the other writes; a file changed since planning is refused and nothing is written or deleted", () => {
+    const dir = makeRepo("example", { files: { ".github/workflows/old.yml": "on: push\n", "a.txt": "a\n" } });
+    expect(() => applyPlan(dir, [
+      { path: "a.txt", action: "update", before: "a\n", after: "b\n" },
+      { path: ".github/workflows/old.yml", action: "delete", before: "on: schedule\n" },
+    ])).toThrow(/old\.yml: changed while we were planning; nothing written/);
+    expect(readFileSync(join(dir, "a.txt"), "utf8")).toBe("a\n");
+    expect(existsSync(join(dir, ".github/workflows/old.yml"))).toBe(true);
+    expect(applyPlan(dir, [
+      { path: "a.txt", action: "update", before: "a\n", after: "b\n" },
+      { path: ".github/workflows/old.yml", action: "delete", before: "on: push\n" },
+    ])).toEqual(["a.txt", ".github/workflows/old.yml"]);
+    expect(existsSync(join(dir, ".github/workflows/old.yml"))).toBe(false);
+    expect(git(dir, "status", "--porcelain")).toBe(" D .github/workflows/old.yml\n M a.txt\n");
   });
 });
