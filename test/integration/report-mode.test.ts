@@ -130,6 +130,8 @@ describe("the plan says what the reports expose", () => {
     const state = JSON.parse(readFileSync(join(dir, ".github/relay-security.json"), "utf8")) as { answers: Record<string, unknown> };
     expect(state.answers["report"]).toBe("code-scanning");
     expect(Object.keys(jobsOf(readFileSync(join(dir, ".github/workflows/security-scan.yml"), "utf8")))).toEqual(["image", "govulncheck"]);
+    expect((report.next ?? []).join("\n")).toMatch(/it uploads its findings to code scanning \(the Security tab/);
+    expect((report.next ?? []).join("\n")).not.toMatch(/opens an issue/);
   });
 });
 
