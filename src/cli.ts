@@ -87,6 +87,8 @@ async function main(argv: string[]): Promise<number> {
             imageScan: v["no-image-scan"] ? false : undefined,
             sarif: v.sarif ? true : undefined,
             reachability: v.reachability ? true : undefined,
+            report: v.report,
+            isolatedScan: v["isolated-scan"] ? true : undefined,
             workflow: v.workflow,
             buildArgs: v["build-arg"],
             trivyignore: v.trivyignore,

@@ -31,6 +31,15 @@ export const FLAGS = {
     type: "boolean",
     help: "the gate does not fail on Go module vulnerabilities govulncheck shows are not\ncalled (OpenVEX); OS packages and the Go standard library still fail it",
   },
+  report: {
+    type: "string",
+    arg: "WHERE",
+    help: "issues (default) | code-scanning: where the rescan reports; issues are public in\na public repository, code scanning alerts only for people with write access",
+  },
+  "isolated-scan": {
+    type: "boolean",
+    help: "scan the image in a job of its own with no token (the build job saves and\nuploads it), not next to the build job's logins and write permissions",
+  },
   workflow: { type: "string", arg: "FILE", help: "the pull-request workflow to put the gate in" },
   "db-repository": {
     type: "string",
@@ -52,7 +61,7 @@ export const FLAGS = {
   restore: { type: "boolean", help: "recreate managed files you deleted" },
   adopt: {
     type: "boolean",
-    help: 'replace a hand-written security-scan.yml with ours, and re-pin Trivy actions\npinned by a bare SHA with a separate "# Tracks:" line (the plan shows both first)',
+    help: 'replace a hand-written security-scan.yml with ours, re-pin Trivy actions\npinned by a bare SHA with a separate "# Tracks:" line, and delete a scheduled\nrescan of yours that duplicates ours (the plan shows each first)',
   },
   "image-archive": { type: "string", arg: "FILE", help: "scan this docker-save archive instead of building" },
   offline: { type: "boolean", help: "validate: Trivy's cached database only, no pin check against the actions'\nrepositories; pin: only data/pins.json" },
@@ -79,7 +88,7 @@ export interface CommandSpec {
   groups: { heading: string; flags: FlagName[] }[];
 }
 
-const ANSWERS: FlagName[] = ["image", "dockerfile", "context", "branch", "schedule", "severity", "label", "updater", "scanner", "no-image-scan", "sarif", "reachability", "workflow", "db-repository", "build-arg", "trivyignore", "no-check-workflow", "harden-runner", "pin-base-images", "answers"];
+const ANSWERS: FlagName[] = ["image", "dockerfile", "context", "branch", "schedule", "severity", "label", "updater", "scanner", "no-image-scan", "sarif", "reachability", "report", "isolated-scan", "workflow", "db-repository", "build-arg", "trivyignore", "no-check-workflow", "harden-runner", "pin-base-images", "answers"];
 const SCAN: FlagName[] = ["json", "image-archive", "offline", "all-workflows", "help"];
 
 export const COMMANDS = {

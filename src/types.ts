@@ -4,6 +4,8 @@
  * Each stage takes only the part of the context it needs.
  */
 
+import type { Visibility } from "./detect/visibility.js";
+
 /** What `detect` read from the repository. Everything optional: absence is information. */
 export interface Detected {
   dir: string;
@@ -21,6 +23,8 @@ export interface Detected {
   renovateConfigs: string[];
   dependabotConfig?: string;
   trivyignore?: string;
+  /** Issue 20 item 8: "public" when the tree says so (an open-source licence); otherwise unknown. */
+  visibility?: Visibility;
   stateFile?: string;
 }
 

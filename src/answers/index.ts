@@ -32,6 +32,8 @@ export function detectedDefaults(detected: Detected): RawAnswers {
     checkWorkflow: true,
     hardenRunner: false,
     pinBaseImages: false,
+    report: "issues",
+    isolatedScan: false,
   };
 }
 

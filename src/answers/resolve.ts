@@ -16,6 +16,8 @@ export const FLAG_OF: Record<AnswerKey, string> = {
   imageScan: "--no-image-scan",
   sarif: "--sarif",
   reachability: "--reachability",
+  report: "--report",
+  isolatedScan: "--isolated-scan",
   workflow: "--workflow",
   buildArgs: "--build-arg",
   trivyignore: "--trivyignore",

@@ -102,6 +102,14 @@ export const answersSchema = z
   sarif: z.boolean(),
   /** Issue 17: govulncheck's OpenVEX quiets the gate on Go module findings whose code is never called. */
   reachability: z.boolean(),
+  /**
+   * Issue 20 item 8: where the rescan reports. `issues` files GitHub issues (public in a public
+   * repository); `code-scanning` uploads SARIF to the repository's security tab instead, and no issue is filed.
+   */
+  // Defaults here too, so answers recorded before these existed (and callers that omit them) still parse.
+  report: z.enum(["issues", "code-scanning"], { message: "report must be issues or code-scanning" }).default("issues"),
+  /** Issue 20 item 7: the gate's scanner runs in its own job with no token, not in the user's build job. */
+  isolatedScan: z.boolean().default(false),
   workflow: repoPath("the workflow path").optional(),
   buildArgs: z.array(buildArg).optional(),
   /**
@@ -129,6 +137,21 @@ export const answersSchema = z
         message: !a.imageScan
           ? "--reachability quiets the image gate, and --no-image-scan has none; drop one of them"
           : "--reachability is available with --scanner trivy only: it hands govulncheck's OpenVEX to Trivy, whose matching of Go binaries in an image it was tested against",
+      });
+    }
+    if (a.isolatedScan && a.reachability) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["isolatedScan"],
+        message: "--isolated-scan cannot be combined with --reachability yet: the OpenVEX steps run next to the scan, and the isolated scan job has no Go toolchain set up for them; drop one of them",
+      });
+    }
+    if (a.report === "code-scanning" && a.scanner === "grype") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["report"],
+        message:
+          "--report code-scanning is not available with --scanner grype: anchore/scan-action's SARIF lists every match whatever its severity, so code scanning would show alerts the policy allows; use --scanner trivy, or --report issues",
       });
     }
   })

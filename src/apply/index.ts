@@ -8,9 +8,11 @@ import type { FileChange } from "../types.js";
 import { nodeWriteFs, type WriteFs } from "./fs.js";
 import { JOURNAL, renderJournal, sha, type JournalEntry } from "./journal.js";
 
-/** The changes that write something. */
+/** The changes that write something (a deletion too: `--adopt` retiring a duplicate rescan, issue 20 item 6). */
 export const writes = (changes: FileChange[]) =>
-  changes.filter((c) => (c.action === "create" || c.action === "update" || c.action === "conflict") && c.after !== undefined && c.after !== c.before);
+  changes.filter(
+    (c) => ((c.action === "create" || c.action === "update" || c.action === "conflict") && c.after !== undefined && c.after !== c.before) || (c.action === "delete" && c.before !== undefined),
+  );
 
 /**
  * Check every target before anything is written: inside the repository, a regular file (or absent).
@@ -40,8 +42,10 @@ interface Staged {
  * (`recoverInterrupted`). Afterwards each file is read again and must hold exactly what the plan said.
  */
 export function applyPlan(dir: string, changes: FileChange[], fs: WriteFs = nodeWriteFs): string[] {
-  const todo = writes(changes);
-  if (todo.length === 0) return [];
+  const all = writes(changes);
+  if (all.length === 0) return [];
+  const todo = all.filter((c) => c.action !== "delete");
+  const deletes = all.filter((c) => c.action === "delete");
   const rootReal = realpathSync(dir);
   const rel = (p: string) => relative(rootReal, p).split(sep).join("/");
   const staged: Staged[] = [];
@@ -96,10 +100,15 @@ export function applyPlan(dir: string, changes: FileChange[], fs: WriteFs = node
       }
       fs.writeNew(s.temp, s.after, s.before ? statSync(s.real).mode & 0o7777 : undefined);
     }
-    // Once more, just before the point of no return: a file saved while we staged is not overwritten.
+    // Once more, just before the point of no return: a file saved while we staged is not overwritten
+    // (nor one we are to delete).
     for (const s of staged) {
       current = s.path;
       if (!sameBytes(resolveInRepo(dir, s.path), s.before)) throw new UserError(`${shown(s.path)}: changed between the plan and the write; nothing was written, run again`);
+    }
+    for (const d of deletes) {
+      current = d.path;
+      if (!sameBytes(resolveInRepo(dir, d.path), Buffer.from(d.before ?? "", "utf8"))) throw new UserError(`${shown(d.path)}: changed between the plan and the write; nothing was written, run again`);
     }
     writeJournal("commit");
   } catch (error) {
@@ -107,13 +116,24 @@ export function applyPlan(dir: string, changes: FileChange[], fs: WriteFs = node
     throw asWriteError(error, current);
   }
   const done: Staged[] = [];
+  // A file to delete is first moved aside under a temp name, its bytes untouched, so a failure can put it
+  // back; a kill after that leaves only a stale temp, which the next run removes (the deletion completes).
+  const moved: { real: string; aside: string }[] = [];
   try {
     for (const s of staged) {
       current = s.path;
       fs.rename(s.temp, s.real);
       done.push(s);
     }
+    for (const d of deletes) {
+      current = d.path;
+      const real = resolveInRepo(dir, d.path).real;
+      const aside = `${real}.relay-security-${randomBytes(4).toString("hex")}.tmp`;
+      fs.rename(real, aside);
+      moved.push({ real, aside });
+    }
   } catch (error) {
+    for (const m of moved.reverse()) fs.rename(m.aside, m.real);
     for (const s of done.reverse()) {
       if (s.before === undefined) fs.remove(s.real);
       else {
@@ -125,11 +145,12 @@ export function applyPlan(dir: string, changes: FileChange[], fs: WriteFs = node
     undoStaging();
     throw asWriteError(error, current);
   }
+  for (const m of moved) fs.remove(m.aside);
   fs.remove(resolveInRepo(dir, JOURNAL).real);
   for (const s of staged) {
     if (!readBytes(s.path, s.real).equals(s.after)) throw new Error(`internal: ${s.path} does not hold what was written`);
   }
-  return todo.map((c) => c.path);
+  return all.map((c) => c.path);
 }
 
 /** Whether the file holds exactly `bytes` (undefined: that it does not exist). */

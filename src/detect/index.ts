@@ -9,6 +9,7 @@ import type { Detected, WorkflowFile } from "../types.js";
 import { chooseDockerfiles } from "./dockerfiles.js";
 import { parseGoMod } from "./gomod.js";
 import { parseRemote } from "./remote.js";
+import { detectVisibility } from "./visibility.js";
 
 // Through the guard: inside the root, a regular file, UTF-8 (issue 11); a directory there is an error.
 const read = (dir: string, rel: string) => readRepoText(dir, rel);
@@ -74,6 +75,7 @@ export async function detect(dir: string, deps: Deps): Promise<Detected> {
     renovateConfigs,
     dependabotConfig: [".github/dependabot.yml", ".github/dependabot.yaml"].find((f) => read(dir, f) !== undefined),
     trivyignore: [".trivyignore", ".trivyignore.yaml"].find((f) => read(dir, f) !== undefined),
+    visibility: detectVisibility((rel) => read(dir, rel)),
     stateFile: read(dir, ".github/relay-security.json") === undefined ? undefined : ".github/relay-security.json",
   };
 }

@@ -14,6 +14,8 @@ export const OUR_COMPANION_IDS: readonly string[] = [
 ];
 /** Our steps directly below the scan step: the note when the database could not be had (issue 18). */
 export const OUR_TRAILER_IDS: readonly string[] = ["relay-security-no-db"];
+/** `--isolated-scan` (issue 20 item 7): the save step before our upload step, part of the same block. */
+const OUR_BLOCK_IDS: readonly string[] = [...OUR_COMPANION_IDS, "relay-security-save"];
 /** The key of the job we add when no step leaves the image in the daemon. */
 export const OUR_JOB_KEY = "image-scan";
 /** The first words of the comment above our step and our job. */
@@ -143,7 +145,7 @@ export function findOurStep(wf: Workflow): { jobKey: string; index: number; firs
     if (index < 0) continue;
     // Our companion steps directly above it, if any: the block an upgrade replaces starts there.
     let first = index;
-    while (first > 0 && OUR_COMPANION_IDS.includes(String(steps[first - 1]?.["id"]))) first--;
+    while (first > 0 && OUR_BLOCK_IDS.includes(String(steps[first - 1]?.["id"]))) first--;
     let last = index;
     while (last + 1 < steps.length && OUR_TRAILER_IDS.includes(String(steps[last + 1]?.["id"]))) last++;
     return { jobKey, index, first, last };

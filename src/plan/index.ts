@@ -1,15 +1,17 @@
 import { isDeepStrictEqual } from "node:util";
 import { join } from "node:path";
-import { adoptInWorkflow, explainHandWritten } from "../adopt/index.js";
+import { adoptInWorkflow, explainDuplicateRescan, explainHandWritten, spotDuplicateRescan } from "../adopt/index.js";
 import type { BaseImagePins } from "../digests/index.js";
 import type { Answers } from "../answers/schema.js";
 import { UserError } from "../errors.js";
 import { readRepoText } from "../fsguard.js";
 import { findCiBuild, planGate, type GateResult } from "../gate/index.js";
 import { ourBlockData } from "../gate/locate.js";
+import { isolateScan, staleIsolatedJob } from "../gate/isolate.js";
+import { explainPrivileges } from "../gate/privileges.js";
 import type { ConflictStrategy } from "../merge/threeway.js";
 import { loadPins, type PinsData } from "../pins.js";
-import { buildView, PATHS, renderCheckWorkflow, renderCi, renderGateStep, renderGovulncheckIgnore, renderIgnoreFile, renderImageScanJob, renderScanningDocs, renderSecurityDb, renderSecurityScan } from "../render/index.js";
+import { buildView, PATHS, renderCheckWorkflow, renderCi, renderGateStep, renderGovulncheckIgnore, renderIgnoreFile, renderImageScanJob, renderIsolatedScanJob, renderScanningDocs, renderSecurityDb, renderSecurityScan } from "../render/index.js";
 import { renderState, type GateRecord, type State } from "../state/index.js";
 import type { Detected, FileChange } from "../types.js";
 import { imageBuildFor } from "./image-build.js";
@@ -114,6 +116,8 @@ export function buildPlan(detected: Detected, answers: Answers, state: State | u
     notes.push(`${PATHS.govulncheckIgnore}: kept as it is; \`relay-security validate\` checks its entries against the WHY / TODO / exp: rule.`);
   } else owned(PATHS.govulncheckIgnore, renderGovulncheckIgnore(view));
 
+  notes.push(...reportExposure(detected, answers));
+
   if (view.reachability) {
     notes.push(
       `--reachability: before the gate's Trivy step, govulncheck checks which Go module vulnerabilities ${detected.goMod.modulePath} never calls; ` +
@@ -122,7 +126,7 @@ export function buildPlan(detected: Detected, answers: Answers, state: State | u
     );
   }
 
-  const gate: GateResult = answers.imageScan
+  const planned: GateResult = answers.imageScan
     ? planGate({
         workflows,
         dockerfile: answers.dockerfile ?? "Dockerfile",
@@ -135,6 +139,15 @@ export function buildPlan(detected: Detected, answers: Answers, state: State | u
         job: () => renderImageScanJob(view),
       })
     : { kind: "none", notes: ["no image scan (--no-image-scan): only govulncheck runs"] };
+  // Issue 20 item 7: with --isolated-scan the scanner runs in a job of its own, next to the build job.
+  const gate = view.isolatedSave ? isolateScan(planned, { job: (build) => renderIsolatedScanJob(view, build), readFile: (rel) => readRel(dir, rel) }) : planned;
+  const stale = !view.isolatedSave && (gate.kind === "edit" || gate.kind === "unchanged") ? staleIsolatedJob(gate.file, gate.kind === "edit" ? gate.after : readRel(dir, gate.file)) : undefined;
+  if (stale) notes.push(stale);
+
+  // Issue 20 item 7: the scanner runs next to whatever the build job holds; say what that is.
+  const scannerName = view.grype ? "anchore/scan-action (Grype)" : "aquasecurity/trivy-action (Trivy)";
+  const held = view.isolatedSave ? undefined : gate.kind === "edit" ? explainPrivileges(gate.file, gate.after, scannerName) : gate.kind === "unchanged" ? explainPrivileges(gate.file, readRel(dir, gate.file) ?? "", scannerName) : undefined;
+  if (held) notes.push(held);
 
   let gateRecord: GateRecord | undefined = state?.gate;
   // A ci.yml we created (no workflow at all before) is ours: it is merged like our other files, and the
@@ -227,6 +240,15 @@ function adoptUserWorkflows(detected: Detected, changes: FileChange[], notes: st
     if (opts.ours.has(wf.path)) continue;
     const existing = changes.find((c) => c.path === wf.path);
     const base = existing?.action === "update" ? existing.after : undefined;
+    // Issue 20 item 6: a scheduled rescan of the user's that does what ours does is retired, not doubled.
+    const dup = existing ? undefined : spotDuplicateRescan(wf.path, wf.text);
+    if (dup) {
+      notes.push(explainDuplicateRescan(dup, { adopt: opts.adopt, ours: PATHS.securityScan }));
+      if (dup.retire && opts.adopt) {
+        changes.push({ path: wf.path, action: "delete", before: wf.text, reason: `your scheduled rescan, which duplicates ${PATHS.securityScan} (--adopt)` });
+        continue;
+      }
+    }
     const found = adoptInWorkflow({ path: wf.path, text: wf.text, base, adopt: opts.adopt, pins: opts.pins });
     notes.push(...found.notes);
     if (found.after === undefined) continue;
@@ -239,4 +261,22 @@ function adoptUserWorkflows(detected: Detected, changes: FileChange[], notes: st
       changes.push({ path: wf.path, action: "update", before: wf.text, after: found.after, reason: what });
     }
   }
+}
+
+/**
+ * Issue 20 item 8: what the rescan's reports expose, said at set-up. Issues (and the 7-day artifacts the
+ * issues job reads) are readable by anyone who can read the repository; for a public one that is
+ * everyone, and they list the fixable CVEs of the image you deploy.
+ */
+function reportExposure(detected: Detected, answers: Answers): string[] {
+  if (answers.report === "code-scanning") {
+    return [`--report code-scanning: ${PATHS.securityScan} uploads its findings to this repository's code scanning (Security tab), which only people with write access see; it files no issues and keeps no result artifacts.`];
+  }
+  const whose =
+    detected.visibility?.kind === "public"
+      ? `this repository looks public (${detected.visibility.why})`
+      : "relay-security cannot tell offline whether this repository is public";
+  return [
+    `${PATHS.securityScan} reports in GitHub issues and 7-day run artifacts, which anyone who can read the repository can read: in a public repository, everyone sees the fixable CVEs of the image you deploy (${whose}). If it is public, re-run with --report code-scanning to report through code scanning instead (visible only to people with write access).`,
+  ];
 }

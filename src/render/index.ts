@@ -64,11 +64,20 @@ export function buildView(input: RenderInput) {
     severityCutoff: grypeCutoff(answers.severity) ?? "",
     label: answers.label,
     imageScan: answers.imageScan,
-    sarif: answers.sarif && answers.imageScan && !grype,
+    // --report code-scanning (issue 20 item 8): the scanner jobs upload SARIF themselves and no issues job
+    // is rendered; --sarif's separate upload job then has nothing to do.
+    codeScanning: answers.report === "code-scanning",
+    sarif: answers.sarif && answers.imageScan && !grype && answers.report !== "code-scanning",
+    /** The image job makes a SARIF report: for --sarif's upload job, or for its own upload with --report code-scanning. */
+    sarifScan: (answers.sarif || answers.report === "code-scanning") && answers.imageScan && !grype,
     /** `--reachability` (issue 17): the gate gets govulncheck's not-called Go module findings as OpenVEX. */
     reachability: answers.reachability && answers.imageScan && !grype,
     vexFile: "relay-security.vex.json",
     hardenRunner: answers.hardenRunner,
+    /** `--isolated-scan` (issue 20 item 7): our step in the build job saves and uploads the image; a job of its own scans it. */
+    isolatedSave: answers.isolatedScan && answers.imageScan,
+    /** The local tag the isolated scan job loads and scans (an expression of the build job would not resolve there). */
+    isolatedRef: "relay-security/image:scan",
     ignoreFile: grype ? PATHS.grypeIgnore : answers.trivyignore,
     govulncheckIgnoreFile: PATHS.govulncheckIgnore,
     targets: answers.imageScan ? `${grype ? "grype" : "trivy"}-image govulncheck` : "govulncheck",
@@ -117,5 +126,7 @@ export const renderIgnoreFile = (view: View) =>
   view.grype ? renderGrypeIgnore(view) : view.ignoreFile === PATHS.trivyignoreYaml ? renderTrivyignoreYaml(view) : renderTrivyignore(view);
 /** The PR gate step as a sequence item at column 0, with its comment; the splice re-indents it. */
 export const renderGateStep = (view: View, imageRef: string, condition?: string) => renderTemplate("gate-step.hbs", { ...view, imageRef, condition: condition ?? "" });
+/** `--isolated-scan`: the job that scans the image `buildJob` saved, as a mapping entry at column 0. */
+export const renderIsolatedScanJob = (view: View, buildJob: string) => renderTemplate("isolated-scan-job.hbs", { ...view, buildJob });
 /** The self-contained image-scan job as a mapping entry at column 0. */
 export const renderImageScanJob = (view: View) => renderTemplate("image-scan-job.hbs", view);

@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { isolatedScanStep } from "../gate/isolate.js";
 import { join } from "node:path";
 import { listRepoDir, readRepoText } from "../fsguard.js";
 import type { Answers } from "../answers/schema.js";
@@ -73,7 +74,7 @@ function ownership(ctx: ValidateContext): Ownership | undefined {
 function planFiles(dir: string, ctx: ValidateContext): Map<string, string> {
   const texts = new Map<string, string>();
   for (const c of ctx.plan?.changes ?? []) {
-    if (c.action === "skip" || c.action === "conflict") continue;
+    if (c.action === "skip" || c.action === "conflict" || c.action === "delete") continue;
     const text = ctx.written.includes(c.path) || c.after === undefined ? readRepoText(dir, c.path) : c.after;
     if (text !== undefined) texts.set(c.path, text);
   }
@@ -129,7 +130,8 @@ export async function validateRepo(dir: string, ctx: ValidateContext): Promise<F
 /** The action and `with:` of our gate step (`id: relay-security-scan`) in the first workflow that has one. */
 function gateInputs(workflows: { path: string; text: string }[]): { uses: string; with: Record<string, unknown> } | undefined {
   for (const w of workflows) {
-    const step = ourStepData(w.path, w.text);
+    // --isolated-scan: our step in the build job uploads the image; the policy is in our scan job's step.
+    const step = isolatedScanStep(w.path, w.text) ?? ourStepData(w.path, w.text);
     const inputs = step?.["with"];
     if (typeof step?.["uses"] === "string" && inputs && typeof inputs === "object") {
       return { uses: step["uses"].split("@")[0] ?? "", with: inputs as Record<string, unknown> };

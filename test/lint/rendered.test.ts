@@ -23,6 +23,10 @@ const VARIANTS: Record<string, Record<string, unknown>> = {
   "reachability on": { reachability: true },
   "reachability on, sarif on": { reachability: true, sarif: true },
   "grype, weekly, severity down to MEDIUM": { scanner: "grype", sarif: false, schedule: "weekly", severity: "CRITICAL,HIGH,MEDIUM" },
+  // --report code-scanning (issue 20 item 8): no issues job, the scanner jobs upload SARIF themselves.
+  "report to code scanning": { report: "code-scanning" },
+  "report to code scanning, sarif on, reachability on": { report: "code-scanning", sarif: true, reachability: true },
+  "report to code scanning, no image scan": { report: "code-scanning", imageScan: false, dockerfile: undefined },
   "grype, no image scan": { scanner: "grype", sarif: false, imageScan: false, dockerfile: undefined },
   "another Trivy database repository": { dbRepository: "mirror.example.com/aquasec/trivy-db:2,ghcr.io/aquasecurity/trivy-db:2" },
   "grype, another database URL": { scanner: "grype", sarif: false, dbRepository: "https://grype.example.com/databases/v6/latest.json" },
