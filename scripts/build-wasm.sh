@@ -2,6 +2,8 @@
 # Build actionlint as WebAssembly (js/wasm) for the validator's fallback when no native actionlint is on PATH.
 #
 #   bash scripts/build-wasm.sh [OUT_DIR]      # default: dist-wasm/
+#   bash scripts/build-wasm.sh --if-go        # `npm run example`: without Go, say so and build nothing
+#                                             # (the CLI then reports actionlint as skipped, never as passed)
 #
 # Writes OUT_DIR/actionlint.wasm (tools/actionlint-wasm, a tiny main over actionlint's Go API),
 # OUT_DIR/wasm_exec.js (the JS glue of the Go that built it: the two must match) and OUT_DIR/VERSION.
@@ -9,6 +11,13 @@
 # tools.actionlint.version. A js/wasm program cannot start processes, so this build never runs shellcheck.
 set -euo pipefail
 
+if [[ "${1:-}" == "--if-go" ]]; then
+  shift
+  if ! command -v go >/dev/null 2>&1; then
+    echo "build-wasm.sh: go is not on PATH, so no WebAssembly actionlint is built; the example runs without actionlint (its report says so) unless one is on PATH" >&2
+    exit 0
+  fi
+fi
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SRC="$ROOT/tools/actionlint-wasm"
 OUT="$(mkdir -p "${1:-$ROOT/dist-wasm}" && cd "${1:-$ROOT/dist-wasm}" && pwd)"

@@ -5,6 +5,12 @@
 //   npm run pins:refresh -- --check   # dry run: print what would change, exit 1 if anything is stale
 //   options: --file PATH (default data/pins.json), --date YYYY-MM-DD (default: today, UTC)
 //   env: PINS_GIT_BASE (default https://github.com): where OWNER/REPO live; the tests use local bare repos.
+//        PINS_GO (default go): the go command that lists scanner versions from the Go module proxy.
+//
+// Scanner and linter versions (tools.* with a `module`) come from the Go module proxy: `go list -m
+// -versions <module>` (the module a `go install` of that command resolves, so what the proxy serves is
+// what Go's checksum database verifies). The newest stable vX.Y.Z wins unless knownCompromised lists it;
+// scripts/tools.sh next to data/ gets the same versions (its check_pin refuses a disagreement).
 //
 // For each action: `git ls-remote --tags BASE/OWNER/REPO`; an annotated tag's `^{}` line gives the commit
 // it points to, and that commit is what we pin, never the tag object (PRODUCT.md, "Facts learned the hard
@@ -16,7 +22,8 @@
 // Tag parsing and the knownCompromised rules live in src/pin/ (shared with `relay-security pin`); this
 // script runs them from the build (`npm run pins:refresh` builds first).
 import { execFileSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { refusal } from "../dist/pin/compromised.js";
 import { compareParts, parseLsRemote as parseRefs, parseRelease } from "../dist/pin/tags.js";
@@ -57,6 +64,38 @@ export function decide(name, pin, tags, known) {
   if (current && compare(best.v, current) < 0) return { tag: pin.tag, sha: pin.sha, notes: [`${name}: newest stable tag ${best.tag} is older than the pinned ${pin.tag}; kept`] };
   const major = current && best.v.parts[0] !== current.parts[0] ? " (new major: read its release notes)" : "";
   return { tag: best.tag, sha: best.sha, notes: refused.length ? [`${name}: refused ${refused.join(", ")}`] : [], major };
+}
+
+/** `github.com/anchore/grype/cmd/grype` -> `github.com/anchore/grype`: the module that holds a command. */
+export const moduleRoot = (module) => module.replace(/\/cmd\/[^/]+$/, "");
+
+/** The newest stable version in `go list -m -versions` output, unless refused; undefined when none. */
+export function newestModuleVersion(output, refused = []) {
+  const versions = output.trim().split(/\s+/).slice(1).filter((v) => STABLE.test(v) && v.startsWith("v") && !refused.includes(v));
+  return versions.map((v) => ({ tag: v, v: version(v) })).sort((a, b) => compare(b.v, a.v))[0]?.tag;
+}
+
+function goListVersions(module) {
+  return execFileSync(process.env.PINS_GO || "go", ["list", "-m", "-versions", module], {
+    encoding: "utf8",
+    timeout: 120_000,
+    cwd: dirname(new URL(import.meta.url).pathname), // outside any module's go.mod requirements
+    env: { ...process.env, GOFLAGS: "-mod=mod", GOWORK: "off" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+}
+
+/** scripts/tools.sh pins the tools the test suite builds (`NAME_VERSION=vX.Y.Z`); keep it equal to pins.tools. */
+function refreshToolsSh(file, tools) {
+  if (!existsSync(file)) return [];
+  const text = readFileSync(file, "utf8");
+  const out = text.replace(/^([A-Z]+)_VERSION=(v\d+\.\d+\.\d+)$/gm, (line, name, v) => {
+    const want = tools[name.toLowerCase()]?.version;
+    return want && want !== v ? `${name}_VERSION=${want}` : line;
+  });
+  if (out === text) return [];
+  writeFileSync(file, out);
+  return [file];
 }
 
 function lsRemote(base, repo) {
@@ -105,16 +144,37 @@ function main(argv) {
       pin.sha = d.sha;
     }
   }
+  for (const [name, tool] of Object.entries(pins.tools ?? {})) {
+    if (typeof tool?.module !== "string" || typeof tool.version !== "string") continue;
+    let listed;
+    try {
+      listed = goListVersions(moduleRoot(tool.module));
+    } catch (err) {
+      console.error(`pins-refresh: go list -m -versions ${moduleRoot(tool.module)} failed: ${String(err.stderr || err.message).trim()}`);
+      return 2;
+    }
+    const refused = name === "trivy" ? (pins.knownCompromised?.trivyVersions ?? []) : [];
+    const newest = newestModuleVersion(listed, refused);
+    if (!newest) {
+      problems.push(`${name}: the Go module proxy lists no stable version of ${moduleRoot(tool.module)}`);
+      continue;
+    }
+    if (compare(version(newest), version(tool.version) ?? { parts: [0, 0, 0] }) > 0) {
+      changes.push(`${name} (tool): ${tool.version} -> ${newest}`);
+      tool.version = newest;
+    }
+  }
   for (const c of changes) console.log(`${args.check ? "stale" : "updated"}: ${c}`);
   for (const p of problems) console.error(`REFUSED: ${p}`);
   if (args.check) {
-    if (!changes.length && !problems.length) console.log(`pins-refresh: ${Object.keys(pins.actions).length} action pins are current`);
+    if (!changes.length && !problems.length) console.log(`pins-refresh: ${Object.keys(pins.actions).length} action pins and the tool versions are current`);
     return changes.length || problems.length ? 1 : 0;
   }
   pins._source = `Read from the git tags of each action repository (git ls-remote, \`npm run pins:refresh\`) on ${args.date}; every sha is the commit its tag points to (tag^{commit}), never an annotated tag object; tags listed in knownCompromised are refused. Refresh with \`npm run pins:refresh\`; never edit a sha by hand.`;
   pins._refreshed = args.date;
   const out = `${JSON.stringify(pins, null, 2)}\n`;
   if (out !== text) writeFileSync(args.file, out);
+  for (const f of refreshToolsSh(join(dirname(args.file), "..", "scripts", "tools.sh"), pins.tools ?? {})) console.log(`updated: ${f}`);
   console.log(`pins-refresh: ${changes.length} pin(s) updated in ${args.file}${problems.length ? `; ${problems.length} refused` : ""}`);
   return problems.length ? 1 : 0;
 }

@@ -27,6 +27,10 @@ GOVULNCHECK_VERSION=v1.9.0
 # Newest zizmor on PyPI (`pip index versions zizmor`, 2026-11-27); prebuilt manylinux wheel.
 # renovate: datasource=pypi depName=zizmor
 ZIZMOR_VERSION=1.32.0
+# yamllint with its default rules is what some repositories gate CI on; our renders must pass its
+# line-length rule (issue 10). Newest on PyPI (2026-01); pure-Python wheel, in the zizmor venv.
+# renovate: datasource=pypi depName=yamllint
+YAMLLINT_VERSION=1.38.0
 # Whatever apt serves (Debian 12 bookworm: 0.9.0-1); its version is recorded, not enforced.
 SHELLCHECK_APT_PACKAGE=shellcheck
 
@@ -128,6 +132,19 @@ else
   ln -sfn ../venv/bin/zizmor "$BIN/zizmor"
   zizmor_ok || die "zizmor --version does not print 'zizmor $ZIZMOR_VERSION'"
   report zizmor "$ZIZMOR_VERSION" "installed"
+fi
+
+# ---- yamllint (PyPI wheel, in the same venv) -------------------------------------------------
+yamllint_ok() { [[ -x "$BIN/yamllint" ]] && [[ "$("$BIN/yamllint" --version 2>/dev/null)" == "yamllint $YAMLLINT_VERSION" ]]; }
+if yamllint_ok; then
+  report yamllint "$YAMLLINT_VERSION" "already present"
+else
+  [[ -x "$VENV/bin/python" ]] || die "$VENV has no python (the zizmor step creates it)"
+  echo "tools.sh: installing yamllint==$YAMLLINT_VERSION into .tools/venv ..." >&2
+  PIP_DISABLE_PIP_VERSION_CHECK=1 "$VENV/bin/python" -m pip install --quiet --only-binary=:all: "yamllint==$YAMLLINT_VERSION" >&2
+  ln -sfn ../venv/bin/yamllint "$BIN/yamllint"
+  yamllint_ok || die "yamllint --version does not print 'yamllint $YAMLLINT_VERSION'"
+  report yamllint "$YAMLLINT_VERSION" "installed"
 fi
 
 # ---- Renovate's config validator (npm, on a Node 24 from the npm registry) ----------------------

@@ -5,88 +5,53 @@
  */
 import { parseArgs } from "node:util";
 import type { Deps } from "./deps.js";
-import { HELP } from "./help.js";
+import { COMMANDS, FLAGS, flagsOf, renderHelp, type CommandName, type FlagName } from "./help.js";
 
-const OPTIONS = {
-  yes: { type: "boolean", short: "y" },
-  "dry-run": { type: "boolean" },
-  diff: { type: "boolean" },
-  json: { type: "boolean" },
-  answers: { type: "string" },
-  image: { type: "string" },
-  dockerfile: { type: "string" },
-  context: { type: "string" },
-  branch: { type: "string" },
-  schedule: { type: "string" },
-  severity: { type: "string" },
-  label: { type: "string" },
-  updater: { type: "string" },
-  scanner: { type: "string" },
-  "no-image-scan": { type: "boolean" },
-  sarif: { type: "boolean" },
-  reachability: { type: "boolean" },
-  workflow: { type: "string" },
-  "allow-dirty": { type: "boolean" },
-  "on-conflict": { type: "string" },
-  restore: { type: "boolean" },
-  adopt: { type: "boolean" },
-  "image-archive": { type: "string" },
-  offline: { type: "boolean" },
-  // `pin` (issue 14); `--pin` pins during a set-up.
-  check: { type: "boolean" },
-  update: { type: "boolean" },
-  "min-age": { type: "string" },
-  pin: { type: "boolean" },
-  // `--pr` and `fleet` (issue 16).
-  pr: { type: "boolean" },
-  local: { type: "boolean" },
-  repos: { type: "string" },
-  org: { type: "string" },
-  topic: { type: "string" },
-  "max-parallel": { type: "string" },
-  help: { type: "boolean", short: "h" },
-  version: { type: "boolean", short: "v" },
-} as const;
+const usageError = (message: string, command?: CommandName) => {
+  process.stderr.write(`relay-security: ${message}\nRun ${command && command !== "init" ? `relay-security ${command}` : "create-relay-security"} --help for the flags.\n`);
+  return 2;
+};
+
+/**
+ * argv -> command, its flags, its positionals. Parsed against every flag (so an unknown one is named),
+ * then each given flag is checked against the command's own list: `check --adopt` is an error, not ignored.
+ */
+function parseCommandLine(argv: string[]) {
+  const parsed = parseArgs({ args: argv, options: FLAGS, allowPositionals: true, strict: true, tokens: true });
+  const [first, ...rest] = parsed.positionals;
+  const command: CommandName = first !== undefined && first !== "init" && first in COMMANDS ? (first as CommandName) : "init";
+  const args = first === "init" || command !== "init" ? rest : parsed.positionals;
+  const allowed = new Set<string>(flagsOf(command));
+  const given = parsed.tokens.filter((t) => t.kind === "option").map((t) => t.name as FlagName);
+  const foreign = given.find((name) => !allowed.has(name));
+  return { command, args, values: parsed.values, foreign };
+}
 
 async function main(argv: string[]): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+    parsed = parseCommandLine(argv);
   } catch (error) {
-    process.stderr.write(`relay-security: ${(error as Error).message}\nRun with --help for the flags.\n`);
-    return 2;
+    return usageError((error as Error).message);
   }
-  const { values: v, positionals } = parsed;
+  const { values: v, command, args, foreign } = parsed;
   if (v.help) {
-    process.stdout.write(HELP);
+    process.stdout.write(renderHelp(command === "init" && argv[0] !== "init" ? undefined : command));
     return 0;
+  }
+  if (foreign) {
+    const takers = (Object.keys(COMMANDS) as CommandName[]).filter((c) => flagsOf(c).includes(foreign as FlagName)).map((c) => COMMANDS[c].usage.replace(" [dir]", ""));
+    return usageError(`${COMMANDS[command].usage.replace(" [dir]", "")} does not take --${foreign}${takers.length ? ` (an option of ${takers.join(", ")})` : ""}`, command);
   }
   if (v.version) {
     const { VERSION } = await import("./version.js");
     process.stdout.write(`${VERSION}\n`);
     return 0;
   }
-  const [first, ...rest] = positionals;
-  const command = first === "fleet" ? "fleet" : first === "check" || first === "validate" || first === "init" || first === "pin" ? first : "init";
-  const args = command === "init" && first !== "init" ? positionals : rest;
-  if (args.length > 1 && command !== "fleet") {
-    process.stderr.write(`relay-security: one directory at most, got ${args.join(" ")}\n`);
-    return 2;
-  }
+  if (args.length > 1 && command !== "fleet") return usageError(`one directory at most, got ${args.map((a) => JSON.stringify(a)).join(" ")}`, command);
   const dir = args[0] ?? ".";
-  if (v.pr && (command === "check" || command === "validate")) {
-    process.stderr.write(`relay-security: --pr is for a set-up, an upgrade or pin; ${command} changes nothing\n`);
-    return 2;
-  }
-  if (command !== "fleet" && (v.local || v.repos || v.org || v.topic || v["max-parallel"])) {
-    process.stderr.write("relay-security: --local, --repos, --org, --topic and --max-parallel are flags of relay-security fleet\n");
-    return 2;
-  }
   const onConflict = v["on-conflict"] ?? "markers";
-  if (!["markers", "fail", "ours", "theirs"].includes(onConflict)) {
-    process.stderr.write(`relay-security: --on-conflict must be markers, fail, ours or theirs, not "${onConflict}"\n`);
-    return 2;
-  }
+  if (!["markers", "fail", "ours", "theirs"].includes(onConflict)) return usageError(`--on-conflict must be markers, fail, ours or theirs, not "${onConflict}"`);
 
   // Interactivity is decided here, before the first prompt: clack hangs or exits silently without a TTY.
   const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY) && !process.env.CI && !v.json && !v.yes;
@@ -130,7 +95,15 @@ async function main(argv: string[]): Promise<number> {
             imageScan: v["no-image-scan"] ? false : undefined,
             sarif: v.sarif ? true : undefined,
             reachability: v.reachability ? true : undefined,
+            report: v.report,
+            isolatedScan: v["isolated-scan"] ? true : undefined,
             workflow: v.workflow,
+            buildArgs: v["build-arg"],
+            trivyignore: v.trivyignore,
+            checkWorkflow: v["no-check-workflow"] ? false : undefined,
+            hardenRunner: v["harden-runner"] ? true : undefined,
+            pinBaseImages: v["pin-base-images"] ? true : undefined,
+            dbRepository: v["db-repository"],
           },
           answersFile: v.answers,
           dryRun: Boolean(v["dry-run"]),
@@ -142,6 +115,7 @@ async function main(argv: string[]): Promise<number> {
           allowDirty: Boolean(v["allow-dirty"]),
           adopt: Boolean(v.adopt),
           pin: Boolean(v.pin),
+          onWritten: (paths) => written.push(...paths),
         },
         deps,
       );
@@ -168,7 +142,7 @@ async function main(argv: string[]): Promise<number> {
       return result.exitCode;
     }
     const { runCommand } = await import("./commands.js");
-    const result = await runCommand(command, { dir, json: Boolean(v.json), imageArchive: v["image-archive"], offline: Boolean(v.offline) }, deps);
+    const result = await runCommand(command, { dir, json: Boolean(v.json), imageArchive: v["image-archive"], offline: Boolean(v.offline), allWorkflows: Boolean(v["all-workflows"]) }, deps);
     process.stdout.write(result.output.endsWith("\n") ? result.output : `${result.output}\n`);
     return result.exitCode;
   } catch (error) {
@@ -186,8 +160,15 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** Files this run has written, whole: a Ctrl-C after the write (during validation) says which (item 9). */
+const written: string[] = [];
+
 process.on("SIGINT", () => {
-  process.stderr.write("\nCancelled; nothing was written.\n");
+  process.stderr.write(
+    written.length
+      ? `\nCancelled during validation; these files were already written (each complete): ${written.join(", ")}. Review them with git diff, or run relay-security validate.\n`
+      : "\nCancelled; nothing was written.\n",
+  );
   process.exit(130);
 });
 

@@ -1,18 +1,20 @@
-import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Answers } from "./answers/schema.js";
 import { answersSchema } from "./answers/schema.js";
 import type { Deps } from "./deps.js";
 import { detect } from "./detect/index.js";
 import { EXIT, UserError } from "./errors.js";
+import { readRepoText } from "./fsguard.js";
 import { hasConflictMarkers } from "./merge/threeway.js";
-import { buildPlan } from "./plan/index.js";
+import { buildPlan, KEPT_EDIT_WAY_OUT } from "./plan/index.js";
 import { PATHS } from "./render/index.js";
-import { lineCounts, renderDiff, renderFindings } from "./report/plan.js";
+import { exitLine, findingSections } from "./report/exit.js";
+import { lineCounts, renderDiff } from "./report/plan.js";
 import { parseState, type State } from "./state/index.js";
 import type { PinsData } from "./pins.js";
 import type { Detected, Finding } from "./types.js";
 import { validateRepo } from "./validate/repo.js";
+import { countsAgainstUs } from "./validate/scope.js";
 import { VERSION } from "./version.js";
 
 export interface CommandOptions {
@@ -20,6 +22,8 @@ export interface CommandOptions {
   json: boolean;
   imageArchive?: string;
   offline: boolean;
+  /** `--all-workflows`: validate every workflow and count the user's own lines too. */
+  allWorkflows?: boolean;
 }
 
 export interface CheckResult {
@@ -37,22 +41,16 @@ export async function runCommand(command: "check" | "validate", opts: CommandOpt
   const dir = resolve(opts.dir);
   const detected = await detect(dir, deps);
   const statePath = join(dir, PATHS.state);
-  const state = existsSync(statePath) ? parseState(PATHS.state, readFileSync(statePath, "utf8")) : undefined;
+  const stateText = readRepoText(dir, PATHS.state);
+  const state = stateText === undefined ? undefined : parseState(PATHS.state, stateText);
   const answers: Answers | undefined = state ? answersSchema.parse(state.answers) : undefined;
   if (command === "check" && (!state || !answers)) {
     throw new UserError(`${statePath}: not found; this repository was not set up by relay-security (run npm create relay-security)`);
   }
   const check: CheckResult = command === "check" && state && answers ? checkRepo(detected, answers, state) : { drift: [], edited: [], deleted: [], findings: [] };
-  const findings = [...check.findings, ...(await validateRepo(dir, { answers, written: [], deps, scope: "repo", imageArchive: opts.imageArchive, offline: opts.offline }))];
-  // `validate` also runs `pin --check` against the actions' repositories (issue 14); offline, the pin
-  // lint above has already checked what data/pins.json knows. An unpinned tag is that lint's finding.
-  if (command === "validate" && !opts.offline) {
-    const { runPin } = await import("./pin/index.js");
-    const pinned = await runPin({ dir, check: true, dryRun: true, offline: false, update: false, minAgeDays: 0, skipBroken: true }, deps);
-    findings.push(...pinned.findings.filter((f) => f.rule !== "pin/unpinned"));
-  }
+  const findings = [...check.findings, ...(await validateRepo(dir, { answers, written: [], deps, scope: "repo", imageArchive: opts.imageArchive, offline: opts.offline, allWorkflows: opts.allWorkflows, state, pinCheck: command === "validate" && !opts.offline }))];
 
-  const failed = check.drift.length > 0 || findings.some((f) => f.severity === "error");
+  const failed = check.drift.length > 0 || findings.some(countsAgainstUs);
   const exitCode = failed ? EXIT.findings : EXIT.ok;
   if (opts.json) {
     const versions = command === "check" ? { version: VERSION, stateVersion: state?.version ?? null } : {};
@@ -60,9 +58,11 @@ export async function runCommand(command: "check" | "validate", opts: CommandOpt
   }
   const lines: string[] = [];
   if (command === "check") lines.push(...renderCheck(check, state?.version ?? VERSION));
-  if (findings.length) lines.push("", "Validation:", renderFindings(findings));
+  if (findings.length) lines.push(...findingSections(findings));
   else if (command === "validate") lines.push("Validation: no findings.");
-  return { exitCode, output: lines.join("\n") };
+  const markers = [...new Set(check.findings.filter((f) => f.rule === "conflict-marker").map((f) => f.file))];
+  lines.push("", exitLine({ exitCode, conflicts: markers, drift: check.drift.map((d) => d.path), findings: findings.filter((f) => f.rule !== "conflict-marker"), widen: true, all: Boolean(opts.allWorkflows) }));
+  return { exitCode, output: lines.join("\n").replace(/^\n/, "") };
 }
 
 /**
@@ -75,24 +75,29 @@ export function checkRepo(detected: Detected, answers: Answers, state: State, pi
   const result: CheckResult = { drift: [], edited: [], deleted: [], findings: [] };
   const marked = new Set<string>();
   for (const path of Object.keys(state.files)) {
-    const p = join(dir, path);
-    if (!existsSync(p)) continue;
-    for (const m of hasConflictMarkers(readFileSync(p, "utf8"))) {
+    const text = readRepoText(dir, path);
+    if (text === undefined) continue;
+    for (const m of hasConflictMarkers(text)) {
       marked.add(path);
       result.findings.push({ file: path, line: m.line, rule: "conflict-marker", message: "unresolved conflict marker from an upgrade", severity: "error" });
     }
   }
-  const plan = buildPlan(detected, answers, state, { restore: false, onConflict: "markers", strictGate: true, ...(pins ? { pins } : {}) });
+  // Exactly the plan `create-relay-security --yes` builds with the recorded answers (issue 20.3).
+  const plan = buildPlan(detected, answers, state, { restore: false, onConflict: "markers", ...(pins ? { pins } : {}) });
   for (const c of plan.changes) {
-    if (c.path === PATHS.state || c.action === "unchanged") continue;
+    if (c.path === PATHS.state) continue;
+    if (c.keptEdit) {
+      result.drift.push({ path: c.path, action: "edited step", reason: `${c.reason ?? ""}; the step is the policy this repository promises: ${KEPT_EDIT_WAY_OUT}`, diff: renderDiff({ ...c, after: c.keptEdit.after }) });
+      continue;
+    }
+    if (c.action === "unchanged") continue;
     if (c.action === "skip") result.deleted.push(c.path);
     else if (!(marked.has(c.path) && c.after === c.before)) result.drift.push({ path: c.path, action: c.action, reason: c.reason ?? "", diff: renderDiff(c) });
   }
   for (const [path, record] of Object.entries(state.files)) {
-    const p = join(dir, path);
-    if (!existsSync(p) || marked.has(path) || result.drift.some((d) => d.path === path)) continue;
-    const text = readFileSync(p, "utf8");
-    if (text !== record.generated) result.edited.push({ path, ...lineCounts(record.generated, text) });
+    if (marked.has(path) || result.drift.some((d) => d.path === path)) continue;
+    const text = readRepoText(dir, path);
+    if (text !== undefined && text !== record.generated) result.edited.push({ path, ...lineCounts(record.generated, text) });
   }
   return result;
 }

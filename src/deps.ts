@@ -1,3 +1,5 @@
+import type { WriteFs } from "./apply/fs.js";
+
 /**
  * Everything the pipeline needs from the outside world, passed in once. `cli.ts` builds the real one;
  * tests build their own (scripted prompts, a fixed clock) instead of mocking our modules.
@@ -12,6 +14,10 @@ export interface Deps {
   out(text: string): void;
   /** Where warnings go (stderr in the CLI). */
   err(text: string): void;
+  /** HTTP, for the registries `--pin-base-images` asks for digests (default: the global fetch). */
+  fetch?: typeof globalThis.fetch;
+  /** The writer's file-system calls (default: node:fs); tests inject faults such as a full disk. */
+  fs?: WriteFs;
 }
 
 export interface ExecResult {

@@ -1,19 +1,27 @@
-import { existsSync, readFileSync } from "node:fs";
+import { realpathSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { resolveAnswers } from "./answers/index.js";
 import type { Mode, RawAnswers } from "./answers/resolve.js";
-import { applyPlan, writes } from "./apply/index.js";
+import { recordConflicts } from "./apply/conflicts.js";
+import { nodeWriteFs } from "./apply/fs.js";
+import { applyPlan, checkTargets, writes } from "./apply/index.js";
+import { JOURNAL, recoverInterrupted } from "./apply/journal.js";
 import { CANCEL, type Deps } from "./deps.js";
 import { detect } from "./detect/index.js";
+import { planBaseImagePins } from "./digests/index.js";
 import { Cancelled, EXIT, UserError } from "./errors.js";
 import type { ConflictStrategy } from "./merge/threeway.js";
 import { buildPlan, ChooseWorkflow } from "./plan/index.js";
+import { NeedBuildArgs } from "./plan/image-build.js";
+import { readRepoText } from "./fsguard.js";
 import { PATHS } from "./render/index.js";
+import { cronFor, nextRunText } from "./render/schedule.js";
 import { nextSteps, renderInitReport, type InitReport } from "./report/init.js";
 import { parseState } from "./state/index.js";
 import { validateRepo } from "./validate/repo.js";
 import { unpinned } from "./pin/index.js";
 import { offerPins, pinNow, unpinnedFindings } from "./pin/setup.js";
+import { countsAgainstUs } from "./validate/scope.js";
 
 export interface InitOptions {
   dir: string;
@@ -28,6 +36,8 @@ export interface InitOptions {
   allowDirty: boolean;
   /** `--adopt`: bring hand-written setups of our shape to ours (issue 6). */
   adopt?: boolean;
+  /** Told the files as soon as they are written, so a Ctrl-C during validation can say what was (issue 11). */
+  onWritten?: (paths: string[]) => void;
   /** `--pin`: also pin the actions of the user's own workflows to commits (issue 14). */
   pin?: boolean;
 }
@@ -35,29 +45,59 @@ export interface InitOptions {
 /** Set up or upgrade a repository: detect -> answers -> render/merge/plan -> apply -> validate -> report. */
 export async function runInit(opts: InitOptions, deps: Deps): Promise<{ exitCode: number; report: InitReport }> {
   const dir = resolve(opts.dir);
-  const detected = await detect(dir, deps);
+  const fs = deps.fs ?? nodeWriteFs;
+  let detected = await detect(dir, deps);
+  refuseBelowTopLevel(dir, detected.gitTop);
+  // A run killed part-way left temps or a journal: finish or clean up first, so this run converges.
+  const recovered = opts.dryRun ? [] : recoverInterrupted(dir, fs);
+  if (recovered.length) detected = await detect(dir, deps);
   if (!detected.goMod) throw new UserError(`${join(dir, "go.mod")}: not found; run relay-security at the root of a Go module`);
-  const statePath = join(dir, PATHS.state);
-  const state = existsSync(statePath) ? parseState(PATHS.state, readFileSync(statePath, "utf8")) : undefined;
+  const stateText = readRepoText(dir, PATHS.state);
+  const state = stateText === undefined ? undefined : parseState(PATHS.state, stateText);
 
+  // Interactive: refuse a dirty repository before the first question, not after the last (item 13).
+  if (opts.mode === "interactive" && !opts.allowDirty && !opts.dryRun) await refuseDirty(dir, mayChange(detected), deps);
   if (opts.mode === "interactive") deps.prompts.intro?.(state ? "relay-security: upgrade" : "relay-security: set up");
   let answers = await resolveAnswers(detected, state, { flags: opts.flags, answersFile: opts.answersFile, mode: opts.mode }, deps);
-  const planOpts = { restore: opts.restore, onConflict: opts.onConflict, adopt: opts.adopt };
+  // The registries are asked here, before the (synchronous, offline) plan; `check` never asks them.
+  const baseImages = answers.pinBaseImages && answers.imageScan && answers.dockerfile ? await planBaseImagePins(dir, answers.dockerfile, { fetch: deps.fetch }) : undefined;
+  const planOpts = { restore: opts.restore, onConflict: opts.onConflict, adopt: opts.adopt, baseImages };
   let plan;
-  try {
-    plan = buildPlan(detected, answers, state, planOpts);
-  } catch (error) {
-    // Several pull-request workflows could carry the gate: a question, when there is someone to ask.
-    if (!(error instanceof ChooseWorkflow) || opts.mode !== "interactive") throw error;
-    const workflow = await deps.prompts.select({
-      message: "Which pull-request workflow should carry the image scan?",
-      options: error.candidates.map((c) => ({ value: c })),
-    });
-    if (workflow === CANCEL) throw new Cancelled();
-    answers = { ...answers, workflow };
-    plan = buildPlan(detected, answers, state, planOpts);
+  for (;;) {
+    try {
+      plan = buildPlan(detected, answers, state, planOpts);
+      break;
+    } catch (error) {
+      // Questions the plan raises (which workflow; a build arg only CI knows): asked when someone can answer.
+      if (opts.mode !== "interactive") throw error;
+      if (error instanceof ChooseWorkflow) {
+        const workflow = await deps.prompts.select({
+          message: "Which pull-request workflow should carry the image scan?",
+          options: error.candidates.map((c) => ({ value: c.path, hint: c.evidence })),
+        });
+        if (workflow === CANCEL) throw new Cancelled();
+        answers = { ...answers, workflow };
+      } else if (error instanceof NeedBuildArgs) {
+        const given: string[] = [];
+        for (const arg of error.missing) {
+          const value = await deps.prompts.text({
+            message: `Value of the build arg ${arg.name} (FROM uses it; its default ${arg.default === undefined ? "is empty" : `"${arg.default}"`} is a placeholder)`,
+            validate: (v) => (v.trim() === "" || /[\r\n]|\$\{\{/.test(v) ? "a value on one line, without ${{" : undefined),
+          });
+          if (value === CANCEL) throw new Cancelled();
+          given.push(`${arg.name}=${value}`);
+        }
+        answers = { ...answers, buildArgs: [...(answers.buildArgs ?? []), ...given] };
+      } else throw error;
+    }
   }
+  plan.notes.unshift(...recovered);
+  if (opts.dryRun && readRepoText(dir, JOURNAL) !== undefined) plan.notes.unshift(`an interrupted run left ${JOURNAL}; the next run without --dry-run finishes it first`);
+  // Every target inside the repository and a regular file, checked before the plan is shown (items 1, 3, 6).
+  plan.notes.push(...checkTargets(dir, plan.changes));
   const toWrite = writes(plan.changes);
+  const nextRun = nextRunText(cronFor(answers.schedule, answers.image).cron, deps.now());
+  if (nextRun && toWrite.length > 0) plan.notes.push(`the rescan runs ${cronFor(answers.schedule, answers.image).text}; next run ${nextRun}`);
   const conflicted = plan.changes.some((c) => c.action === "conflict");
   // --on-conflict fail is for unattended runs: an upgrade that needs a person writes nothing at all.
   const hold = opts.dryRun || (opts.onConflict === "fail" && conflicted);
@@ -84,20 +124,58 @@ export async function runInit(opts: InitOptions, deps: Deps): Promise<{ exitCode
   const pin = !hold && (await offerPins(dir, { mode: opts.mode, pin: Boolean(opts.pin), dryRun: opts.dryRun }, deps));
   const pinFiles = pin ? unpinned(dir).map((s) => s.file) : [];
   if (!hold && !opts.allowDirty) await refuseDirty(dir, [...new Set([...toWrite.filter((c) => c.before !== undefined).map((c) => c.path), ...pinFiles])], deps);
-  const written = hold ? [] : applyPlan(dir, plan.changes);
+  const written = hold ? [] : applyPlan(dir, plan.changes, fs);
+  opts.onWritten?.(written);
   if (pin) {
     const pinned = await pinNow(dir, deps);
     written.push(...pinned.written.filter((p) => !written.includes(p)));
+    opts.onWritten?.(pinned.written);
     plan.notes.push(...pinned.notes);
   }
+  // Markers written: git must see an unresolved merge, so `git commit -a` cannot commit them (issue 20.2).
+  const staged = await recordConflicts(dir, plan.changes, written, deps);
+  if (staged.length) plan.notes.push(`recorded as unmerged in git's index (git status: both modified): ${staged.join(", ")}; resolve, then git add`);
   // Held back by --on-conflict fail: nothing changed, so there is nothing of ours to validate.
   const findings = hold && !opts.dryRun ? [] : await validateRepo(dir, { plan, answers, written, deps });
   if (!pin && !(hold && !opts.dryRun)) findings.push(...unpinnedFindings(dir, findings));
 
-  const failed = findings.some((f) => f.severity === "error");
-  const exitCode = conflicted || failed ? EXIT.findings : EXIT.ok;
-  const report: InitReport = { plan, findings, written, dryRun: opts.dryRun, diffs: opts.diff || opts.dryRun, exitCode, next: nextSteps(answers, plan, written, state !== undefined) };
+  // Only what we wrote or touched decides; the user's own lines are reported, not counted (issue 10).
+  const failed = findings.some(countsAgainstUs);
+  // Our step edited and kept: the re-run says what `check` says (issue 20.3), unless the user chose to keep
+  // theirs in this very run (--on-conflict ours).
+  const keptEdit = opts.onConflict !== "ours" && plan.changes.some((c) => c.keptEdit);
+  const exitCode = conflicted || failed || keptEdit ? EXIT.findings : EXIT.ok;
+  const next = nextSteps(answers, plan, written, state !== undefined, { ignored: await ignoredByGit(dir, written, deps), dependabot: detected.dependabotConfig });
+  const report: InitReport = { plan, findings, written, dryRun: opts.dryRun, diffs: opts.diff || opts.dryRun, exitCode, next };
   return { exitCode, report };
+}
+
+/** The paths among `paths` that the repository's .gitignore rules hide (a `.*` rule hides .github). */
+async function ignoredByGit(dir: string, paths: string[], deps: Deps): Promise<string[]> {
+  if (paths.length === 0) return [];
+  // Exit 0: some are ignored (listed); 1: none; 128: not a repository. --no-index: a tracked file under an
+  // ignored folder counts too, since `git add` refuses it without -f as well.
+  const r = await deps.exec("git", ["-C", dir, "check-ignore", "--no-index", "--", ...paths]);
+  return r.exitCode === 0 ? r.stdout.split("\n").map((l) => l.trim()).filter(Boolean) : [];
+}
+
+/**
+ * GitHub runs workflows only from the top level's `.github/workflows`: files written in a subdirectory
+ * would never run (item 4). Refused rather than guessed: where the module lives changes every job.
+ */
+function refuseBelowTopLevel(dir: string, gitTop: string | undefined): void {
+  if (!gitTop || realpathSync(gitTop) === realpathSync(dir)) return;
+  throw new UserError(
+    `${dir} is below the git top level ${gitTop}: GitHub runs workflows only from ${join(gitTop, ".github", "workflows")}, so files written here would never run. Run relay-security at the top level (a Go module in a subdirectory is not supported yet); nothing was written`,
+  );
+}
+
+/** Before any question: the existing files a run may change (pull-request workflows, our files, updater configs). */
+function mayChange(d: Awaited<ReturnType<typeof detect>>): string[] {
+  const ours = Object.values(PATHS) as string[];
+  const workflows = d.workflows.filter((w) => ours.includes(w.path) || /pull_request/.test(w.text)).map((w) => w.path);
+  const others = [...ours, ...d.renovateConfigs, d.dependabotConfig, d.trivyignore].filter((p): p is string => p !== undefined);
+  return [...new Set([...workflows, ...others.filter((p) => readRepoText(d.dir, p) !== undefined)])];
 }
 
 /** Files we would change that hold uncommitted edits: refuse, naming them, unless --allow-dirty. */

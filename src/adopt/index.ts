@@ -10,6 +10,7 @@ import { repinTracked, repinValue, type Repin } from "./repin.js";
  */
 export { spotHandWritten, type Spotted } from "./detect.js";
 export type { Repin } from "./repin.js";
+export { explainDuplicateRescan, spotDuplicateRescan, type DuplicateRescan } from "./rescan.js";
 
 /**
  * A workflow at the path of one we manage that we did not write (a hand-written security-scan.yml):

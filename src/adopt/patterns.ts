@@ -69,3 +69,22 @@ export const SCRIPT = {
     /in:title|select\(\s*\.title|\.title\s*(?:==|!=|\|\s*(?:test|contains|startswith|ascii_downcase))|\.title\s*===?|\.title\.(?:includes|startsWith)\(|--search[=\s]+[^\n]*title/i,
   searchIndex: /\bgh\s+issue\s+list\b[^\n]*\s--(?:search|label)\b|\bgh\s+issue\s+list\b[^\n]*\s-[Sl]\s|\bgh\s+search\s+issues\b/,
 } as const;
+
+/**
+ * A scheduled rescan of the user's own that does what `security-scan.yml` does (issue 20 item 6): two
+ * nightly scans file two sets of issues. Which steps count as scanning the image or the Go code; a
+ * filesystem or config scan (`trivy fs`, `scan-type: fs`) is not ours and does not count.
+ */
+export const RESCAN = {
+  /** Actions that scan an image: trivy-action (its default scan-type is image), Grype's scan-action. */
+  imageActions: ["aquasecurity/trivy-action", "anchore/scan-action"],
+  govulncheckActions: ["golang/govulncheck-action"],
+  /** trivy-action `scan-type:` values that are not an image scan. */
+  notImageScanTypes: /^(fs|filesystem|repo|repository|config|rootfs|sbom|k8s|kubernetes|vm)$/i,
+  /** CLI: `trivy image …` / `trivy i …`, `grype <image>` (not `grype db …`), `govulncheck` (not its `go install`). */
+  trivyCli: /(?:^|[\s;&|(/])trivy\s+(?:--?\S+\s+)*(?:image|i)\s/m,
+  grypeCli: /(?:^|[\s;&|(/])grype\s+(?!db\b|version\b|completion\b|config\b)(?:docker:|registry:|docker-archive:|oci-archive:|[\w$"'{.-])/m,
+  govulncheckCli: SCRIPT.govulncheck,
+  /** Triggers a pure rescan may have; any other (push, pull_request, workflow_call, ...) means the file does more. */
+  rescanTriggers: ["schedule", "workflow_dispatch"],
+} as const;

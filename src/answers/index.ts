@@ -1,9 +1,10 @@
-import { existsSync, readFileSync } from "node:fs";
 import type { Deps } from "../deps.js";
 import { UserError } from "../errors.js";
+import { readUserFile } from "../fsguard.js";
 import { defaultImageName } from "../detect/remote.js";
 import type { State } from "../state/index.js";
 import type { Detected } from "../types.js";
+import { checkAnswersAgainstRepo, dockerfileProblem } from "./repo-checks.js";
 import { ask, FLAG_OF, layer, readAnswersFile, validateAnswers, type Mode, type RawAnswers } from "./resolve.js";
 import type { AnswerKey, Answers } from "./schema.js";
 
@@ -14,7 +15,8 @@ const ASKED: AnswerKey[] = ["image", "dockerfile", "branch", "schedule", "severi
 export function detectedDefaults(detected: Detected): RawAnswers {
   return {
     image: detected.remote && detected.remote.host === "github.com" ? defaultImageName(detected.remote) : undefined,
-    dockerfile: detected.dockerfiles[0]?.path,
+    // Never a .devcontainer/, test or packaging image, and no guess when several could be the service's.
+    dockerfile: detected.dockerfileAmbiguous ? undefined : detected.dockerfiles.find((d) => !d.excluded)?.path,
     context: ".",
     branch: detected.defaultBranch ?? "main",
     schedule: "daily",
@@ -25,6 +27,13 @@ export function detectedDefaults(detected: Detected): RawAnswers {
     imageScan: true,
     sarif: false,
     reachability: false,
+    // Trivy's YAML ignore file, when the repository keeps that one and no plain .trivyignore.
+    trivyignore: detected.trivyignore === ".trivyignore.yaml" ? ".trivyignore.yaml" : ".trivyignore",
+    checkWorkflow: true,
+    hardenRunner: false,
+    pinBaseImages: false,
+    report: "issues",
+    isolatedScan: false,
   };
 }
 
@@ -37,8 +46,8 @@ export async function resolveAnswers(
 ): Promise<Answers> {
   let file: { path: string; values: RawAnswers } | undefined;
   if (input.answersFile) {
-    if (!existsSync(input.answersFile)) throw new UserError(`--answers ${input.answersFile}: no such file`);
-    file = { path: input.answersFile, values: readAnswersFile(input.answersFile, readFileSync(input.answersFile, "utf8")) };
+    // Anywhere the user likes, but a regular UTF-8 file (a directory or FIFO is exit 2, not a hang or a trace).
+    file = { path: input.answersFile, values: readAnswersFile(input.answersFile, readUserFile("--answers", input.answersFile)) };
   }
   const recorded = state ? { path: ".github/relay-security.json", values: state.answers as RawAnswers } : undefined;
   const defaults = detectedDefaults(detected);
@@ -54,6 +63,15 @@ export async function resolveAnswers(
       );
     }
   }
+  if (values.imageScan !== false && values.dockerfile === undefined && input.mode !== "interactive" && detected.dockerfileAmbiguous) {
+    throw new UserError(`several Dockerfiles could build the service image, and no workflow, bake file, compose file or Makefile names just one; choose with --dockerfile PATH`, {
+      details: detected.dockerfileAmbiguous.map((p) => `  ${p}`),
+    });
+  }
+  const skipped = detected.dockerfiles.filter((d) => d.excluded);
+  if (values.imageScan !== false && values.dockerfile === undefined && input.mode !== "interactive" && skipped.length > 0) {
+    throw new UserError(`no Dockerfile of the service found in ${detected.dir} (left out: ${skipped.map((d) => `${d.path}, ${d.excluded}`).join("; ")}); pass --dockerfile PATH, or --no-image-scan for a govulncheck-only setup`);
+  }
   if (values.imageScan !== false && values.dockerfile === undefined && input.mode !== "interactive") {
     throw new UserError(
       `no Dockerfile found in ${detected.dir}: the image scan builds and scans your image, so it needs one. Pass --dockerfile PATH, or --no-image-scan for a govulncheck-only setup`,
@@ -61,7 +79,9 @@ export async function resolveAnswers(
   }
   const final =
     input.mode === "interactive"
-      ? await ask(deps.prompts, values, given, { dockerfiles: detected.dockerfiles.map((d) => d.path) })
+      ? await ask(deps.prompts, values, given, { dockerfiles: detected.dockerfiles.filter((d) => !d.excluded).map((d) => d.path), isDockerfile: (path) => dockerfileProblem(detected.dir, path) })
       : values;
-  return validateAnswers(final, origin);
+  const answers = validateAnswers(final, origin);
+  checkAnswersAgainstRepo(detected.dir, answers, origin);
+  return answers;
 }

@@ -16,7 +16,15 @@ export const FLAG_OF: Record<AnswerKey, string> = {
   imageScan: "--no-image-scan",
   sarif: "--sarif",
   reachability: "--reachability",
+  report: "--report",
+  isolatedScan: "--isolated-scan",
   workflow: "--workflow",
+  buildArgs: "--build-arg",
+  trivyignore: "--trivyignore",
+  checkWorkflow: "--no-check-workflow",
+  hardenRunner: "--harden-runner",
+  pinBaseImages: "--pin-base-images",
+  dbRepository: "--db-repository",
 };
 
 export type RawAnswers = Partial<Record<AnswerKey, unknown>>;
@@ -96,7 +104,7 @@ export async function ask(
   prompts: Prompter,
   values: RawAnswers,
   fixed: Set<AnswerKey>,
-  choices: { dockerfiles: string[] },
+  choices: { dockerfiles: string[]; isDockerfile?: (path: string) => string | undefined },
 ): Promise<RawAnswers> {
   const out: RawAnswers = { ...values };
   const str = (k: AnswerKey) => (typeof out[k] === "string" ? (out[k] as string) : undefined);
@@ -109,7 +117,7 @@ export async function ask(
     out.dockerfile =
       choices.dockerfiles.length > 1
         ? take(await prompts.select({ message: "Which Dockerfile builds the service image?", options: choices.dockerfiles.map((d) => ({ value: d })), initialValue: str("dockerfile") }))
-        : take(await prompts.text({ message: "Dockerfile", initialValue: str("dockerfile"), validate: check("dockerfile") }));
+        : take(await prompts.text({ message: "Dockerfile", initialValue: str("dockerfile"), validate: (v) => check("dockerfile")(v) ?? choices.isDockerfile?.(v) }));
   }
   if (!fixed.has("branch")) out.branch = take(await prompts.text({ message: "Default branch (the scheduled rescan scans it)", initialValue: str("branch"), validate: check("branch") }));
   if (!fixed.has("schedule")) {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { cronProblem } from "../render/schedule.js";
 import { SEVERITIES } from "../types.js";
 
 /**
@@ -28,6 +29,17 @@ export const repoPath = (what: string) =>
     .regex(/^[A-Za-z0-9._\/@+-]+$/, `${what} may only contain letters, digits and . _ / @ + -`)
     .refine((v) => !v.split("/").includes("..") && !v.startsWith("/"), `${what} must stay inside the repository`);
 
+/**
+ * `--build-arg KEY=VALUE` (repeatable): a value the image build needs that CI passes and we cannot read,
+ * such as the real value of `ARG BUILD_IMAGE=placeholder`. It reaches YAML through `q` and the shell
+ * as one quoted word, so only line breaks and GitHub expressions are refused.
+ */
+export const buildArg = noExpression("a --build-arg value").pipe(
+  z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*=[^\r\n]*$/, "a build arg must be KEY=VALUE on one line (KEY: letters, digits, _)"),
+);
+
 export const branchName = z
   .string()
   .min(1)
@@ -38,7 +50,11 @@ export const label = z
   .string()
   .min(1, "the label must not be empty")
   .max(50, "GitHub labels are at most 50 characters")
-  .regex(/^[A-Za-z0-9 ._:\/-]+$/, "the label may only contain letters, digits, spaces and . _ : / -");
+  .regex(/^[A-Za-z0-9 ._:\/-]+$/, "the label may only contain letters, digits, spaces and . _ : / -")
+  // It reaches `gh label create <label>`: a leading dash would be read as an option (issue 11).
+  .refine((v) => v.trim() !== "", "the label must not be blank")
+  .refine((v) => !v.startsWith("-"), "the label must not start with - (gh would read it as an option)")
+  .refine((v) => v === v.trim(), "the label must not start or end with a space");
 
 const cronField = /^(\*|\d{1,2}(-\d{1,2})?)(\/\d{1,2})?(,(\*|\d{1,2}(-\d{1,2})?)(\/\d{1,2})?)*$/;
 
@@ -55,7 +71,10 @@ export const schedule = z.string().superRefine((v, ctx) => {
       code: "custom",
       message: `the cron minute "${fields[0]}" fires at :00 (or every minute); GitHub's scheduler is busiest on the hour and drops runs, pick a minute such as 17`,
     });
+    return;
   }
+  const problem = cronProblem(fields.join(" "));
+  if (problem) ctx.addIssue({ code: "custom", message: `"${v}": ${problem}` });
 });
 
 export const severity = z
@@ -83,7 +102,28 @@ export const answersSchema = z
   sarif: z.boolean(),
   /** Issue 17: govulncheck's OpenVEX quiets the gate on Go module findings whose code is never called. */
   reachability: z.boolean(),
+  /**
+   * Issue 20 item 8: where the rescan reports. `issues` files GitHub issues (public in a public
+   * repository); `code-scanning` uploads SARIF to the repository's security tab instead, and no issue is filed.
+   */
+  // Defaults here too, so answers recorded before these existed (and callers that omit them) still parse.
+  report: z.enum(["issues", "code-scanning"], { message: "report must be issues or code-scanning" }).default("issues"),
+  /** Issue 20 item 7: the gate's scanner runs in its own job with no token, not in the user's build job. */
+  isolatedScan: z.boolean().default(false),
   workflow: repoPath("the workflow path").optional(),
+  buildArgs: z.array(buildArg).optional(),
+  /**
+   * Trivy's ignore file: the commented plain `.trivyignore`, or Trivy's YAML format (`statement` is the
+   * WHY, `expired_at` the expiry), which trivy-action passes as is (issue 13, item 7).
+   */
+  trivyignore: z.enum([".trivyignore", ".trivyignore.yaml"], { message: "the Trivy ignore file must be .trivyignore or .trivyignore.yaml" }).default(".trivyignore"),
+  /** Write `.github/workflows/relay-security-check.yml`, which runs `check` on pull requests (issue 13, item 2). */
+  checkWorkflow: z.boolean().default(true),
+  /** step-security/harden-runner, egress audit, first in each job we write (issue 13, item 9). */
+  hardenRunner: z.boolean().default(false),
+  /** Pin the Dockerfile's FROM lines by digest, resolved from their registries (issue 13, item 9). */
+  pinBaseImages: z.boolean().default(false),
+  dbRepository: z.string().optional(),
   })
   .refine((a) => !a.imageScan || a.dockerfile !== undefined, {
     path: ["dockerfile"],
@@ -99,6 +139,28 @@ export const answersSchema = z
           : "--reachability is available with --scanner trivy only: it hands govulncheck's OpenVEX to Trivy, whose matching of Go binaries in an image it was tested against",
       });
     }
+    if (a.isolatedScan && a.reachability) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["isolatedScan"],
+        message: "--isolated-scan cannot be combined with --reachability yet: the OpenVEX steps run next to the scan, and the isolated scan job has no Go toolchain set up for them; drop one of them",
+      });
+    }
+    if (a.report === "code-scanning" && a.scanner === "grype") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["report"],
+        message:
+          "--report code-scanning is not available with --scanner grype: anchore/scan-action's SARIF lists every match whatever its severity, so code scanning would show alerts the policy allows; use --scanner trivy, or --report issues",
+      });
+    }
+  })
+  .superRefine((a, ctx) => {
+    if (a.dbRepository === undefined) return;
+    const problem = dbRepositoryProblem(a.scanner, a.dbRepository);
+    if (problem) ctx.addIssue({ code: "custom", path: ["dbRepository"], message: problem });
+  })
+  .superRefine((a, ctx) => {
     if (a.scanner !== "grype") return;
     if (grypeCutoff(a.severity) === undefined) {
       ctx.addIssue({ code: "custom", path: ["severity"], message: grypeSeverityProblem(a.severity) });
@@ -112,6 +174,25 @@ export const answersSchema = z
       });
     }
   });
+
+/** An OCI reference Trivy can pull its database from: registry[:port]/path[:tag], lower case. */
+const OCI_REF = /^[a-z0-9]+(?:[.-][a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)+(?::[A-Za-z0-9_][A-Za-z0-9._-]{0,127})?$/;
+
+/** Grype's database listing (GRYPE_DB_UPDATE_URL): an https URL without spaces, quotes or expressions. */
+const GRYPE_DB_URL = /^https:\/\/[A-Za-z0-9.-]+(?::[0-9]+)?(?:\/[A-Za-z0-9._~%\/-]*)?$/;
+
+/**
+ * `--db-repository`: Trivy's `--db-repository` (one or more OCI references, comma-separated, tried in
+ * order), or with --scanner grype Grype's db.update-url. Undefined keeps the scanner's own default.
+ */
+function dbRepositoryProblem(scanner: "trivy" | "grype", value: string): string | undefined {
+  if (scanner === "grype") {
+    return GRYPE_DB_URL.test(value) ? undefined : `"${value}" is not an https URL of a Grype database listing (Grype's db.update-url), such as https://grype.example.com/databases/v6/latest.json`;
+  }
+  const refs = value.split(",").map((r) => r.trim());
+  const bad = refs.find((r) => !OCI_REF.test(r));
+  return bad === undefined ? undefined : `"${bad}" is not an OCI reference Trivy can pull its database from (registry/path[:tag], lower case, comma-separated), such as mirror.example.com/aquasec/trivy-db:2`;
+}
 
 /** Grype's `severity-cutoff` for each contiguous list from CRITICAL down (Grype fails on a threshold, not a list). */
 const GRYPE_CUTOFFS: Record<string, string> = {

@@ -1,72 +1,170 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { randomBytes } from "node:crypto";
-import { dirname, join } from "node:path";
+import { dirname, relative, sep } from "node:path";
+import { realpathSync } from "node:fs";
 import { UserError } from "../errors.js";
+import { readBytes, resolveInRepo, shown } from "../fsguard.js";
 import type { FileChange } from "../types.js";
+import { nodeWriteFs, type WriteFs } from "./fs.js";
+import { JOURNAL, renderJournal, sha, type JournalEntry } from "./journal.js";
 
-/** The changes that write something. */
+/** The changes that write something (a deletion too: `--adopt` retiring a duplicate rescan, issue 20 item 6). */
 export const writes = (changes: FileChange[]) =>
-  changes.filter((c) => (c.action === "create" || c.action === "update" || c.action === "conflict") && c.after !== undefined && c.after !== c.before);
+  changes.filter(
+    (c) => ((c.action === "create" || c.action === "update" || c.action === "conflict") && c.after !== undefined && c.after !== c.before) || (c.action === "delete" && c.before !== undefined),
+  );
 
 /**
- * The only code that writes the user's files. Stage every file next to its target, then rename them into
- * place; if anything fails part-way, put back what was there. Afterwards read each file again and check it
- * holds exactly what the plan said.
+ * Check every target before anything is written: inside the repository, a regular file (or absent).
+ * Returns a note for each edit that goes through a symbolic link (allowed only to a file inside).
  */
-export function applyPlan(dir: string, changes: FileChange[]): string[] {
-  const todo = writes(changes);
-  const staged: { target: string; temp: string; before?: string; mode?: number }[] = [];
-  const madeDirs: string[] = [];
-  const removeMadeDirs = () => {
-    for (const d of madeDirs.reverse()) rmSync(d, { recursive: true, force: true });
-  };
-  try {
-    for (const change of todo) {
-      const target = join(dir, change.path);
-      const created: string[] = [];
-      for (let d = dirname(target); !existsSync(d); d = dirname(d)) created.unshift(d);
-      for (const d of created) {
-        mkdirSync(d);
-        madeDirs.push(d);
-      }
-      const before = existsSync(target) ? readFileSync(target, "utf8") : undefined;
-      if (before !== change.before) throw new UserError(`${change.path}: changed while we were planning; nothing written, run again`);
-      const temp = `${target}.relay-security-${randomBytes(4).toString("hex")}.tmp`;
-      const mode = before === undefined ? undefined : statSync(target).mode;
-      writeFileSync(temp, change.after ?? "", { mode });
-      staged.push({ target, temp, before, mode });
-    }
-  } catch (error) {
-    for (const s of staged) rmSync(s.temp, { force: true });
-    removeMadeDirs();
-    throw asWriteError(error);
+export function checkTargets(dir: string, changes: FileChange[]): string[] {
+  const notes: string[] = [];
+  for (const c of writes(changes)) {
+    const r = resolveInRepo(dir, c.path);
+    if (r.linkedTo) notes.push(`${c.path} is a symbolic link; relay-security edits its target ${r.linkedTo} and keeps the link`);
   }
-  const done: typeof staged = [];
-  try {
-    for (const s of staged) {
-      renameSync(s.temp, s.target);
-      done.push(s);
-    }
-  } catch (error) {
-    for (const s of done.reverse()) {
-      if (s.before === undefined) rmSync(s.target, { force: true });
-      else writeFileSync(s.target, s.before, { mode: s.mode });
-    }
-    for (const s of staged) rmSync(s.temp, { force: true });
-    removeMadeDirs();
-    throw asWriteError(error);
-  }
-  for (const change of todo) {
-    if (readFileSync(join(dir, change.path), "utf8") !== change.after) throw new Error(`internal: ${change.path} does not hold what was written`);
-  }
-  return todo.map((c) => c.path);
+  return notes;
 }
 
-function asWriteError(error: unknown): Error {
+interface Staged {
+  path: string;
+  real: string;
+  temp: string;
+  before?: Buffer;
+  after: Buffer;
+}
+
+/**
+ * The only code that writes the user's files. Name the temps in the journal, stage every file (fsynced)
+ * next to its real target, mark the journal committed, rename them into place, delete the journal. A failure while staging removes every
+ * temp and folder we made; a failed rename puts back what was there. A kill is finished by the next run
+ * (`recoverInterrupted`). Afterwards each file is read again and must hold exactly what the plan said.
+ */
+export function applyPlan(dir: string, changes: FileChange[], fs: WriteFs = nodeWriteFs): string[] {
+  const all = writes(changes);
+  if (all.length === 0) return [];
+  const todo = all.filter((c) => c.action !== "delete");
+  const deletes = all.filter((c) => c.action === "delete");
+  const rootReal = realpathSync(dir);
+  const rel = (p: string) => relative(rootReal, p).split(sep).join("/");
+  const staged: Staged[] = [];
+  const madeDirs: string[] = [];
+  let journalTemp: string | undefined;
+  let journalWritten = false;
+  const undoStaging = () => {
+    for (const s of staged) fs.remove(s.temp);
+    if (journalTemp) fs.remove(journalTemp);
+    if (journalWritten) fs.remove(resolveInRepo(dir, JOURNAL).real);
+    for (const d of madeDirs.reverse()) {
+      try {
+        fs.rmdir(d);
+      } catch {
+        /* not empty: something else is in it now, leave it */
+      }
+    }
+  };
+  // The state file goes last: until it is in place, nothing claims the other files as ours.
+  const ordered = [...todo.filter((c) => !c.path.endsWith("relay-security.json")), ...todo.filter((c) => c.path.endsWith("relay-security.json"))];
+  let current = "";
+  const journal = resolveInRepo(dir, JOURNAL);
+  // The journal in two phases: "staging" names the temps before they exist (so a kill leaves none that
+  // the next run cannot find, even beside a linked target), "commit" says they are all complete.
+  const writeJournal = (phase: "staging" | "commit") => {
+    current = JOURNAL;
+    journalTemp = `${journal.real}.relay-security-${randomBytes(4).toString("hex")}.tmp`;
+    const entries: JournalEntry[] = staged.map((s) => ({ target: rel(s.real), temp: rel(s.temp), before: sha(s.before), after: sha(s.after) ?? "" }));
+    fs.writeNew(journalTemp, Buffer.from(renderJournal(phase, entries), "utf8"));
+    fs.rename(journalTemp, journal.real);
+    journalTemp = undefined;
+  };
+  try {
+    if (journal.exists) throw new UserError(`${JOURNAL}: left by an interrupted run that was not finished; run again to finish it`);
+    for (const change of ordered) {
+      current = change.path;
+      const r = resolveInRepo(dir, change.path);
+      const before = change.before === undefined ? undefined : Buffer.from(change.before, "utf8");
+      if (!sameBytes(r, before)) throw new UserError(`${shown(change.path)}: changed between the plan and the write; nothing was written, run again`);
+      const temp = `${r.real}.relay-security-${randomBytes(4).toString("hex")}.tmp`;
+      staged.push({ path: change.path, real: r.real, temp, after: Buffer.from(change.after ?? "", "utf8"), ...(before ? { before } : {}) });
+    }
+    writeJournal("staging");
+    journalWritten = true;
+    for (const s of staged) {
+      current = s.path;
+      const created: string[] = [];
+      for (let d = dirname(s.real); !existsSync(d); d = dirname(d)) created.unshift(d);
+      for (const d of created) {
+        fs.mkdir(d);
+        madeDirs.push(d);
+      }
+      fs.writeNew(s.temp, s.after, s.before ? statSync(s.real).mode & 0o7777 : undefined);
+    }
+    // Once more, just before the point of no return: a file saved while we staged is not overwritten
+    // (nor one we are to delete).
+    for (const s of staged) {
+      current = s.path;
+      if (!sameBytes(resolveInRepo(dir, s.path), s.before)) throw new UserError(`${shown(s.path)}: changed between the plan and the write; nothing was written, run again`);
+    }
+    for (const d of deletes) {
+      current = d.path;
+      if (!sameBytes(resolveInRepo(dir, d.path), Buffer.from(d.before ?? "", "utf8"))) throw new UserError(`${shown(d.path)}: changed between the plan and the write; nothing was written, run again`);
+    }
+    writeJournal("commit");
+  } catch (error) {
+    undoStaging();
+    throw asWriteError(error, current);
+  }
+  const done: Staged[] = [];
+  // A file to delete is first moved aside under a temp name, its bytes untouched, so a failure can put it
+  // back; a kill after that leaves only a stale temp, which the next run removes (the deletion completes).
+  const moved: { real: string; aside: string }[] = [];
+  try {
+    for (const s of staged) {
+      current = s.path;
+      fs.rename(s.temp, s.real);
+      done.push(s);
+    }
+    for (const d of deletes) {
+      current = d.path;
+      const real = resolveInRepo(dir, d.path).real;
+      const aside = `${real}.relay-security-${randomBytes(4).toString("hex")}.tmp`;
+      fs.rename(real, aside);
+      moved.push({ real, aside });
+    }
+  } catch (error) {
+    for (const m of moved.reverse()) fs.rename(m.aside, m.real);
+    for (const s of done.reverse()) {
+      if (s.before === undefined) fs.remove(s.real);
+      else {
+        const back = `${s.real}.relay-security-${randomBytes(4).toString("hex")}.tmp`;
+        fs.writeNew(back, s.before);
+        fs.rename(back, s.real);
+      }
+    }
+    undoStaging();
+    throw asWriteError(error, current);
+  }
+  for (const m of moved) fs.remove(m.aside);
+  fs.remove(resolveInRepo(dir, JOURNAL).real);
+  for (const s of staged) {
+    if (!readBytes(s.path, s.real).equals(s.after)) throw new Error(`internal: ${s.path} does not hold what was written`);
+  }
+  return all.map((c) => c.path);
+}
+
+/** Whether the file holds exactly `bytes` (undefined: that it does not exist). */
+function sameBytes(r: { rel: string; real: string; exists: boolean }, bytes: Buffer | undefined): boolean {
+  if (!r.exists || bytes === undefined) return !r.exists && bytes === undefined;
+  return readBytes(r.rel, r.real).equals(bytes);
+}
+
+function asWriteError(error: unknown, path: string): Error {
   if (error instanceof UserError) return error;
   const e = error as NodeJS.ErrnoException;
-  if (["EACCES", "EPERM", "EROFS", "ENOTDIR", "EISDIR", "EEXIST"].includes(e.code ?? "")) {
-    return new UserError(`${e.path ?? "a target"}: not writable (${e.code}${e.code === "ENOTDIR" ? ": a file stands where a directory should be" : ""}); nothing was written`);
+  if (e.code === "ENOSPC" || e.code === "EDQUOT") return new UserError(`disk full while writing ${shown(path)} (${e.code}); nothing was written, every temp file removed`);
+  if (["EACCES", "EPERM", "EROFS", "ENOTDIR", "EISDIR", "EEXIST", "EBUSY", "ETXTBSY"].includes(e.code ?? "")) {
+    return new UserError(`${shown(path)}: not writable (${e.code}${e.code === "ENOTDIR" ? ": a file stands where a directory should be" : ""}); nothing was written`);
   }
   return e;
 }

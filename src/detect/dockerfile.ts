@@ -1,56 +1,127 @@
-import type { DockerfileInfo } from "../types.js";
+import type { DockerfileInfo, FromArg } from "../types.js";
 
-interface Stage {
-  image: string;
-  name?: string;
-  lines: string[];
+/** One instruction: its keyword, its arguments, and the 1-based line it starts on. */
+interface Instruction {
+  keyword: string;
+  args: string;
+  line: number;
 }
 
-/** Split a Dockerfile into stages, joining `\` continuations and dropping comments. */
-function stages(text: string): Stage[] {
-  const logical = text
-    .replace(/\r\n/g, "\n")
-    .replace(/\\\n/g, " ")
-    .split("\n")
-    .map((l) => l.trim())
-    .filter((l) => l && !l.startsWith("#"));
-  const out: Stage[] = [];
-  for (const line of logical) {
-    const from = line.match(/^FROM\s+(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?/i);
-    if (from?.[1]) out.push({ image: from[1], name: from[2]?.toLowerCase(), lines: [] });
-    else out.at(-1)?.lines.push(line);
+interface Stage {
+  /** The image as written, and as Docker reads it once the ARGs before the first FROM are expanded. */
+  written: string;
+  image: string;
+  name?: string;
+  body: Instruction[];
+}
+
+/** Split into instructions: a BOM and CRLF dropped, `\` continuations joined, comments skipped. */
+function instructions(text: string): Instruction[] {
+  const lines = text.replace(/^\uFEFF/, "").split(/\r?\n/);
+  const out: Instruction[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const start = i;
+    let logical = lines[i] ?? "";
+    if (/^\s*#/.test(logical) || logical.trim() === "") continue;
+    while (/\\\s*$/.test(logical) && i + 1 < lines.length) {
+      i++;
+      const next = lines[i] ?? "";
+      // Comment lines inside a continuation are dropped by Docker, not ended on.
+      if (!/^\s*#/.test(next)) logical = logical.replace(/\\\s*$/, " ") + next;
+    }
+    const m = /^\s*(\S+)\s*(.*)$/.exec(logical);
+    if (m) out.push({ keyword: (m[1] as string).toUpperCase(), args: (m[2] as string).trim(), line: start + 1 });
   }
   return out;
 }
 
-/** `golang:1.23.4-alpine@sha256:...` -> `1.23.4`; ARG defaults like `golang:${GO_VERSION}` resolved when plain. */
-function goVersionOf(image: string, args: Map<string, string>): string | undefined {
-  const resolved = image.replace(/\$\{?(\w+)\}?/g, (_, name: string) => args.get(name) ?? `$${name}`);
-  const m = resolved.match(/(?:^|\/)golang:(\d+\.\d+(?:\.\d+)?)/);
-  return m?.[1];
+/** `ARG A=1 B="2" C` -> [A, "1"], [B, "2"], [C, undefined]. */
+function argDefinitions(args: string): [string, string | undefined][] {
+  const out: [string, string | undefined][] = [];
+  for (const m of args.matchAll(/([A-Za-z_][A-Za-z0-9_]*)(?:=("([^"]*)"|'([^']*)'|(\S*)))?/g)) {
+    out.push([m[1] as string, m[2] === undefined ? undefined : (m[3] ?? m[4] ?? m[5] ?? "")]);
+  }
+  return out;
 }
 
 /**
- * What a Dockerfile tells us: the final stage's base image (what Trivy's OS scan sees), the builder's Go
- * version (the standard library compiled into the binary comes from it, not from go.mod), and whether the
- * final stage only copies a prebuilt binary from the build context (goreleaser style: it cannot be built
- * without building that binary first).
+ * Docker's substitution in FROM (docs.docker.com "Environment replacement"): `$X`, `${X}`, `${X:-word}`,
+ * `${X-word}`, `${X:+word}`, `${X+word}`. An unknown variable expands to the empty string, as Docker does.
  */
-export function parseDockerfile(path: string, text: string): DockerfileInfo {
-  const args = new Map<string, string>();
-  for (const m of text.matchAll(/^\s*ARG\s+(\w+)=("?)([^\s"]+)\2\s*$/gim)) if (m[1] && m[3]) args.set(m[1], m[3]);
-  const all = stages(text);
-  const final = all.at(-1);
-  const builder = all.find((s) => goVersionOf(s.image, args));
-  const stageNames = new Set(all.map((s) => s.name).filter(Boolean));
-  const copies = final?.lines.filter((l) => /^(COPY|ADD)\s/i.test(l)) ?? [];
-  const copiesFromStage = copies.some((l) => /--from=/i.test(l));
-  const hasBuild = final?.lines.some((l) => /^RUN\s.*\bgo\s+build\b/i.test(l)) ?? false;
-  const finalIsGo = final ? goVersionOf(final.image, args) !== undefined || stageNames.has(final.image.toLowerCase()) : false;
+export function expandArgs(value: string, args: Map<string, string | undefined>): string {
+  return value.replace(/\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))/g, (_all, braced?: string, op?: string, word?: string, bare?: string) => {
+    const name = (braced ?? bare) as string;
+    const v = args.get(name);
+    const set = op?.startsWith(":") ? v !== undefined && v !== "" : v !== undefined;
+    if (op?.endsWith("-")) return set ? (v as string) : (word ?? "");
+    if (op?.endsWith("+")) return set ? (word ?? "") : "";
+    return v ?? "";
+  });
+}
+
+/** A default that is there to be replaced (`ARG BUILD_IMAGE=placeholder`, `PLEASE_PROVIDE_GO_VERSION`). */
+export const isPlaceholder = (v: string | undefined) =>
+  v === undefined || v === "" || /placeholder|please[_-]?provide|change[_-]?me|replace[_-]?me|^<.*>$|^todo$|^x+$/i.test(v);
+
+function stagesOf(all: Instruction[], args: Map<string, string | undefined>): Stage[] {
+  const out: Stage[] = [];
+  for (const ins of all) {
+    if (ins.keyword === "FROM") {
+      const m = /^(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?/i.exec(ins.args);
+      if (!m?.[1]) continue;
+      const written = m[1];
+      let image = expandArgs(written, args);
+      // `FROM base` where base is an earlier stage: Docker builds on that stage, so its image is what ships.
+      const parent = out.find((s) => s.name === image.toLowerCase());
+      if (parent) image = parent.image;
+      out.push({ written, image, ...(m[2] ? { name: m[2].toLowerCase() } : {}), body: [] });
+    } else out.at(-1)?.body.push(ins);
+  }
+  return out;
+}
+
+const goVersionOf = (image: string) => /(?:^|\/)golang:(\d+\.\d+(?:\.\d+)?)/.exec(image)?.[1];
+const GO_BUILD = /\b(go\s+(build|install)|goreleaser|make)\b/;
+
+/**
+ * What a Dockerfile tells us: the final stage's base image (what Trivy's OS scan sees), the builder's Go
+ * version (the standard library compiled into the binary comes from it, not from go.mod), the ARGs its
+ * FROM lines need, and whether the final stage copies a binary that no stage builds (goreleaser style:
+ * it cannot be built from a clean checkout). `buildArgs` are the values CI passes (`--build-arg`).
+ */
+export function parseDockerfile(path: string, text: string, buildArgs: Record<string, string> = {}): DockerfileInfo {
+  const all = instructions(text);
+  const firstFrom = all.findIndex((i) => i.keyword === "FROM");
+  const args = new Map<string, string | undefined>();
+  const declared: [string, string | undefined][] = [];
+  for (const ins of firstFrom < 0 ? [] : all.slice(0, firstFrom)) {
+    if (ins.keyword !== "ARG") continue;
+    for (const [name, value] of argDefinitions(ins.args)) {
+      declared.push([name, value]);
+      args.set(name, buildArgs[name] ?? value);
+    }
+  }
+  const stages = stagesOf(all, args);
+  const final = stages.at(-1);
+  const copyFrom = new Set(final?.body.filter((i) => i.keyword === "COPY").flatMap((i) => [.../--from=(\S+)/i.exec(i.args)?.slice(1) ?? []]).map((s) => s.toLowerCase()));
+  const golang = stages.filter((s) => goVersionOf(s.image));
+  const builder = golang.find((s) => s.name && copyFrom.has(s.name)) ?? golang[0];
+  const compiles = stages.some((s) => goVersionOf(s.image) || s.body.some((i) => i.keyword === "RUN" && GO_BUILD.test(i.args)));
+  const contextCopy = final?.body.find((i) => (i.keyword === "COPY" || i.keyword === "ADD") && !/--from=/i.test(i.args));
+  const uses = stages.flatMap((s) => [...s.written.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)(:?-)?/g)]);
+  const used = new Set(uses.map((m) => m[1] as string));
+  // `${X:-1.26}` in FROM carries its own default, so an empty X is no placeholder there.
+  const defaulted = new Set(uses.filter((m) => m[2]).map((m) => m[1] as string));
+  const fromArgs: FromArg[] = declared
+    .filter(([name]) => used.has(name))
+    .map(([name, value]) => ({ name, ...(value !== undefined ? { default: value } : {}), placeholder: isPlaceholder(value) && !defaulted.has(name), ...(buildArgs[name] !== undefined ? { given: buildArgs[name] } : {}) }));
+  const prebuilt = final !== undefined && !compiles && contextCopy !== undefined;
   return {
     path,
     finalBaseImage: final?.image,
-    builderGoVersion: builder ? goVersionOf(builder.image, args) : undefined,
-    copiesPrebuiltBinary: final !== undefined && all.length === 1 && !finalIsGo && !hasBuild && copies.length > 0 && !copiesFromStage,
+    builderGoVersion: builder ? goVersionOf(builder.image) : undefined,
+    copiesPrebuiltBinary: prebuilt,
+    ...(prebuilt && contextCopy ? { prebuiltCopy: { line: contextCopy.line, text: `${contextCopy.keyword} ${contextCopy.args}` } } : {}),
+    ...(fromArgs.length > 0 ? { fromArgs } : {}),
   };
 }

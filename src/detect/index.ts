@@ -1,35 +1,36 @@
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { isUtf8 } from "node:buffer";
 import type { Deps } from "../deps.js";
 import { UserError } from "../errors.js";
+import { listRepoDir, readRepoBytes, readRepoText } from "../fsguard.js";
 import { findRenovateConfigs, RENOVATE_CONFIG_FILES } from "../renovate/locate.js";
-import type { Detected, DockerfileInfo } from "../types.js";
-import { parseDockerfile } from "./dockerfile.js";
+import type { Detected, WorkflowFile } from "../types.js";
+import { chooseDockerfiles } from "./dockerfiles.js";
 import { parseGoMod } from "./gomod.js";
 import { parseRemote } from "./remote.js";
+import { detectVisibility } from "./visibility.js";
 
-const SKIP_DIRS = new Set([".git", "node_modules", "vendor", "testdata", "third_party", ".tools", "dist"]);
+// Through the guard: inside the root, a regular file, UTF-8 (issue 11); a directory there is an error.
+const read = (dir: string, rel: string) => readRepoText(dir, rel);
 
-const read = (dir: string, rel: string) => {
-  const p = join(dir, rel);
-  return existsSync(p) && statSync(p).isFile() ? readFileSync(p, "utf8") : undefined;
-};
+/** A workflow's text, and where it stops being UTF-8 (editing it would then replace the user's bytes). */
+function readWorkflow(path: string, bytes: Buffer): WorkflowFile {
+  const text = bytes.toString("utf8");
+  if (isUtf8(bytes)) return { path, text };
+  let line = 1;
+  for (let start = 0; start < bytes.length; line++) {
+    const nl = bytes.indexOf(0x0a, start);
+    const end = nl < 0 ? bytes.length : nl;
+    if (!isUtf8(bytes.subarray(start, end))) break;
+    start = end + 1;
+  }
+  return { path, text, notUtf8Line: line };
+}
 
-/** Dockerfiles up to three levels down; the root `Dockerfile` first, then by depth and name. */
-function findDockerfiles(dir: string): DockerfileInfo[] {
-  const found: string[] = [];
-  const walk = (rel: string, depth: number) => {
-    for (const entry of readdirSync(join(dir, rel), { withFileTypes: true })) {
-      const path = rel ? `${rel}/${entry.name}` : entry.name;
-      if (entry.isDirectory() && depth < 3 && !SKIP_DIRS.has(entry.name)) walk(path, depth + 1);
-      else if (entry.isFile() && /^(Dockerfile|Containerfile)(\..+)?$|\.Dockerfile$/.test(entry.name)) found.push(path);
-    }
-  };
-  walk("", 0);
-  const rank = (p: string) => (p === "Dockerfile" ? 0 : 1) * 1000 + p.split("/").length * 10;
-  return found
-    .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b))
-    .map((p) => parseDockerfile(p, readFileSync(join(dir, p), "utf8")));
+function dockerfilesOf(dir: string): Pick<Detected, "dockerfiles" | "dockerfileAmbiguous"> {
+  const choice = chooseDockerfiles(dir);
+  return { dockerfiles: choice.dockerfiles, ...(choice.ambiguous ? { dockerfileAmbiguous: choice.ambiguous } : {}) };
 }
 
 async function git(deps: Deps, dir: string, args: string[]): Promise<string | undefined> {
@@ -42,6 +43,8 @@ export async function detect(dir: string, deps: Deps): Promise<Detected> {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UserError(`${dir}: no such directory`);
   const goModText = read(dir, "go.mod");
   const goMod = goModText === undefined ? undefined : parseGoMod(goModText);
+  if (goMod?.moduleProblem) throw new UserError(`${join(dir, "go.mod")}: ${goMod.moduleProblem}; fix the module line (go mod edit -module PATH)`);
+  const gitTop = await git(deps, dir, ["rev-parse", "--show-toplevel"]);
 
   const originUrl = await git(deps, dir, ["remote", "get-url", "origin"]);
   const parsed = originUrl ? parseRemote(originUrl) : undefined;
@@ -49,13 +52,12 @@ export async function detect(dir: string, deps: Deps): Promise<Detected> {
   const originHead = await git(deps, dir, ["symbolic-ref", "--short", "refs/remotes/origin/HEAD"]);
   const defaultBranch = originHead?.replace(/^origin\//, "") ?? (await git(deps, dir, ["symbolic-ref", "--short", "HEAD"]));
 
-  const wfDir = join(dir, ".github", "workflows");
-  const workflows = existsSync(wfDir)
-    ? readdirSync(wfDir)
-        .filter((f) => /\.ya?ml$/.test(f))
-        .sort()
-        .map((f) => ({ path: `.github/workflows/${f}`, text: readFileSync(join(wfDir, f), "utf8") }))
-    : [];
+  // Read as bytes through the guard (inside the root, a regular file): a workflow that is not UTF-8 is
+  // kept out of every edit (see readWorkflow) rather than refusing the whole run.
+  const workflows = listRepoDir(dir, ".github/workflows")
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort()
+    .map((f) => readWorkflow(`.github/workflows/${f}`, readRepoBytes(dir, `.github/workflows/${f}`) ?? Buffer.alloc(0)));
 
   const renovateConfigs = findRenovateConfigs(
     RENOVATE_CONFIG_FILES.filter((f) => read(dir, f) !== undefined),
@@ -64,14 +66,16 @@ export async function detect(dir: string, deps: Deps): Promise<Detected> {
 
   return {
     dir,
+    ...(gitTop ? { gitTop } : {}),
     goMod: goMod?.modulePath ? { modulePath: goMod.modulePath, goVersion: goMod.goVersion, toolchain: goMod.toolchain } : undefined,
-    dockerfiles: findDockerfiles(dir),
+    ...dockerfilesOf(dir),
     remote,
     defaultBranch,
     workflows,
     renovateConfigs,
     dependabotConfig: [".github/dependabot.yml", ".github/dependabot.yaml"].find((f) => read(dir, f) !== undefined),
     trivyignore: [".trivyignore", ".trivyignore.yaml"].find((f) => read(dir, f) !== undefined),
+    visibility: detectVisibility((rel) => read(dir, rel)),
     stateFile: read(dir, ".github/relay-security.json") === undefined ? undefined : ".github/relay-security.json",
   };
 }

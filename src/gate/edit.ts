@@ -163,19 +163,20 @@ function replaceLines(wf: Workflow, from: number, node: Node, base: number, newT
   return { after: applySplices(text, [{ start: from, end, text: body }]), expect: () => undefined, replaced: [from, end] };
 }
 
-/** Replace our step (with its comment, and the companion steps from `first` on) in place. */
-export function replaceStep(wf: Workflow, jobKey: string, index: number, stepText: string, first = index): Edit | "unchanged" {
+/** Replace our step (with its comment, the companion steps from `first` on and ours after it up to `last`) in place. */
+export function replaceStep(wf: Workflow, jobKey: string, index: number, stepText: string, first = index, last = index): Edit | "unchanged" {
   const seq = steps(wf, jobKey);
   const dash = dashOffsets(seq)[index] as number;
   const firstDash = dashOffsets(seq)[first] as number;
   const item = seq.items[index] as Node;
-  if (!isMap(item) || item.flow) throw new UnsafeShape("our step is not a block mapping");
+  const end = seq.items[last] as Node;
+  if (!isMap(item) || item.flow || !isMap(end) || end.flow) throw new UnsafeShape("our step is not a block mapping");
   const dashCol = columnOf(wf.text, dash);
   const style: Style = { itemOffset: Math.max(2, col(wf, firstKey(item)) - dashCol), mapIndent: nestedIndent(wf.text, item) ?? 2, seqIndent: 2 };
-  const edit = replaceLines(wf, ourCommentStart(wf.text, firstDash), item, dashCol, stepText, style);
+  const edit = replaceLines(wf, ourCommentStart(wf.text, firstDash), end, dashCol, stepText, style);
   if (edit === "unchanged") return edit;
   edit.expect = (o) => {
-    stepList(o, jobKey).splice(first, index - first + 1, ...(asData(stepText) as unknown[]));
+    stepList(o, jobKey).splice(first, last - first + 1, ...(asData(stepText) as unknown[]));
     return o;
   };
   return edit;

@@ -7,7 +7,15 @@ export const OUR_STEP_ID = "relay-security-scan";
  * The steps `--reachability` puts directly before our step (issue 17: setup-go, govulncheck, the VEX
  * fix-up). They belong to it: an upgrade replaces them with it, and removes them with the option.
  */
-export const OUR_COMPANION_IDS: readonly string[] = ["relay-security-setup-go", "relay-security-govulncheck", "relay-security-vex"];
+export const OUR_COMPANION_IDS: readonly string[] = [
+  "relay-security-setup-go", "relay-security-govulncheck", "relay-security-vex",
+  // The vulnerability database (issue 18): its cache, the scanner's setup, the download.
+  "relay-security-db-cache", "relay-security-setup", "relay-security-db",
+];
+/** Our steps directly below the scan step: the note when the database could not be had (issue 18). */
+export const OUR_TRAILER_IDS: readonly string[] = ["relay-security-no-db"];
+/** `--isolated-scan` (issue 20 item 7): the save step before our upload step, part of the same block. */
+const OUR_BLOCK_IDS: readonly string[] = [...OUR_COMPANION_IDS, "relay-security-save"];
 /** The key of the job we add when no step leaves the image in the daemon. */
 export const OUR_JOB_KEY = "image-scan";
 /** The first words of the comment above our step and our job. */
@@ -125,19 +133,22 @@ export function ourBlockData(path: string, text: string): Record<string, unknown
   if (!at) return undefined;
   const steps = stepsOf(jobsOf(wf).find(([key]) => key === at.jobKey)?.[1] ?? {});
   const step = steps[at.index];
-  if (!step || at.first === at.index) return step;
-  return { ...step, "relay-security-companions": steps.slice(at.first, at.index) };
+  if (!step || (at.first === at.index && at.last === at.index)) return step;
+  const after = at.last === at.index ? {} : { "relay-security-after": steps.slice(at.index + 1, at.last + 1) };
+  return { ...step, "relay-security-companions": steps.slice(at.first, at.index), ...after };
 }
 
-export function findOurStep(wf: Workflow): { jobKey: string; index: number; first: number } | undefined {
+export function findOurStep(wf: Workflow): { jobKey: string; index: number; first: number; last: number } | undefined {
   for (const [jobKey, job] of jobsOf(wf)) {
     const steps = stepsOf(job);
     const index = steps.findIndex((s) => s["id"] === OUR_STEP_ID);
     if (index < 0) continue;
     // Our companion steps directly above it, if any: the block an upgrade replaces starts there.
     let first = index;
-    while (first > 0 && OUR_COMPANION_IDS.includes(String(steps[first - 1]?.["id"]))) first--;
-    return { jobKey, index, first };
+    while (first > 0 && OUR_BLOCK_IDS.includes(String(steps[first - 1]?.["id"]))) first--;
+    let last = index;
+    while (last + 1 < steps.length && OUR_TRAILER_IDS.includes(String(steps[last + 1]?.["id"]))) last++;
+    return { jobKey, index, first, last };
   }
   return undefined;
 }
@@ -147,7 +158,7 @@ export function findScanner(wf: Workflow): { jobKey: string; index: number; what
   for (const [jobKey, job] of jobsOf(wf)) {
     const steps = stepsOf(job);
     for (const [index, step] of steps.entries()) {
-      if (step["id"] === OUR_STEP_ID) continue;
+      if ([OUR_STEP_ID, ...OUR_COMPANION_IDS, ...OUR_TRAILER_IDS].includes(String(step["id"]))) continue;
       const inputs = isRecord(step["with"]) ? step["with"] : {};
       for (const shape of SCANNER_SHAPES) {
         const byUses = shape.uses !== undefined && usesAction(step["uses"], shape.uses) && (shape.scansImage?.(inputs) ?? true);

@@ -1,6 +1,5 @@
-import type { Build } from "./build.js";
-import type { GateRequest, GateResult } from "./index.js";
 import type { Workflow } from "./locate.js";
+import { scannerOf, type Build, type GateRequest, type GateResult } from "./types.js";
 
 /**
  * Refusals: the caller exits 2 and prints `manual` as it is. Each one says what to add, where, and
@@ -41,19 +40,22 @@ export function refuseJob(file: string, reason: string, req: GateRequest, notes:
 
 export function refuseBroken(wf: Workflow, req: GateRequest): Refusal {
   const where = wf.error ? `line ${wf.error.line}: ${wf.error.message}` : "unknown position";
-  return refuseJob(wf.path, `does not parse as YAML (${where}); fix it and re-run, or add the gate by hand`, req);
+  const what = wf.error?.message.startsWith("not UTF-8") ? "cannot be edited" : "does not parse as YAML";
+  return refuseJob(wf.path, `${what} (${where}); fix it and re-run, or add the gate by hand`, req);
 }
 
 /** The Dockerfile needs a binary built before `docker build`, and nothing in the workflow builds the image. */
 export function refusePrebuilt(file: string, why: string, req: GateRequest, notes: string[]): Refusal {
   const step = req.step("IMAGE:TAG");
   // trivy-action's input is `image-ref`; anchore/scan-action's (--scanner grype) is `image`.
-  const input = /\buses: anchore\/scan-action@/.test(step) ? "image" : "image-ref";
+  const input = scannerOf(step) === "Grype" ? "image" : "image-ref";
   return {
     kind: "refuse",
     file,
     reason:
-      `${why}, and ${req.dockerfile} only COPYs a binary built outside Docker (goreleaser style), ` +
+      `${why}, and ${req.dockerfile} COPYs a binary that none of its stages builds` +
+      (req.prebuiltCopy ? ` (line ${req.prebuiltCopy.line}: ${req.prebuiltCopy.text})` : "") +
+      " (goreleaser style), " +
       "so a job of ours cannot build the image from a clean checkout",
     manual: [
       `Build the image in ${file} on pull requests the way your release does (for example`,

@@ -91,3 +91,36 @@ export function githubEnvWrites(script: string): string[] {
   }
   return names;
 }
+
+/** The plain string values of an `env:` mapping (expressions and multi-line values left out). */
+export function literalEnv(env: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!env || typeof env !== "object" || Array.isArray(env)) return out;
+  for (const [k, v] of Object.entries(env)) if ((typeof v === "string" || typeof v === "number") && !/[\r\n]|\$\{\{/.test(String(v))) out[k] = String(v);
+  return out;
+}
+
+/** Defaults of `workflow_dispatch` / `workflow_call` inputs, for `${{ inputs.X }}` in a path. */
+export function inputDefaults(wf: { data: Record<string, unknown> }): Record<string, string> {
+  const on = wf.data["on"] ?? wf.data["true"];
+  const out: Record<string, string> = {};
+  if (!on || typeof on !== "object" || Array.isArray(on)) return out;
+  for (const event of ["workflow_dispatch", "workflow_call"]) {
+    const inputs = (on as Record<string, { inputs?: Record<string, { default?: unknown }> } | null>)[event]?.inputs;
+    for (const [k, v] of Object.entries(inputs ?? {})) if (typeof v?.default === "string" && !(k in out)) out[k] = v.default;
+  }
+  return out;
+}
+
+/**
+ * A Dockerfile path or context as the build sees it: the workspace prefix dropped (paths are relative
+ * to it), `${{ env.X }}` / `$X` from known literal values, `${{ inputs.X }}` from input defaults. What
+ * stays unknown keeps its `$` (the caller then counts the match as "maybe").
+ */
+export function resolveKnown(value: string, env: Record<string, string>, inputs: Record<string, string>): string {
+  return value
+    .replace(/^(\$\{\{\s*github\.workspace\s*\}\}|\$\{?GITHUB_WORKSPACE\}?)\/?/, "./")
+    .replace(/\$\{\{\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g, (all, n: string) => env[n] ?? all)
+    .replace(/\$\{\{\s*(?:github\.event\.)?inputs\.([A-Za-z_][A-Za-z0-9_-]*)\s*\}\}/g, (all, n: string) => inputs[n] ?? all)
+    .replace(/\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))/g, (all, a?: string, b?: string) => env[(a ?? b) as string] ?? all);
+}

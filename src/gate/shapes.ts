@@ -105,3 +105,22 @@ export function usesAction(uses: unknown, action: string): boolean {
   const name = uses.split("@")[0]?.trim().toLowerCase() ?? "";
   return name === action || name.startsWith(`${action}/`);
 }
+
+/** A list input: one item a line, or comma-separated (commas inside `${{ }}` kept). */
+export function splitList(value: string): string[] {
+  const items: string[] = [];
+  for (const line of value.split(/\r?\n/)) {
+    let depth = 0;
+    let cur = "";
+    for (let i = 0; i < line.length; i++) {
+      if (line.startsWith("${{", i)) depth++;
+      if (line.startsWith("}}", i) && depth > 0) depth--;
+      if (line[i] === "," && depth === 0) {
+        items.push(cur);
+        cur = "";
+      } else cur += line[i];
+    }
+    items.push(cur);
+  }
+  return items.map((s) => s.trim()).filter(Boolean);
+}

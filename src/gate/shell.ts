@@ -30,7 +30,10 @@ export function commands(script: string): Command[] {
     while (i < words.length && assign.test(words[i] ?? "")) i++;
     const leading = words.slice(words[0] === "export" ? 1 : 0, i);
     if (i === words.length) for (const w of leading) vars.set(w.slice(0, w.indexOf("=")), w.slice(w.indexOf("=") + 1));
-    else out.push({ words: words.slice(i), vars: new Map(vars) });
+    else {
+      const rest = commandWord(words.slice(i));
+      if (rest.length > 0) out.push({ words: rest, vars: new Map(vars) });
+    }
     words = [];
   };
   let quote: "'" | '"' | undefined;
@@ -86,6 +89,52 @@ export function commands(script: string): Command[] {
   return out;
 }
 
+/**
+ * Shell keywords that may stand before a command (`do docker build ...` inside `for ... do ... done`,
+ * `then`, `if`, `!`, `{`), and wrappers that run the command after their own options (issue 20.5:
+ * `sudo docker build`, `time docker build`, `env X=1 docker build`). Each wrapper lists the options of
+ * its that take a value (sudo(8), env(1), nice(1), timeout(1), bash's `time`/`command`/`exec`).
+ */
+const KEYWORDS = new Set(["do", "then", "else", "elif", "if", "while", "until", "!", "{", "time"]);
+const WRAPPERS: Record<string, { valueFlags: Set<string>; operands?: number }> = {
+  sudo: { valueFlags: new Set(["-u", "--user", "-g", "--group", "-C", "--close-from", "-D", "--chdir", "-h", "--host", "-p", "--prompt", "-R", "--chroot", "-r", "--role", "-t", "--type", "-T", "--command-timeout", "-U", "--other-user"]) },
+  env: { valueFlags: new Set(["-u", "--unset", "-C", "--chdir", "-S", "--split-string"]) },
+  nice: { valueFlags: new Set(["-n", "--adjustment"]) },
+  nohup: { valueFlags: new Set() },
+  command: { valueFlags: new Set() },
+  exec: { valueFlags: new Set(["-a"]) },
+  time: { valueFlags: new Set(["-f", "--format", "-o", "--output"]) },
+  timeout: { valueFlags: new Set(["-s", "--signal", "-k", "--kill-after"]), operands: 1 },
+};
+
+/** The words from the command word on, past keywords, wrappers, their options and `env`'s assignments. */
+function commandWord(words: string[]): string[] {
+  let i = 0;
+  for (let guard = 0; guard < 16 && i < words.length; guard++) {
+    const w = words[i] ?? "";
+    const name = w.replace(/^.*\//, "");
+    const wrapper = WRAPPERS[name];
+    if (KEYWORDS.has(w) && !wrapper) {
+      i++;
+      continue;
+    }
+    if (!wrapper) break;
+    i++;
+    while (i < words.length) {
+      const v = words[i] ?? "";
+      if (v === "--") {
+        i++;
+        break;
+      }
+      if (v.startsWith("-") && v.length > 1) i += wrapper.valueFlags.has(v) ? 2 : 1;
+      else if (name === "env" && /^[A-Za-z_][A-Za-z0-9_]*=/.test(v)) i++;
+      else break;
+    }
+    i += wrapper.operands ?? 0;
+  }
+  return words.slice(i);
+}
+
 /** A `docker build` / `docker buildx build` invocation, flags read as docker reads them. */
 export interface DockerBuild {
   buildx: boolean;
@@ -97,6 +146,9 @@ export interface DockerBuild {
   platforms: string[];
   outputs: string[];
   builder?: string;
+  target?: string;
+  /** `--build-arg` values as written: `KEY=VALUE`, or `KEY` (taken from the environment). */
+  buildArgs: string[];
 }
 
 // Build flags that take a value (docker buildx build --help, v0.2x); every other flag is a switch.
@@ -128,7 +180,7 @@ export function parseDockerBuild(words: string[]): DockerBuild | undefined {
     buildx = true;
     i++;
   } else return undefined;
-  const b: DockerBuild = { buildx, tags: [], load: false, push: false, platforms: [], outputs: [] };
+  const b: DockerBuild = { buildx, tags: [], load: false, push: false, platforms: [], outputs: [], buildArgs: [] };
   if (builder !== undefined) b.builder = builder;
   const positional: string[] = [];
   for (; i < words.length; i++) {
@@ -146,6 +198,8 @@ export function parseDockerBuild(words: string[]): DockerBuild | undefined {
     else if (flag === "--builder") b.builder = value ?? "";
     else if (flag === "--load") b.load = inline === undefined || inline === "true";
     else if (flag === "--push") b.push = inline === undefined || inline === "true";
+    else if (flag === "--target") b.target = value ?? "";
+    else if (flag === "--build-arg") b.buildArgs.push(value ?? "");
   }
   const context = positional.at(-1);
   if (context !== undefined) b.context = context;

@@ -119,7 +119,7 @@ export function reindent(text: string, base: number, style: Style): string[] {
   const lines = text.replace(/\r?\n$/, "").split(/\r?\n/);
   const cols = new Map<number, number>([[0, base]]);
   const indentOf = (l: string) => l.length - l.trimStart().length;
-  // Inside a block scalar (`run: |`) lines keep their indentation relative to its key.
+  // Inside a block scalar (`run: |`) every line moves with its key, so the script keeps its own indentation.
   let block: { keyCol: number; delta: number } | undefined;
   return lines.map((line, i) => {
     if (line.trim() === "") return "";
@@ -137,8 +137,8 @@ export function reindent(text: string, base: number, style: Style): string[] {
       newKeyCol = col + style.itemOffset;
       cols.set(keyCol, newKeyCol);
     }
-    if (/^[A-Za-z0-9_-]+:\s*[|>][1-9+-]*\s*(#.*)?$/.test(line.slice(keyCol))) block = { keyCol, delta: newKeyCol - keyCol };
-    if (/^[A-Za-z0-9_-]+:\s*(#.*)?$/.test(line.slice(keyCol))) {
+    if (/^[A-Za-z0-9_-]+:\s*[|>][-+0-9]*\s*(#.*)?$/.test(line.slice(keyCol))) block = { keyCol, delta: newKeyCol - keyCol };
+    else if (/^[A-Za-z0-9_-]+:\s*(#.*)?$/.test(line.slice(keyCol))) {
       const next = lines.slice(i + 1).find((l) => l.trim() !== "" && !l.trimStart().startsWith("#"));
       if (next !== undefined && indentOf(next) > keyCol) {
         cols.set(indentOf(next), newKeyCol + (next.trimStart().startsWith("- ") ? style.seqIndent : style.mapIndent));

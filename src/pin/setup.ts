@@ -33,5 +33,5 @@ export function unpinnedFindings(dir: string, existing: Finding[]): Finding[] {
   const seen = new Set(existing.filter((f) => f.rule === "pins/sha").map((f) => `${f.file}:${f.line}`));
   return unpinned(dir)
     .filter((s) => !seen.has(`${s.file}:${s.line}`))
-    .map((s) => ({ file: s.file, line: s.line, rule: "pin/unpinned", severity: "warning" as const, message: `${s.value} is pinned by a tag, which can be moved to other code`, hint: PIN_FIX }));
+    .map((s) => ({ file: s.file, line: s.line, rule: "pin/unpinned", severity: "warning" as const, owner: "you" as const, message: `${s.value} is pinned by a tag, which can be moved to other code`, hint: PIN_FIX }));
 }

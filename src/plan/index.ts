@@ -1,16 +1,20 @@
-import { existsSync, readFileSync } from "node:fs";
 import { isDeepStrictEqual } from "node:util";
 import { join } from "node:path";
-import { adoptInWorkflow, explainHandWritten } from "../adopt/index.js";
+import { adoptInWorkflow, explainDuplicateRescan, explainHandWritten, spotDuplicateRescan } from "../adopt/index.js";
+import type { BaseImagePins } from "../digests/index.js";
 import type { Answers } from "../answers/schema.js";
 import { UserError } from "../errors.js";
-import { planGate, type GateResult } from "../gate/index.js";
+import { readRepoText } from "../fsguard.js";
+import { findCiBuild, planGate, type GateResult } from "../gate/index.js";
 import { ourBlockData } from "../gate/locate.js";
+import { isolateScan, staleIsolatedJob } from "../gate/isolate.js";
+import { explainPrivileges } from "../gate/privileges.js";
 import type { ConflictStrategy } from "../merge/threeway.js";
 import { loadPins, type PinsData } from "../pins.js";
-import { buildView, PATHS, renderCi, renderGateStep, renderGovulncheckIgnore, renderIgnoreFile, renderImageScanJob, renderSecurityScan } from "../render/index.js";
+import { buildView, PATHS, renderCheckWorkflow, renderCi, renderGateStep, renderGovulncheckIgnore, renderIgnoreFile, renderImageScanJob, renderIsolatedScanJob, renderScanningDocs, renderSecurityDb, renderSecurityScan } from "../render/index.js";
 import { renderState, type GateRecord, type State } from "../state/index.js";
 import type { Detected, FileChange } from "../types.js";
+import { imageBuildFor } from "./image-build.js";
 import { planOwnedFile } from "./owned.js";
 import { planUpdaterFiles } from "./updater.js";
 
@@ -21,18 +25,21 @@ export interface PlanOptions {
   adopt?: boolean;
   /** The pins data to render with (default `data/pins.json`); another one renders another release. */
   pins?: PinsData;
-  /**
-   * `check`: our gate step is the policy the repository promises (issue 6: "including the injected step"),
-   * so a hand edit of it is drift there, even though an upgrade keeps it.
-   */
-  strictGate?: boolean;
+  /** `--pin-base-images`: the Dockerfile with its FROM lines pinned (resolved before planning: it needs the network). */
+  baseImages?: BaseImagePins;
 }
+
+/** The way out of an edited gate step, printed by `check` and by a re-run alike. */
+export const KEPT_EDIT_WAY_OUT =
+  "`npx create-relay-security --yes --on-conflict theirs` puts relay-security's step back; to change the policy, re-run with other answers (--severity, ...) instead of editing the step";
 
 /** Several pull-request workflows qualify for the gate: a question for the user (or --workflow). */
 export class ChooseWorkflow extends UserError {
-  readonly candidates: string[];
-  constructor(candidates: string[]) {
-    super(`several workflows run on pull_request and could carry the gate (${candidates.join(", ")}); choose one with --workflow FILE`);
+  readonly candidates: { path: string; evidence: string }[];
+  constructor(candidates: { path: string; evidence: string }[]) {
+    super("several pull-request workflows could carry the gate, and nothing decides between them; choose one with --workflow FILE", {
+      details: candidates.map((c) => `  ${c.path}: ${c.evidence}`),
+    });
     this.candidates = candidates;
   }
 }
@@ -44,10 +51,12 @@ export interface Plan {
   notes: string[];
 }
 
-const readRel = (dir: string, rel: string) => {
-  const p = join(dir, rel);
-  return existsSync(p) ? readFileSync(p, "utf8") : undefined;
-};
+/** Code scanning on a private repository is part of GitHub Advanced Security (issue 13, item 6). */
+export const SARIF_NOTE =
+  "--sarif: the rescan uploads the image findings to code scanning. A public repository has code scanning for free; a private one needs GitHub Advanced Security (Code Security) enabled, or the upload job fails with \"Advanced Security must be enabled for this repository to use code scanning\" (the scan and the issues still work).";
+
+// Through the guard (issue 11): a directory or an outside link where a file is expected is exit 2.
+const readRel = (dir: string, rel: string) => readRepoText(dir, rel);
 
 /**
  * Compute every change, writing nothing (changesets' assembleReleasePlan): `--dry-run` prints this;
@@ -57,9 +66,17 @@ export function buildPlan(detected: Detected, answers: Answers, state: State | u
   const { dir } = detected;
   if (!detected.goMod) throw new UserError(`${join(dir, "go.mod")}: not found; relay-security sets up Go modules (run it at the module root)`);
   const pins = opts.pins ?? loadPins();
-  const view = buildView({ answers, modulePath: detected.goMod.modulePath, goModFile: "go.mod", pins });
+  const workflows = detected.workflows.filter((w) => w.path !== PATHS.securityScan);
+  const dockerfileInfo = detected.dockerfiles.find((d) => d.path === answers.dockerfile);
   const changes: FileChange[] = [];
   const notes: string[] = [];
+  // Build the image as CI builds it (issue 10 §3): our job and the rescan copy CI's build options.
+  let image: ReturnType<typeof imageBuildFor> | undefined;
+  if (answers.imageScan) {
+    image = imageBuildFor(answers, findCiBuild({ workflows, dockerfile: answers.dockerfile ?? "Dockerfile", readFile: (rel) => readRel(dir, rel) }), dockerfileInfo);
+    notes.push(...image.notes);
+  }
+  const view = buildView({ answers, modulePath: detected.goMod.modulePath, goModFile: "go.mod", pins, ...(image ? { build: image.build } : {}) });
   const generated = state?.files ?? {};
   const nextGenerated: Record<string, { generated: string }> = {};
 
@@ -78,13 +95,19 @@ export function buildPlan(detected: Detected, answers: Answers, state: State | u
   };
 
   owned(PATHS.securityScan, renderSecurityScan(view));
+  owned(PATHS.docs, renderScanningDocs(view));
+  if (view.sarif) notes.push(SARIF_NOTE);
+  if (answers.checkWorkflow) owned(PATHS.checkWorkflow, renderCheckWorkflow(view));
+  else if (generated[PATHS.checkWorkflow]) notes.push(`${PATHS.checkWorkflow}: no longer managed (--no-check-workflow); left as it is, delete it if you do not want it`);
+  // The daily database download the gate and the rescan restore (issue 18); no image scan, no database.
+  if (answers.imageScan) owned(PATHS.securityDb, renderSecurityDb(view));
 
   if (answers.imageScan) {
     // The scanner's ignore file: .trivyignore, or .grype.yaml with --scanner grype. One the user already has stays theirs.
     const ignore = view.ignoreFile;
-    const existing = ignore === PATHS.trivyignore ? detected.trivyignore : readRel(dir, ignore) !== undefined ? ignore : undefined;
-    const rule = ignore === PATHS.trivyignore ? "WHY / TODO / exp:" : "WHY / TODO (the TODO date is the expiry)";
-    if (existing && generated[ignore] === undefined) notes.push(`${existing}: kept as it is; \`relay-security validate\` checks its entries against the ${rule} rule.`);
+    const existing = readRel(dir, ignore) !== undefined ? ignore : undefined;
+    const rule = ignore === PATHS.trivyignore ? "WHY / TODO / exp:" : ignore === PATHS.trivyignoreYaml ? "statement / TODO / expired_at" : "WHY / TODO (the TODO date is the expiry)";
+    if (existing && generated[ignore] === undefined) notes.push(`${existing}: kept as it is; \`npx create-relay-security validate\` checks its entries against the ${rule} rule.`);
     else owned(ignore, renderIgnoreFile(view));
   }
 
@@ -92,6 +115,8 @@ export function buildPlan(detected: Detected, answers: Answers, state: State | u
   if (readRel(dir, PATHS.govulncheckIgnore) !== undefined && generated[PATHS.govulncheckIgnore] === undefined) {
     notes.push(`${PATHS.govulncheckIgnore}: kept as it is; \`relay-security validate\` checks its entries against the WHY / TODO / exp: rule.`);
   } else owned(PATHS.govulncheckIgnore, renderGovulncheckIgnore(view));
+
+  notes.push(...reportExposure(detected, answers));
 
   if (view.reachability) {
     notes.push(
@@ -101,23 +126,38 @@ export function buildPlan(detected: Detected, answers: Answers, state: State | u
     );
   }
 
-  const gate: GateResult = answers.imageScan
+  const planned: GateResult = answers.imageScan
     ? planGate({
-        workflows: detected.workflows.filter((w) => w.path !== PATHS.securityScan),
+        workflows,
         dockerfile: answers.dockerfile ?? "Dockerfile",
         context: answers.context,
         workflow: answers.workflow,
         readFile: (rel) => readRel(dir, rel),
-        copiesPrebuiltBinary: detected.dockerfiles.find((d) => d.path === answers.dockerfile)?.copiesPrebuiltBinary ?? false,
-        step: (imageRef) => renderGateStep(view, imageRef),
+        copiesPrebuiltBinary: dockerfileInfo?.copiesPrebuiltBinary ?? false,
+        ...(dockerfileInfo?.prebuiltCopy ? { prebuiltCopy: dockerfileInfo.prebuiltCopy } : {}),
+        step: (imageRef, condition) => renderGateStep(view, imageRef, condition),
         job: () => renderImageScanJob(view),
       })
     : { kind: "none", notes: ["no image scan (--no-image-scan): only govulncheck runs"] };
+  // Issue 20 item 7: with --isolated-scan the scanner runs in a job of its own, next to the build job.
+  const gate = view.isolatedSave ? isolateScan(planned, { job: (build) => renderIsolatedScanJob(view, build), readFile: (rel) => readRel(dir, rel) }) : planned;
+  const stale = !view.isolatedSave && (gate.kind === "edit" || gate.kind === "unchanged") ? staleIsolatedJob(gate.file, gate.kind === "edit" ? gate.after : readRel(dir, gate.file)) : undefined;
+  if (stale) notes.push(stale);
+
+  // Issue 20 item 7: the scanner runs next to whatever the build job holds; say what that is.
+  const scannerName = view.grype ? "anchore/scan-action (Grype)" : "aquasecurity/trivy-action (Trivy)";
+  const held = view.isolatedSave ? undefined : gate.kind === "edit" ? explainPrivileges(gate.file, gate.after, scannerName) : gate.kind === "unchanged" ? explainPrivileges(gate.file, readRel(dir, gate.file) ?? "", scannerName) : undefined;
+  if (held) notes.push(held);
 
   let gateRecord: GateRecord | undefined = state?.gate;
-  switch (gate.kind) {
+  // A ci.yml we created (no workflow at all before) is ours: it is merged like our other files, and the
+  // gate step in it is part of that render. Taking the gate's path here would move it from the owned
+  // files to a gate record, so the second run would rewrite the state the first one wrote (issue 10).
+  if ((gate.kind === "edit" || gate.kind === "unchanged") && gate.file === PATHS.ci && generated[PATHS.ci] !== undefined) {
+    owned(PATHS.ci, renderCi(view));
+  } else switch (gate.kind) {
     case "edit": {
-      const kept = opts.strictGate ? undefined : keepUserEditedStep(gate, state?.gate, opts.onConflict);
+      const kept = keepUserEditedStep(gate, state?.gate, opts.onConflict);
       changes.push(kept ?? { path: gate.file, action: "update", before: gate.before, after: gate.after, reason: gate.summary, notes: gate.notes });
       if (!kept) gateRecord = { file: gate.file, edits: gate.addedLoad ? ["load: true"] : [], step: ourBlockData(gate.file, gate.after) };
       break;
@@ -139,7 +179,12 @@ export function buildPlan(detected: Detected, answers: Answers, state: State | u
       throw new UserError(`${gate.file}: ${gate.reason}`, { details: ["", gate.manual] });
   }
 
-  adoptUserWorkflows(detected, changes, notes, { ours: new Set([PATHS.securityScan, ...(nextGenerated[PATHS.ci] || generated[PATHS.ci] ? [PATHS.ci] : [])]), adopt: Boolean(opts.adopt), pins });
+  if (opts.baseImages) {
+    if (opts.baseImages.change) changes.push(opts.baseImages.change);
+    notes.push(...opts.baseImages.notes);
+  }
+
+  adoptUserWorkflows(detected, changes, notes, { ours: new Set([PATHS.securityScan, PATHS.checkWorkflow, ...(nextGenerated[PATHS.ci] || generated[PATHS.ci] ? [PATHS.ci] : [])]), adopt: Boolean(opts.adopt), pins });
 
   const updater = planUpdaterFiles({ dir, detected, answers, generated, previousRenovate: state?.renovate, readRel: (rel) => readRel(dir, rel) });
   for (const file of updater.owned) owned(file.path, file.text);
@@ -155,7 +200,9 @@ export function buildPlan(detected: Detected, answers: Answers, state: State | u
     after: stateText,
     reason: "your answers and what was generated, for the next upgrade",
   });
-  return { changes, gate, notes };
+  // Several sources can say the same thing (each build of a matrix, each workflow): say it once.
+  for (const c of changes) if (c.notes) c.notes = [...new Set(c.notes)];
+  return { changes, gate, notes: [...new Set(notes)] };
 }
 
 /**
@@ -168,10 +215,12 @@ function keepUserEditedStep(gate: Extract<GateResult, { kind: "edit" }>, last: G
   const current = ourBlockData(gate.file, gate.before);
   if (current === undefined || isDeepStrictEqual(current, last.step)) return undefined;
   // Nothing new from us (three-way: theirs == base): the user's step stays, quietly.
+  // Either way the step is not the policy we promise: `keptEdit` says so to `check` and to this run.
+  const keptEdit = { after: gate.after };
   if (isDeepStrictEqual(ourBlockData(gate.file, gate.after), last.step)) {
-    return { path: gate.file, action: "unchanged", before: gate.before, after: gate.before, reason: "your edits to the relay-security step kept; nothing new from us" };
+    return { path: gate.file, action: "unchanged", before: gate.before, after: gate.before, reason: "your edits to the relay-security step kept; nothing new from us", keptEdit };
   }
-  if (onConflict === "ours") return { path: gate.file, action: "unchanged", before: gate.before, after: gate.before, reason: "you edited the relay-security step; kept yours (--on-conflict ours)" };
+  if (onConflict === "ours") return { path: gate.file, action: "unchanged", before: gate.before, after: gate.before, reason: "you edited the relay-security step; kept yours (--on-conflict ours)", keptEdit };
   return {
     path: gate.file,
     action: "conflict",
@@ -191,6 +240,15 @@ function adoptUserWorkflows(detected: Detected, changes: FileChange[], notes: st
     if (opts.ours.has(wf.path)) continue;
     const existing = changes.find((c) => c.path === wf.path);
     const base = existing?.action === "update" ? existing.after : undefined;
+    // Issue 20 item 6: a scheduled rescan of the user's that does what ours does is retired, not doubled.
+    const dup = existing ? undefined : spotDuplicateRescan(wf.path, wf.text);
+    if (dup) {
+      notes.push(explainDuplicateRescan(dup, { adopt: opts.adopt, ours: PATHS.securityScan }));
+      if (dup.retire && opts.adopt) {
+        changes.push({ path: wf.path, action: "delete", before: wf.text, reason: `your scheduled rescan, which duplicates ${PATHS.securityScan} (--adopt)` });
+        continue;
+      }
+    }
     const found = adoptInWorkflow({ path: wf.path, text: wf.text, base, adopt: opts.adopt, pins: opts.pins });
     notes.push(...found.notes);
     if (found.after === undefined) continue;
@@ -203,4 +261,22 @@ function adoptUserWorkflows(detected: Detected, changes: FileChange[], notes: st
       changes.push({ path: wf.path, action: "update", before: wf.text, after: found.after, reason: what });
     }
   }
+}
+
+/**
+ * Issue 20 item 8: what the rescan's reports expose, said at set-up. Issues (and the 7-day artifacts the
+ * issues job reads) are readable by anyone who can read the repository; for a public one that is
+ * everyone, and they list the fixable CVEs of the image you deploy.
+ */
+function reportExposure(detected: Detected, answers: Answers): string[] {
+  if (answers.report === "code-scanning") {
+    return [`--report code-scanning: ${PATHS.securityScan} uploads its findings to this repository's code scanning (Security tab), which only people with write access see; it files no issues and keeps no result artifacts.`];
+  }
+  const whose =
+    detected.visibility?.kind === "public"
+      ? `this repository looks public (${detected.visibility.why})`
+      : "relay-security cannot tell offline whether this repository is public";
+  return [
+    `${PATHS.securityScan} reports in GitHub issues and 7-day run artifacts, which anyone who can read the repository can read: in a public repository, everyone sees the fixable CVEs of the image you deploy (${whose}). If it is public, re-run with --report code-scanning to report through code scanning instead (visible only to people with write access).`,
+  ];
 }

@@ -61,6 +61,7 @@ export function planOwnedFile(input: OwnedInput): FileChange {
       action: "conflict",
       before: current,
       after: input.onConflict === "fail" ? current : merged.text,
+      ...(input.onConflict === "fail" ? {} : { stages: { base: generated, ours: current, theirs: next } }),
       reason: `your edits and ours overlap in ${merged.conflicts} place(s)${input.onConflict === "fail" ? "; left as it is (--on-conflict fail)" : "; conflict markers written, resolve them and re-run"}`,
     };
   }

@@ -1,7 +1,7 @@
 import type { Answers } from "../answers/schema.js";
 import { UserError } from "../errors.js";
 import { PATHS } from "../render/index.js";
-import { renderDependabot } from "../renovate/dependabot.js";
+import { dependabotLabelNote, renderDependabot } from "../renovate/dependabot.js";
 import { renderRenovateConfig, renderRenovateJson } from "../renovate/config.js";
 import { mergeRenovateConfig } from "../renovate/merge.js";
 import type { Detected, FileChange } from "../types.js";
@@ -56,6 +56,7 @@ export function planUpdaterFiles(input: UpdaterInput): {
     } else {
       const dockerDir = (answers.dockerfile ?? "Dockerfile").split("/").slice(0, -1).join("/") || ".";
       owned.push({ path: PATHS.dependabot, text: renderDependabot({ label: answers.label, dockerDirectory: `/${dockerDir === "." ? "" : dockerDir}` }) });
+      notes.push(dependabotLabelNote(answers.label));
     }
   }
   return { owned, changes, notes, renovate };

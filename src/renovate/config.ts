@@ -24,7 +24,6 @@ export interface RenovateConfig {
   $schema: string;
   description: string[];
   extends: string[];
-  labels: string[];
   packageRules: RenovateRule[];
   customManagers: RenovateRule[];
 }
@@ -42,6 +41,8 @@ export const MARKERS = {
   grype: "# renovate: datasource=github-releases depName=anchore/grype",
   // The go datasource wants the module path, not the package path .../cmd/govulncheck.
   govulncheck: "# renovate: datasource=go depName=golang.org/x/vuln",
+  // The version of this tool that relay-security-check.yml runs (issue 13, item 2).
+  self: "# renovate: datasource=npm depName=create-relay-security",
 } as const;
 
 /**
@@ -71,7 +72,8 @@ export function renderRenovateConfig(opts: RenovateOptions): RenovateConfig {
       "extends: config:recommended is Renovate's own baseline (Dependency Dashboard, vendor/ and test fixtures ignored, known workarounds); the two helpers keep every action and base image pinned by digest, with a full vX.Y.Z version comment next to an action's SHA.",
     ],
     extends: ["config:recommended", "helpers:pinGitHubActionDigestsToSemver", "docker:pinDigests"],
-    labels: [opts.label],
+    // No top-level `labels`: that would label every dependency PR of the repository (issue 13, item 8).
+    // Each of our rules adds the label to the PRs it makes, and only to those.
     packageRules: [
       {
         description: [
@@ -81,6 +83,7 @@ export function renderRenovateConfig(opts: RenovateOptions): RenovateConfig {
         ],
         matchManagers: ["github-actions"],
         minimumReleaseAge: "7 days",
+        addLabels: [opts.label],
       },
       {
         description: [
@@ -100,6 +103,7 @@ export function renderRenovateConfig(opts: RenovateOptions): RenovateConfig {
         matchDatasources: ["docker"],
         minimumReleaseAge: "7 days",
         minimumReleaseAgeBehaviour: "timestamp-optional",
+        addLabels: [opts.label],
       },
       {
         description: [
@@ -110,21 +114,35 @@ export function renderRenovateConfig(opts: RenovateOptions): RenovateConfig {
         matchDepNames: SCANNER_DEPS[opts.scanner],
         groupName: "security scanners",
         minimumReleaseAge: "7 days",
+        addLabels: [opts.label],
+      },
+      {
+        description: [
+          `${RULE_PREFIX}relay-security itself`,
+          "The create-relay-security version that .github/workflows/relay-security-check.yml runs. Its pull request reports drift until you run `npx create-relay-security@<new version> --yes` on that branch and push: the upgrade then arrives in the same pull request.",
+          "A new release waits 7 days, as every other tool here does.",
+        ],
+        matchDepNames: ["create-relay-security"],
+        minimumReleaseAge: "7 days",
+        addLabels: [opts.label],
       },
       {
         description: [
           `${RULE_PREFIX}Go modules`,
           "go.mod requirements and its toolchain line, with `go mod tidy` after each update. The go directive (the oldest Go your code supports) is left to you, as Renovate does by default.",
+          "A new version waits 7 days, as actions do: a malicious module release has had time to be found out and retracted before it is proposed.",
         ],
         matchManagers: ["gomod"],
         postUpdateOptions: ["gomodTidy"],
+        minimumReleaseAge: "7 days",
+        addLabels: [opts.label],
       },
     ],
     customManagers: [
       {
         description: [
           `${RULE_PREFIX}version markers in workflows`,
-          `Updates the value on the line after a \`# renovate: datasource=NAME depName=NAME\` comment in .github/workflows: the ${opts.scanner === "trivy" ? "trivy-action `version:` input" : "scan-action `grype-version:` input"} and GOVULNCHECK_VERSION, which no built-in manager sees.`,
+          `Updates the value on the line after a \`# renovate: datasource=NAME depName=NAME\` comment in .github/workflows: the ${opts.scanner === "trivy" ? "trivy-action `version:` input" : "scan-action `grype-version:` input"}, GOVULNCHECK_VERSION and RELAY_SECURITY_VERSION, which no built-in manager sees.`,
         ],
         customType: "regex",
         managerFilePatterns: ["/(^|/)\\.github/workflows/[^/]+\\.ya?ml$/"],

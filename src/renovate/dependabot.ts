@@ -23,7 +23,10 @@ function dir(d: string | undefined): string {
 
 /** The dependabot.yml text; the same options give the same bytes. */
 export function renderDependabot(opts: DependabotOptions): string {
-  const label = `    labels:\n      - ${q(opts.label)}\n`;
+  // A custom list replaces Dependabot's own labels, so `dependencies` is listed again (issue 13, item 8).
+  // Dependabot applies only labels that exist: DEPENDABOT_LABEL_NOTE says so in the plan.
+  const labels = opts.label === "dependencies" ? [opts.label] : ["dependencies", opts.label];
+  const label = `    labels:\n${labels.map((l) => `      - ${q(l)}\n`).join("")}`;
   // cooldown: only default-days; the github-actions ecosystem rejects the semver-*-days keys.
   const cooldown = "    cooldown:\n      default-days: 7\n";
   return `# Written by relay-security (npm create relay-security); a re-run keeps it in line with the templates.
@@ -61,6 +64,15 @@ ${cooldown}${label}
 ${cooldown}${label}`;
 }
 
+/**
+ * For the plan: what Dependabot does with labels. It adds a label to its pull requests only when the
+ * label exists in the repository (it does not create custom labels), and a `labels:` list replaces
+ * its default `dependencies` label, which is why ours lists `dependencies` as well.
+ */
+export function dependabotLabelNote(label: string): string {
+  return `.github/dependabot.yml: Dependabot adds the label "${label}" to its pull requests only once the label exists in the repository (the rescan creates it the first time it files an issue; create it now with \`gh label create "${label}"\`). A labels list replaces Dependabot's own "dependencies" label, so the file lists "dependencies" too.`;
+}
+
 /** README-ready Markdown: what Dependabot leaves to you, and what to do about it. */
 export const DEPENDABOT_LIMITS = `### Dependabot: what it does not do
 
@@ -70,10 +82,14 @@ Dependabot keeps less current than the Renovate config does:
 
 - It does not turn a tag into a SHA: a step you add as \`uses: owner/action@v1\` stays on the tag,
   which whoever controls the tag can move (as happened to \`aquasecurity/trivy-action\` in March 2026).
-  \`relay-security check\` flags it; pin it by hand to the commit the tag points to, with \`# vX.Y.Z\`.
+  \`npx create-relay-security check\` flags it; pin it by hand to the commit the tag points to, with \`# vX.Y.Z\`.
 - It does not fix a wrong version comment: it moves a SHA and a \`# vX.Y.Z\` comment that matches the
   old version, but a comment that names another version than the SHA stays wrong, and so do later updates.
 - It does not update the Trivy \`version:\` input of trivy-action (or scan-action's \`grype-version:\`),
   nor the \`GOVULNCHECK_VERSION\` in the scan workflow: the scanners themselves stay where they are until
   you re-run \`npm create relay-security\` with a newer release of this tool, or edit them by hand.
+- It does not update \`RELAY_SECURITY_VERSION\` in \`relay-security-check.yml\` (the version of this tool
+  that \`check\` runs): upgrade with \`npx create-relay-security@<new version> --yes\`.
+- It adds a label to its pull requests only once the label exists in the repository, and a \`labels:\`
+  list replaces its own \`dependencies\` label: ours lists \`dependencies\` too, and the plan says so.
 `;

@@ -27,9 +27,13 @@ export const JSON_STYLE: Style = { indent: "  ", eol: "\n", quote: '"', bareKeys
 
 /** The style of a document: strict JSON unless the file is JSON5, then whatever it mostly does. */
 export function detectStyle(text: string, root: Node, json5: boolean): Style {
-  const indents = [...text.matchAll(/^([ \t]+)\S/gm)].map((m) => m[1] as string);
-  const tab = indents.some((i) => i.startsWith("\t"));
+  // The indentation most lines use: one tab-indented line (a pasted comment, a line continued in
+  // a string) does not make a two-space file a tab file (issue 13, item 8). Comment lines are left
+  // out, since ` * text` inside a block comment is no indentation step.
+  const indents = [...text.matchAll(/^([ \t]+)([^\s*/])/gm)].map((m) => m[1] as string);
+  const tabs = indents.filter((i) => i.startsWith("\t")).length;
   const widths = indents.filter((i) => !i.includes("\t")).map((i) => i.length);
+  const tab = tabs > widths.length;
   const indent = tab ? "\t" : " ".repeat(widths.length ? Math.min(...widths) : 2);
   const style: Style = { indent, eol: text.includes("\r\n") ? "\r\n" : "\n", quote: '"', bareKeys: false, trailingCommas: false };
   if (!json5) return style;

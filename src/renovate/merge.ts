@@ -32,6 +32,12 @@ type JsonObject = { [key: string]: Json };
 
 /** Keys about the whole file, which stays the user's. */
 const WHOLE_FILE_KEYS = new Set(["$schema", "description"]);
+/**
+ * Presets of ours that only a config we own gets. `config:recommended` is Renovate's whole baseline
+ * (Dependency Dashboard, schedules, grouping...): added to a user's `extends` it would change how
+ * Renovate treats their whole repository, not just our rules (issue 13, item 8).
+ */
+export const OWN_FILE_ONLY = new Set(["config:recommended"]);
 /** Presets that already include one of ours (Renovate's `config:best-practices` extends the other two). */
 const IMPLIED_BY: Record<string, string[]> = {
   "config:recommended": ["config:base", "config:best-practices"],
@@ -65,8 +71,9 @@ export function mergeRenovateConfig(path: string, text: string, ours: object, op
     previous: isObject(opts.previous) ? opts.previous : undefined,
   };
   const newMembers: [string, Json][] = [];
-  for (const [key, value] of Object.entries(ours as JsonObject)) {
+  for (const [key, all] of Object.entries(ours as JsonObject)) {
     if (WHOLE_FILE_KEYS.has(key)) continue;
+    const value = key === "extends" && Array.isArray(all) ? all.filter((p) => !(typeof p === "string" && OWN_FILE_ONLY.has(p))) : all;
     const m = member(root, key);
     if (!m) {
       newMembers.push([key, value]);
@@ -80,7 +87,13 @@ export function mergeRenovateConfig(path: string, text: string, ours: object, op
     }
   }
   ctx.edits.push(...appendItems(text, root, newMembers, ctx.style));
-  const merged = applyEdits(text, ctx.edits);
+  let merged = applyEdits(text, ctx.edits);
+  // A second pass on the merged text, where our new members already follow the old key.
+  if (ctx.previous) {
+    const again = parseJson5(merged);
+    const newRoot = isPackageJson && again.kind === "object" ? member(again, "renovate")?.value : again;
+    if (newRoot?.kind === "object") merged = applyEdits(merged, dropOurOldKeys({ ...ctx, text: merged }, newRoot, userConfig, ours as JsonObject));
+  }
   verify(path, text, merged, isPackageJson ? { ...(original as JsonObject), renovate: ctx.expected } : ctx.expected);
   return { text: merged, added: ctx.added, kept: ctx.kept };
 }
@@ -94,6 +107,42 @@ interface Ctx {
   /** The user's config plus what we add: what the merged text must parse to. */
   expected: JsonObject;
   previous?: JsonObject;
+}
+
+/**
+ * A top-level key an earlier release of ours added and this one no longer does (the `labels` that
+ * labelled every dependency PR, issue 13 item 8): removed when the user's value is still exactly ours,
+ * kept (and said so) when they changed it. Only a member on lines of its own is cut, line and comma
+ * with it; anything else is left for the user, with the reason.
+ */
+function dropOurOldKeys(ctx: Ctx, root: ObjectNode, userConfig: JsonObject, ours: JsonObject): Edit[] {
+  const edits: Edit[] = [];
+  const previous = ctx.previous;
+  if (!previous) return edits;
+  for (const key of Object.keys(previous)) {
+    if (WHOLE_FILE_KEYS.has(key) || key in ours || !(key in userConfig)) continue;
+    if (!isDeepStrictEqual(userConfig[key], previous[key])) {
+      ctx.kept.push(`${key}: kept yours (${JSON.stringify(userConfig[key])}); relay-security no longer sets it`);
+      continue;
+    }
+    const index = root.members.findIndex((m) => m.key === key);
+    const m = root.members[index];
+    const lineStart = m ? ctx.text.lastIndexOf("\n", m.keySpan.start - 1) + 1 : -1;
+    const after = m ? (m.comma ?? m.value.end - 1) + 1 : -1;
+    const eol = ctx.text.indexOf("\n", after);
+    const prev = root.members[index - 1];
+    const ownLines = m && /^[ \t]*$/.test(ctx.text.slice(lineStart, m.keySpan.start)) && eol >= 0 && /^[ \t]*\r?$/.test(ctx.text.slice(after, eol));
+    if (!m || !ownLines || (m.comma === undefined && prev?.comma === undefined)) {
+      ctx.kept.push(`${key}: an earlier relay-security release added ${JSON.stringify(previous[key])}, which this one no longer sets; remove it by hand`);
+      continue;
+    }
+    edits.push({ at: lineStart, remove: eol + 1 - lineStart, insert: "" });
+    // The last member goes: the one before it loses its comma (unless the file ends members with one).
+    if (m.comma === undefined && prev?.comma !== undefined) edits.push({ at: prev.comma, remove: 1, insert: "" });
+    delete ctx.expected[key];
+    ctx.added.push(`${key}: removed ${JSON.stringify(previous[key])}, which an earlier relay-security release added`);
+  }
+  return edits;
 }
 
 function mergeExtends(ctx: Ctx, node: Node, ours: Json): void {

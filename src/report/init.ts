@@ -1,9 +1,10 @@
 import type { Answers } from "../answers/schema.js";
-import type { Plan } from "../plan/index.js";
+import { KEPT_EDIT_WAY_OUT, type Plan } from "../plan/index.js";
 import { PATHS } from "../render/index.js";
 import { cronFor } from "../render/schedule.js";
 import type { Finding } from "../types.js";
-import { lineCounts, renderDiff, renderFindings, renderPlan } from "./plan.js";
+import { exitLine, findingSections } from "./exit.js";
+import { lineCounts, renderDiff, renderPlan } from "./plan.js";
 
 export interface InitReport {
   plan: Plan;
@@ -20,12 +21,19 @@ export interface InitReport {
 export function renderInitReport(r: InitReport): string {
   if (r.only === "diffs") return r.plan.changes.filter((c) => c.action !== "unchanged" && c.action !== "skip").map((c) => renderDiff(c).trimEnd()).join("\n\n");
   const nothing = r.plan.changes.every((c) => c.action === "unchanged" || c.action === "skip");
-  const lines = [nothing ? "Nothing to do: every file is up to date." : r.dryRun ? "Plan (dry run, nothing written):" : "Plan:", renderPlan(r.plan, { diffs: r.diffs && !nothing })];
+  const kept = r.plan.changes.filter((c) => c.keptEdit);
+  const head = nothing && kept.length ? "Nothing to write, but the relay-security step was edited (below)." : nothing ? "Nothing to do: every file is up to date." : r.dryRun ? "Plan (dry run, nothing written):" : "Plan:";
+  const lines = [head, renderPlan(r.plan, { diffs: r.diffs && !nothing })];
+  for (const c of kept) {
+    lines.push("", `${c.path}: the relay-security step differs from what relay-security wrote; kept, and \`check\` reports it as drift (exit 1). ${KEPT_EDIT_WAY_OUT}.`);
+  }
   const conflicts = r.plan.changes.filter((c) => c.action === "conflict");
   if (conflicts.length) lines.push("", `Conflicts in ${conflicts.map((c) => c.path).join(", ")}: ${conflicts.map((c) => c.reason).join("; ")}`);
-  if (r.findings.length) lines.push("", "Validation:", renderFindings(r.findings));
+  lines.push(...findingSections(r.findings));
   if (r.written.length) lines.push("", `Wrote ${r.written.length} file(s).`);
   if (r.next?.length && !r.dryRun && !nothing) lines.push("", "Next steps:", ...r.next.map((s, i) => `  ${i + 1}. ${s}`));
+  // The confirmation preview has no exit code yet; the final report ends with the reason for it.
+  if (r.exitCode !== undefined) lines.push("", exitLine({ exitCode: r.exitCode, conflicts: conflicts.map((c) => c.path), drift: kept.map((c) => `${c.path} (the relay-security step, edited)`), findings: r.findings }));
   return lines.join("\n");
 }
 
@@ -42,16 +50,25 @@ export function jsonReport(r: InitReport) {
   };
 }
 
-export function nextSteps(answers: Answers, plan: Plan, written: string[], upgrade = false): string[] {
+/**
+ * What to do next. `ignored`: written paths the repository's .gitignore hides (`git check-ignore`), which a
+ * plain `git add` refuses; `dependabot`: the Dependabot config file actually there (.yml or .yaml).
+ */
+export function nextSteps(answers: Answers, plan: Plan, written: string[], upgrade = false, opts: { ignored?: string[]; dependabot?: string } = {}): string[] {
   const message = upgrade ? "Upgrade relay-security files" : "Add relay-security scans";
-  const steps = [`Review and commit: git add ${written.join(" ")} && git commit -m "${message}"`];
+  const ignored = new Set(opts.ignored ?? []);
+  const plain = written.filter((p) => !ignored.has(p));
+  const forced = written.filter((p) => ignored.has(p));
+  const adds = [...(plain.length ? [`git add ${plain.join(" ")}`] : []), ...(forced.length ? [`git add -f ${forced.join(" ")}`] : [])];
+  const steps = [`Review and commit: ${adds.join(" && ")} && git commit -m "${message}"`];
+  if (forced.length) steps[0] += ` (your .gitignore ignores ${forced.join(", ")}, hence -f)`;
   if (answers.updater === "renovate") steps.push("Enable Renovate for the repository (install the Renovate GitHub App) so the pins and scanner versions stay fresh.");
-  if (answers.updater === "dependabot") steps.push("Dependabot reads .github/dependabot.yml once it is on the default branch.");
+  if (answers.updater === "dependabot") steps.push(`Dependabot reads ${opts.dependabot ?? PATHS.dependabot} once it is on the default branch.`);
   const when = cronFor(answers.schedule, answers.image).text;
   steps.push(
-    `The first scheduled rescan runs ${when} on ${answers.branch}${answers.imageScan ? ": Trivy on the image and govulncheck on the code" : ": govulncheck on the code"}; it opens an issue labelled "${answers.label}" per scan that finds something, and closes it when the scan is clean. Run it now from the Actions tab (workflow "Security scan", Run workflow).`,
+    `The first scheduled rescan runs ${when} on ${answers.branch}${answers.imageScan ? ": Trivy on the image and govulncheck on the code" : ": govulncheck on the code"}; ${answers.report === "code-scanning" ? "it uploads its findings to code scanning (the Security tab; on a private repository this needs GitHub Advanced Security)" : `it opens an issue labelled "${answers.label}" per scan that finds something, and closes it when the scan is clean`}. Run it now from the Actions tab (workflow "Security scan", Run workflow).`,
   );
   if (plan.gate.kind === "edit" || written.includes(PATHS.ci)) steps.push("Open a pull request: the image scan gates it on fixable " + answers.severity + " vulnerabilities.");
-  steps.push("Check the setup any time with `npx relay-security check` (exit 1 on drift) and `npx relay-security validate`.");
+  steps.push("Check the setup any time with `npx create-relay-security check` (exit 1 on drift) and `npx create-relay-security validate`.");
   return steps;
 }

@@ -25,7 +25,8 @@ export function lineCounts(before = "", after = ""): { added: number; removed: n
 export function renderDiff(change: FileChange): string {
   const before = change.before ?? "";
   const after = change.action === "conflict" && change.after === change.before ? (change.notes?.[0] ?? "") : (change.after ?? "");
-  return createTwoFilesPatch(change.before === undefined ? "/dev/null" : `a/${change.path}`, `b/${change.path}`, before, after, "", "", { context: 3 });
+  const to = change.action === "delete" ? "/dev/null" : `b/${change.path}`;
+  return createTwoFilesPatch(change.before === undefined ? "/dev/null" : `a/${change.path}`, to, before, after, "", "", { context: 3 });
 }
 
 /** The plan as the user reads it: one line a file, notes, and the diffs when asked for. */
@@ -35,7 +36,7 @@ export function renderPlan(plan: Plan, opts: { diffs: boolean }): string {
   for (const c of plan.changes) {
     const { added, removed } = lineCounts(c.before, c.after);
     const written = c.action === "update" || (c.action === "conflict" && c.after !== c.before);
-    const counts = c.action === "create" ? `+${added}` : written ? `+${added} -${removed}` : "";
+    const counts = c.action === "create" ? `+${added}` : written ? `+${added} -${removed}` : c.action === "delete" ? `-${removed}` : "";
     lines.push(`  ${LABEL[c.action].padEnd(9)} ${c.path.padEnd(width)}  ${counts.padEnd(10)} ${c.reason ?? ""}`.trimEnd());
     for (const note of c.action === "conflict" ? [] : (c.notes ?? [])) lines.push(`  ${" ".repeat(9)} - ${note}`);
   }

@@ -36,7 +36,7 @@ setFlagsFromString("--liftoff-only");
 runInThisContext(readFileSync(workerData.glue, "utf8"), { filename: workerData.glue });
 const go = new globalThis.Go();
 globalThis.__actionlintReady = () => {
-  const results = workerData.files.map((f) => globalThis.__actionlint(f.path, f.text));
+  const results = workerData.files.map((f) => globalThis.__actionlint(f.path, f.text, workerData.config));
   parentPort.postMessage(results.map((r) => (r.error ? { error: r.error } : { json: r.json })));
 };
 WebAssembly.instantiate(readFileSync(workerData.wasm), go.importObject)
@@ -46,11 +46,12 @@ WebAssembly.instantiate(readFileSync(workerData.wasm), go.importObject)
 
 /**
  * Lint workflow texts with the WebAssembly build of actionlint in a worker thread. No shellcheck or
- * pyflakes (a wasm program cannot start processes) and no `.github/actionlint.yaml` config.
+ * pyflakes (a wasm program cannot start processes). `config`: the text of the repository's
+ * `.github/actionlint.yaml`, applied as actionlint's own -config-file (the wasm cannot read files).
  */
-export async function lintWithWasm(files: { path: string; text: string }[], dir: string = WASM_DIR, timeoutMs = 60_000): Promise<ActionlintError[]> {
+export async function lintWithWasm(files: { path: string; text: string }[], dir: string = WASM_DIR, timeoutMs = 60_000, config = ""): Promise<ActionlintError[]> {
   const worker = new Worker(new URL(`data:text/javascript,${encodeURIComponent(WORKER)}`), {
-    workerData: { glue: join(dir, "wasm_exec.js"), wasm: join(dir, "actionlint.wasm"), files },
+    workerData: { glue: join(dir, "wasm_exec.js"), wasm: join(dir, "actionlint.wasm"), files, config },
   });
   try {
     const replies = await new Promise<{ error?: string; json?: string }[]>((resolve, reject) => {

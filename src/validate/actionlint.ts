@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { execWithExeca, type Deps } from "../deps.js";
@@ -16,6 +17,20 @@ export interface ActionlintOptions {
   shellcheck?: string;
   /** The WebAssembly fallback's folder (default `dist-wasm/` of this package); `false` turns it off. */
   wasmDir?: string | false;
+  /**
+   * The repository's `.github/actionlint.yaml` (or `.yml`): given to every path explicitly, since a dry
+   * run lints a scratch copy where actionlint would not find it, and the wasm build cannot read files.
+   */
+  config?: { path: string; text: string };
+}
+
+/** The repository's actionlint config, as actionlint looks it up (`.yaml` first). */
+export function findActionlintConfig(dir: string): { path: string; text: string } | undefined {
+  for (const name of ["actionlint.yaml", "actionlint.yml"]) {
+    const path = resolve(dir, ".github", name);
+    if (existsSync(path)) return { path, text: readFileSync(path, "utf8") };
+  }
+  return undefined;
 }
 
 export const ACTIONLINT_INSTALL = "go install github.com/rhysd/actionlint/cmd/actionlint@v1.7.12";
@@ -38,7 +53,7 @@ export async function runActionlint(files: string[], opts: ActionlintOptions): P
   const sc = await exec(shellcheck, ["--version"], { cwd: opts.cwd });
   const scVersion = sc.failed === undefined && sc.exitCode === 0 ? (/^version:\s*(\S+)/m.exec(sc.stdout)?.[1] ?? "?") : undefined;
   // `-shellcheck=` (empty) turns it off explicitly instead of letting actionlint look it up again.
-  const args = ["-format", "{{json .}}", `-shellcheck=${scVersion ? shellcheck : ""}`, ...files];
+  const args = ["-format", "{{json .}}", `-shellcheck=${scVersion ? shellcheck : ""}`, ...(opts.config ? ["-config-file", opts.config.path] : []), ...files];
   const run = await exec(bin, args, { cwd: opts.cwd });
   const alVersion = probe.stdout.split("\n")[0]?.trim() || "?";
   const info: Finding = {
@@ -72,7 +87,7 @@ async function runWasm(files: string[], opts: ActionlintOptions, where: string):
   }
   try {
     const inputs = await Promise.all(files.map(async (path) => ({ path, text: await readFile(resolve(opts.cwd, path), "utf8") })));
-    const errors = await lintWithWasm(inputs, dir);
+    const errors = await lintWithWasm(inputs, dir, undefined, opts.config?.text ?? "");
     return [
       ...errors.map(toFinding),
       {

@@ -16,7 +16,8 @@ export function lintParse(path: string, text: string): Finding[] {
   }
   if (/\.json$/.test(path) || path.endsWith(".renovaterc")) {
     try {
-      JSON.parse(text);
+      // A leading BOM is not part of the JSON text (RFC 8259 lets a parser ignore it; JSON.parse does not).
+      JSON.parse(text.replace(/^\uFEFF/, ""));
     } catch (error) {
       return [{ file: path, rule: "json-parse", message: (error as Error).message, severity: "error" }];
     }

@@ -1,5 +1,7 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
+import { isolatedScanStep } from "../gate/isolate.js";
 import { join } from "node:path";
+import { listRepoDir, readRepoText } from "../fsguard.js";
 import type { Answers } from "../answers/schema.js";
 import type { Deps } from "../deps.js";
 import { loadPins } from "../pins.js";
@@ -7,12 +9,17 @@ import type { Plan } from "../plan/index.js";
 import type { Finding } from "../types.js";
 import { parseDockerfile } from "../detect/dockerfile.js";
 import { ourStepData } from "../gate/locate.js";
-import { runActionlint } from "./actionlint.js";
+import { findActionlintConfig, runActionlint } from "./actionlint.js";
 import { GOVULNCHECK_IGNORE, lintGovulncheckIgnore } from "./govulncheckignore.js";
 import { lintGrypeIgnore } from "./grype-ignore.js";
 import { dryRunTrivy } from "./trivy.js";
 import { lintParse } from "./parse.js";
+import { lintScanningPage } from "./docs-page.js";
+import { assignOwners, type Ownership } from "./scope.js";
+import { PATHS } from "../render/index.js";
+import { parseState, type State } from "../state/index.js";
 import { lintPins } from "./pins.js";
+import { lintGrypeConfig, lintTrivyConfig } from "./scanner-config.js";
 import { lintTrivyignore } from "./trivyignore.js";
 import { lintTrivyignoreYaml } from "./trivyignore-yaml.js";
 
@@ -22,37 +29,58 @@ export interface ValidateContext {
   /** Files written by this run (validated from disk); with a dry run, the plan's texts are validated instead. */
   written: string[];
   deps: Deps;
-  /** "plan" (default): what this run wrote or would write. "repo": every workflow and config in the repository. */
+  /**
+   * "plan" (default): what this run wrote or would write. "repo": what the state says we own, the
+   * workflow carrying our step, the ignore files and updater configs (every workflow with `allWorkflows`,
+   * or when there is no state to say what is ours).
+   */
   scope?: "plan" | "repo";
+  /** `--all-workflows`: validate every workflow and count every finding, the user's own lines included. */
+  allWorkflows?: boolean;
+  /**
+   * `validate` online: also `pin --check` against the actions' repositories (issue 14). Offline, the pin
+   * lint has already checked what data/pins.json knows; an unpinned tag is that lint's finding.
+   */
+  pinCheck?: boolean;
+  /** The state on disk (repo scope); a plan brings the state it writes. */
+  state?: State;
   imageArchive?: string;
   offline?: boolean;
 }
 
 const isWorkflow = (path: string) => /^\.github\/workflows\/[^/]+\.ya?ml$/.test(path);
 
-/** Every file `validate` looks at in a repository: workflows, ignore files, updater configs, our state. */
-function repoFiles(dir: string): Map<string, string> {
+/** Every file `validate` looks at in a repository: workflows (those `keep` says), ignore files, updater configs, our state. */
+function repoFiles(dir: string, keep: (workflow: string) => boolean): { texts: Map<string, string>; left: string[] } {
   const texts = new Map<string, string>();
-  const wf = join(dir, ".github", "workflows");
-  const names = existsSync(wf) ? readdirSync(wf).filter((f) => /\.ya?ml$/.test(f)).sort() : [];
-  for (const rel of [...names.map((f) => `.github/workflows/${f}`), ".trivyignore", ".trivyignore.yaml", ".grype.yaml", GOVULNCHECK_IGNORE, "renovate.json", ".github/dependabot.yml", ".github/relay-security.json"]) {
-    const p = join(dir, rel);
-    if (existsSync(p)) texts.set(rel, readFileSync(p, "utf8"));
+  const all = listRepoDir(dir, ".github/workflows").filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => `.github/workflows/${f}`);
+  const left = all.filter((p) => !keep(p));
+  for (const rel of [...all.filter(keep), ".trivyignore", ".trivyignore.yaml", ".grype.yaml", GOVULNCHECK_IGNORE, "trivy.yaml", "renovate.json", ".github/dependabot.yml", ".github/dependabot.yaml", ".github/relay-security.json", "docs/security-scanning.md"]) {
+    const text = readRepoText(dir, rel);
+    if (text !== undefined) texts.set(rel, text);
   }
-  return texts;
+  return { texts, left };
+}
+
+/** What relay-security owns, from the state on disk or, for a run, from the state its plan writes. */
+function ownership(ctx: ValidateContext): Ownership | undefined {
+  const planned = ctx.plan?.changes.find((c) => c.path === PATHS.state)?.after;
+  const state = planned !== undefined ? parseState(PATHS.state, planned) : ctx.state;
+  if (!state) return undefined;
+  return { owned: new Set([...Object.keys(state.files), PATHS.state]), ...(state.gate ? { gate: { file: state.gate.file, edits: state.gate.edits } } : {}) };
 }
 
 /** What this run wrote (from disk) or, for a dry run, would write (from the plan). */
 function planFiles(dir: string, ctx: ValidateContext): Map<string, string> {
   const texts = new Map<string, string>();
   for (const c of ctx.plan?.changes ?? []) {
-    if (c.action === "skip" || c.action === "conflict") continue;
-    const onDisk = join(dir, c.path);
-    const text = ctx.written.includes(c.path) || c.after === undefined ? (existsSync(onDisk) ? readFileSync(onDisk, "utf8") : undefined) : c.after;
+    if (c.action === "skip" || c.action === "conflict" || c.action === "delete") continue;
+    const text = ctx.written.includes(c.path) || c.after === undefined ? readRepoText(dir, c.path) : c.after;
     if (text !== undefined) texts.set(c.path, text);
   }
-  for (const ignore of [".trivyignore", ".trivyignore.yaml", ".grype.yaml", GOVULNCHECK_IGNORE]) {
-    if (!texts.has(ignore) && existsSync(join(dir, ignore))) texts.set(ignore, readFileSync(join(dir, ignore), "utf8"));
+  for (const ignore of [".trivyignore", ".trivyignore.yaml", ".grype.yaml", GOVULNCHECK_IGNORE, "trivy.yaml"]) {
+    const text = texts.has(ignore) ? undefined : readRepoText(dir, ignore);
+    if (text !== undefined) texts.set(ignore, text);
   }
   return texts;
 }
@@ -62,27 +90,48 @@ function planFiles(dir: string, ctx: ValidateContext): Map<string, string> {
  * workflow (from disk when it was written; from a temp copy of the plan's text for a dry run).
  */
 export async function validateRepo(dir: string, ctx: ValidateContext): Promise<Finding[]> {
-  const texts = ctx.scope === "repo" ? repoFiles(dir) : planFiles(dir, ctx);
+  const own = ctx.allWorkflows ? undefined : ownership(ctx);
+  const ours = (p: string) => !own || own.owned.has(p) || own.gate?.file === p;
+  const repo = ctx.scope === "repo" ? repoFiles(dir, ours) : undefined;
+  const texts = repo?.texts ?? planFiles(dir, ctx);
   const now = ctx.deps.now();
   const findings: Finding[] = [];
+  if (repo?.left.length) {
+    findings.push({
+      file: repo.left.join(", "),
+      rule: "scope",
+      severity: "info",
+      message: `${repo.left.length} workflow(s) relay-security neither wrote nor edited were not validated`,
+      hint: "--all-workflows validates every workflow and counts its findings",
+    });
+  }
   for (const [path, text] of texts) {
     findings.push(...lintParse(path, text));
     if (path === ".trivyignore") findings.push(...lintTrivyignore(path, text, now));
     if (path === ".trivyignore.yaml") findings.push(...lintTrivyignoreYaml(path, text, now));
-    if (path === ".grype.yaml") findings.push(...lintGrypeIgnore(path, text, now));
+    if (path === ".grype.yaml") findings.push(...lintGrypeIgnore(path, text, now), ...lintGrypeConfig(path, text));
     if (path === GOVULNCHECK_IGNORE) findings.push(...lintGovulncheckIgnore(path, text, now));
+    if (path === "docs/security-scanning.md") findings.push(...lintScanningPage(path, text, (rel) => texts.has(rel) || existsSync(join(dir, rel))));
+    // Config the scanners load by themselves (issue 13, item 3); trivy.yaml matters only to a Trivy gate.
+    if (path === "trivy.yaml" && ctx.answers?.scanner !== "grype") findings.push(...lintTrivyConfig(path, text));
   }
   const workflows = [...texts].filter(([p]) => isWorkflow(p)).map(([path, text]) => ({ path, text }));
   findings.push(...lintPins(workflows, loadPins()));
   findings.push(...(await actionlintOn(dir, workflows, ctx)));
   findings.push(...(await previewGate(dir, workflows, ctx)));
-  return findings;
+  if (ctx.pinCheck) {
+    const { runPin } = await import("../pin/index.js");
+    const pinned = await runPin({ dir, check: true, dryRun: true, offline: false, update: false, minAgeDays: 0, skipBroken: true }, ctx.deps);
+    findings.push(...pinned.findings.filter((f) => f.rule !== "pin/unpinned" && texts.has(f.file)));
+  }
+  return own ? assignOwners(findings, own, texts) : findings;
 }
 
 /** The action and `with:` of our gate step (`id: relay-security-scan`) in the first workflow that has one. */
 function gateInputs(workflows: { path: string; text: string }[]): { uses: string; with: Record<string, unknown> } | undefined {
   for (const w of workflows) {
-    const step = ourStepData(w.path, w.text);
+    // --isolated-scan: our step in the build job uploads the image; the policy is in our scan job's step.
+    const step = isolatedScanStep(w.path, w.text) ?? ourStepData(w.path, w.text);
     const inputs = step?.["with"];
     if (typeof step?.["uses"] === "string" && inputs && typeof inputs === "object") {
       return { uses: step["uses"].split("@")[0] ?? "", with: inputs as Record<string, unknown> };
@@ -112,7 +161,7 @@ async function previewGate(dir: string, workflows: { path: string; text: string 
   }
   const gate = found.with;
   const dockerfile = ctx.answers?.dockerfile;
-  const dockerText = dockerfile && existsSync(join(dir, dockerfile)) ? readFileSync(join(dir, dockerfile), "utf8") : undefined;
+  const dockerText = dockerfile ? readRepoText(dir, dockerfile) : undefined;
   return dryRunTrivy({
     dir,
     gate,
@@ -125,8 +174,10 @@ async function previewGate(dir: string, workflows: { path: string; text: string 
 }
 
 async function actionlintOn(dir: string, workflows: { path: string; text: string }[], ctx: ValidateContext): Promise<Finding[]> {
-  const onDisk = workflows.every((w) => existsSync(join(dir, w.path)) && readFileSync(join(dir, w.path), "utf8") === w.text);
-  if (onDisk) return runActionlint(workflows.map((w) => w.path), { cwd: dir, exec: ctx.deps.exec });
+  const onDisk = workflows.every((w) => readRepoText(dir, w.path) === w.text);
+  // The user's config (self-hosted runner labels, config variables, ignores) on every path (issue 20).
+  const config = findActionlintConfig(dir);
+  if (onDisk) return runActionlint(workflows.map((w) => w.path), { cwd: dir, exec: ctx.deps.exec, config });
   // A dry run: lint the planned text in a scratch copy, reported under the real paths.
   const { mkdtempSync, mkdirSync, writeFileSync, rmSync } = await import("node:fs");
   const { tmpdir } = await import("node:os");
@@ -134,7 +185,7 @@ async function actionlintOn(dir: string, workflows: { path: string; text: string
   try {
     mkdirSync(join(scratch, ".github", "workflows"), { recursive: true });
     for (const w of workflows) writeFileSync(join(scratch, w.path), w.text);
-    return await runActionlint(workflows.map((w) => w.path), { cwd: scratch, exec: ctx.deps.exec });
+    return await runActionlint(workflows.map((w) => w.path), { cwd: scratch, exec: ctx.deps.exec, config });
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

@@ -1,7 +1,9 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
 import type { Deps } from "../deps.js";
+import { UserError } from "../errors.js";
+import { readRepoText } from "../fsguard.js";
 import { loadPins } from "../pins.js";
 import type { Finding } from "../types.js";
 import { envToFlags, trivyActionRun, type TrivyActionRun } from "./trivy-args.js";
@@ -73,12 +75,20 @@ export async function dryRunTrivy(opts: DryRunTrivyOptions): Promise<Finding[]> 
         ...(opts.cacheDir ? ["--cache-dir", opts.cacheDir] : []),
         ...(opts.offline ? ["--skip-db-update", "--skip-java-db-update", "--offline-scan"] : []),
       ];
-      for (const target of await targets(opts, findings)) {
+      const plan = await targets(opts);
+      const scanned = new Set<string>();
+      for (const target of plan.list) {
         const r = await opts.exec(bin, [...target.args.slice(0, 1), ...common, ...target.args.slice(1)], { cwd: opts.dir, timeoutMs: TIMEOUT_MS });
         const report = r.failed === undefined && r.exitCode === 0 ? parseTrivyReport(r.stdout) : undefined;
         if (!report) findings.push(didNotRun(target.label, r, opts.offline));
-        else findings.push(...gateFindings(report, { file: target.file, locateIgnore: ignore.locate }));
+        else {
+          scanned.add(target.label);
+          findings.push(...gateFindings(report, { file: target.file, locateIgnore: ignore.locate }));
+        }
       }
+      // Said after the scans, from what did run: a "scanned" line next to a "not previewed" one contradicted it.
+      const coverage = plan.coverage(scanned);
+      if (coverage) findings.push(coverage);
     }
   } finally {
     rmSync(scratch, { recursive: true, force: true });
@@ -89,28 +99,39 @@ export async function dryRunTrivy(opts: DryRunTrivyOptions): Promise<Finding[]> 
 
 interface Target { label: string; file: ReportContext["file"]; args: string[] }
 
-/** What to scan: the archive; else the final base image from the registry plus the module with `trivy fs`. */
-async function targets(opts: DryRunTrivyOptions, findings: Finding[]): Promise<Target[]> {
+/**
+ * What to scan: the archive; else the final base image from the registry plus the module with `trivy fs`,
+ * and then the note of what such a preview covers, written from the targets that did scan.
+ */
+async function targets(opts: DryRunTrivyOptions): Promise<{ list: Target[]; coverage(scanned: Set<string>): Finding | undefined }> {
   if (opts.imageArchive) {
     const path = isAbsolute(opts.imageArchive) ? opts.imageArchive : resolve(opts.dir, opts.imageArchive);
-    return [{ label: opts.imageArchive, file: opts.imageArchive, args: ["image", "--input", path] }];
+    return { list: [{ label: opts.imageArchive, file: opts.imageArchive, args: ["image", "--input", path] }], coverage: () => undefined };
   }
   const docker = await opts.exec("docker", ["info", "--format", "{{.ServerVersion}}"], { cwd: opts.dir, timeoutMs: 20_000 });
   const base = opts.finalBaseImage && opts.finalBaseImage !== "scratch" && !opts.finalBaseImage.includes("$") ? opts.finalBaseImage : undefined;
-  const out: Target[] = [];
-  if (base) out.push({ label: base, file: base, args: ["image", "--image-src", "remote", base] });
-  out.push({ label: "the Go module", file: (t) => t || ".", args: ["fs", "."] });
-  findings.push({
-    file: opts.dockerfile ?? ".",
-    rule: "trivy-gate/coverage",
-    severity: "info",
-    message: `No image archive: scanned ${base ? `the final stage's base image ${base} (from the registry) and ` : ""}the Go module's dependencies (trivy fs). `
-      + "That does not cover what the gate sees in the built image: the Go standard library of the compiled binary (the Go version it is built with), "
-      + `packages installed by RUN, or files copied in${base ? "" : ", nor the base image (none found)"}.`
-      + (docker.failed === undefined && docker.exitCode === 0 ? " Docker is available here: build the image, `docker save` it and pass it with --image-archive." : ""),
-    hint: "docker build -t app . && docker save app -o app.tar && relay-security validate --image-archive app.tar",
-  });
-  return out;
+  const module = "the Go module";
+  const list: Target[] = [];
+  if (base) list.push({ label: base, file: base, args: ["image", "--image-src", "remote", base] });
+  list.push({ label: module, file: (t) => t || ".", args: ["fs", "."] });
+  const coverage = (scanned: Set<string>): Finding => {
+    const did = [
+      ...(base && scanned.has(base) ? [`the final stage's base image ${base} (from the registry)`] : []),
+      ...(scanned.has(module) ? ["the Go module's dependencies (trivy fs)"] : []),
+    ];
+    const baseNote = !base ? ", nor the base image (none found)" : scanned.has(base) ? "" : `, nor the base image ${base} (not scanned, see above)`;
+    return {
+      file: opts.dockerfile ?? ".",
+      rule: "trivy-gate/coverage",
+      severity: "info",
+      message: `No image archive: ${did.length ? `scanned ${did.join(" and ")}` : "nothing could be scanned (see above)"}. `
+        + "That does not cover what the gate sees in the built image: the Go standard library of the compiled binary (the Go version it is built with), "
+        + `packages installed by RUN, or files copied in${baseNote}.`
+        + (docker.failed === undefined && docker.exitCode === 0 ? " Docker is available here: build the image, `docker save` it and pass it with --image-archive." : ""),
+      hint: "docker build -t app . && docker save app -o app.tar && npx create-relay-security validate --image-archive app.tar",
+    };
+  };
+  return { list, coverage };
 }
 
 type PreparedIgnore =
@@ -122,10 +143,22 @@ function prepareIgnoreFile(dir: string, run: TrivyActionRun, scratch: string): P
   const step = (message: string, file = run.ignoreFiles.join(",")): PreparedIgnore =>
     ({ error: { file, rule: "trivy-gate", severity: "error", message: `the gate step would stop before scanning: ${message}` } });
   if (run.ignoreMode === "invalid") return step(`trivyignores: ${run.ignoreError}`);
-  const missing = run.ignoreFiles.find((f) => !existsSync(resolve(dir, f)));
-  if (missing) return step(`trivy-action cannot find ignorefile '${missing}' (trivyignores: ${run.ignoreFiles.join(",")})`, missing);
+  // Through the guard (issue 11): a `trivyignores:` path outside the repository is never read.
+  const read = (f: string): string | undefined | Error => {
+    try {
+      return readRepoText(dir, f);
+    } catch (error) {
+      if (error instanceof UserError) return error;
+      throw error;
+    }
+  };
   const files = run.ignoreMode === "none" ? [".trivyignore"] : run.ignoreFiles; // Trivy's default in the workspace
-  const texts = files.map((f) => ({ file: f, text: existsSync(resolve(dir, f)) ? readFileSync(resolve(dir, f), "utf8") : "" }));
+  const read1 = files.map((f) => ({ file: f, text: read(f) }));
+  const refused = read1.find((t) => t.text instanceof Error);
+  if (refused) return step((refused.text as Error).message, refused.file);
+  const missing = run.ignoreFiles.find((f) => read1.find((t) => t.file === f)?.text === undefined);
+  if (missing) return step(`trivy-action cannot find ignorefile '${missing}' (trivyignores: ${run.ignoreFiles.join(",")})`, missing);
+  const texts = read1.map((t) => ({ file: t.file, text: typeof t.text === "string" ? t.text : "" }));
   const locate = (_source: string, id: string) => {
     for (const { file, text } of texts) {
       const idx = text.split(/\r?\n/).findIndex((l) => l.trim().split(/\s+/)[0] === id || yamlId(l) === id);
@@ -153,7 +186,7 @@ function didNotRun(label: string, r: Awaited<ReturnType<Deps["exec"]>>, offline:
     message: offline && firstRun
       ? `the gate was not previewed for ${label}: Trivy has no vulnerability database cached here, and this run downloads none`
       : `Trivy could not scan ${label}, so the gate was not previewed for it: ${why.trim()}`,
-    ...(offline && firstRun ? { hint: "`npx relay-security validate` (without --offline) downloads it and previews the gate; or `trivy image --download-db-only`" } : {}),
+    ...(offline && firstRun ? { hint: "`npx create-relay-security validate` (without --offline) downloads it and previews the gate; or `trivy image --download-db-only`" } : {}),
   };
 }
 
@@ -170,5 +203,18 @@ async function trivyConfig(bin: string, opts: DryRunTrivyOptions): Promise<Findi
     const why = r.failed ?? (r.stderr.trim().split("\n").pop() || `exit code ${r.exitCode}`);
     return [{ file: dockerfile, rule: "trivy-config", severity: "skipped", message: `trivy config could not check ${dockerfile}: ${why}` }];
   }
-  return configFindings(report, dockerfile);
+  return configFindings(report, dockerfile).map((f) => explainRootCheck(f, opts.finalBaseImage));
+}
+
+/**
+ * Trivy's DS-0002 ("image user should not be 'root'") looks only for a USER line in the Dockerfile, so it
+ * fires on a final stage FROM a `:nonroot` image (distroless), which already runs as uid 65532. Said so,
+ * as info; for any other base the warning stays, with the fix.
+ */
+function explainRootCheck(f: Finding, finalBaseImage: string | undefined): Finding {
+  if (!/^trivy-config\/(?:AVD-)?DS-?0*02$/.test(f.rule)) return f;
+  if (finalBaseImage && /:(?:[\w.-]*-)?nonroot(?:$|[-@])/.test(finalBaseImage)) {
+    return { ...f, severity: "info", message: `${f.message}; not a problem here: the final stage's base image ${finalBaseImage} runs as a non-root user (uid 65532), and Trivy only looks for a USER line` };
+  }
+  return { ...f, hint: f.hint ?? "add `USER 65532:65532` (or a named non-root user) to the final stage" };
 }

@@ -50,7 +50,8 @@ export function scanWorkflow(file: string, text: string): ParsedWorkflow {
     if (!isScalar(node) || typeof node.value !== "string" || !node.range) return;
     const pos = lc.linePos(node.range[0]);
     const lineEnd = text.indexOf("\n", node.range[1]);
-    const rest = text.slice(node.range[1], lineEnd === -1 ? undefined : lineEnd);
+    // Up to the line break, without the `\r` of a CRLF file (it would defeat the comment match).
+    const rest = text.slice(node.range[1], lineEnd === -1 ? undefined : lineEnd).replace(/\r$/, "");
     const comment = /^\s*#(.*)$/.exec(rest)?.[1]?.trim();
     const above = /^\s*#(.*)$/.exec(lines[pos.line - 2] ?? "")?.[1]?.trim();
     const site: UsesSite = { file, line: pos.line, column: pos.col, value: node.value.trim(), range: [node.range[0], node.range[1]] };

@@ -27,7 +27,15 @@ fi
 count="$(jq '[(.Results // [])[] | (.Vulnerabilities // [])[]] | length' "$RESULTS_FILE")"
 if [[ "$count" -gt 0 ]]; then
   status=findings
-  echo "Trivy found $count vulnerabilities that the policy does not allow."
+  echo "Trivy found $count vulnerabilities that the policy does not allow:"
+  # The table the "Fail on findings" step points at (the JSON step prints none): most severe first.
+  jq -r '
+    def rank: {"CRITICAL": 0, "HIGH": 1, "MEDIUM": 2, "LOW": 3}[.] // 4;
+    ["SEVERITY", "ID", "PACKAGE", "INSTALLED", "FIXED IN", "TARGET"],
+    ([(.Results // [])[] | .Target as $t | (.Vulnerabilities // [])[] | . + {Target: $t}]
+      | sort_by((.Severity | rank), .VulnerabilityID, .PkgName)[]
+      | [.Severity, .VulnerabilityID, .PkgName, (.InstalledVersion // "-"), (.FixedVersion // "-"), .Target])
+    | @tsv' "$RESULTS_FILE" | column -t -s $'\t'
 else
   status=clean
   echo "Trivy found no vulnerabilities that the policy does not allow."

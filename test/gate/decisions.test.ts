@@ -27,7 +27,7 @@ describe("where the scan goes", () => {
     ["an untagged docker build cannot be named", wf("      - run: docker build .\n"), addedJob],
     ["a build of another Dockerfile is not ours", wf("      - run: docker build -f tools/Dockerfile -t a:b .\n"), addedJob],
     ["a build whose context holds our Dockerfile", wf("      - run: docker build -t a:b svc\n"), addedJob],
-    ["a conditional build step", wf("      - if: steps.changes.outputs.docker == 'true'\n        run: docker build -t a:b .\n"), addedJob],
+    ["a conditional build step: our step carries its if:", wf("      - if: steps.changes.outputs.docker == 'true'\n        run: docker build -t a:b .\n"), inserted],
     ["a job that runs on pull requests by its if:", wf("      - run: docker build -t a:b .\n", "    if: github.event_name == 'pull_request'\n"), inserted],
     ["a job that skips pull requests", wf("      - run: docker build -t a:b .\n", "    if: startsWith(github.ref, 'refs/tags/')\n"), addedJob],
     ["build-push-action load: false", wf("      - uses: docker/setup-buildx-action@v3\n      - uses: docker/build-push-action@v6\n        with:\n          load: false\n          tags: a:b\n"), addedJob],
@@ -93,7 +93,53 @@ describe("which workflow", () => {
     expect(req([["lint.yml", test], ["ci.yml", test]])).toMatchObject({ kind: "edit", file: ".github/workflows/ci.yml" });
   });
   it("asks when several PR workflows qualify and none is ci.yml", () => {
-    expect(req([["lint.yml", test], ["test.yml", test]])).toEqual({ kind: "choose", candidates: [".github/workflows/lint.yml", ".github/workflows/test.yml"] });
+    expect(req([["lint.yml", test], ["test.yml", test]])).toEqual({
+      kind: "choose",
+      candidates: [
+        { path: ".github/workflows/lint.yml", evidence: "runs go test / go build" },
+        { path: ".github/workflows/test.yml", evidence: "runs go test / go build" },
+      ],
+    });
+  });
+
+  // Issue 10 §2: choose by evidence; only a real tie is a question.
+  const codeql = `on:\n  pull_request:\njobs:\n  analyze:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - uses: github/codeql-action/init@v3\n      - uses: github/codeql-action/analyze@v3\n`;
+  const review = `on: [pull_request]\njobs:\n  review:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - uses: actions/dependency-review-action@v4\n`;
+  const lint = `on: pull_request\njobs:\n  lint:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - uses: golangci/golangci-lint-action@v6\n      - run: gofmt -l .\n`;
+  const closed = build("a:release").replace("pull_request:\n", "pull_request:\n    types: [closed]\n");
+  const labeled = test.replace("pull_request:\n", "pull_request:\n    types:\n      - labeled\n");
+  const misc = wf("      - run: echo hello\n");
+  it.each([
+    ["a test workflow over CodeQL, dependency review and lint-only", [["codeql.yml", codeql], ["dependency-review.yml", review], ["golangci.yml", lint], ["tests.yml", test]], "tests.yml"],
+    ["a build with types: [closed] is no candidate", [["release.yml", closed], ["tests.yml", test]], "tests.yml"],
+    ["types: [labeled] is no candidate", [["label.yml", labeled], ["misc.yml", misc]], "misc.yml"],
+    ["a named ci workflow over an unnamed one", [["checks.yml", misc], ["other.yml", misc]], "checks.yml"],
+    ["the workflow that builds the Dockerfile, even when it cannot load", [["tests.yml", test], ["docker.yml", wf("      - run: docker build --push -t a:b .\n")]], "docker.yml"],
+  ])("%s", (_, files, file) => {
+    expect(req(files as [string, string][])).toMatchObject({ kind: "edit", file: `.github/workflows/${file}` });
+  });
+  it("puts our job into the workflow whose build cannot load", () => {
+    const r = req([["tests.yml", test], ["docker.yml", wf("      - run: docker build --push -t a:b .\n")]]);
+    expect(r).toMatchObject({ kind: "edit", file: ".github/workflows/docker.yml", summary: expect.stringContaining("added the image-scan job") });
+  });
+  it("says why a workflow was left out", () => {
+    expect(text(req([["release.yml", closed], ["tests.yml", test]]))).toContain("release.yml: not a candidate for the gate: pull_request types [closed] never run on a new commit");
+  });
+  it("a tie lists each candidate with its evidence", () => {
+    const push = wf("      - run: docker build --push -t a:b .\n");
+    expect(req([["a.yml", push], ["b.yml", push.replace("a:b", "a:c")]])).toEqual({
+      kind: "choose",
+      candidates: [
+        { path: ".github/workflows/a.yml", evidence: 'builds the Dockerfile (job build, step 2 ("docker build --push -t a:b ."); docker build sends the image elsewhere (--push/--output) without --load)' },
+        { path: ".github/workflows/b.yml", evidence: 'builds the Dockerfile (job build, step 2 ("docker build --push -t a:c ."); docker build sends the image elsewhere (--push/--output) without --load)' },
+      ],
+    });
+  });
+  it("of two builders, the one whose image the gate can scan", () => {
+    expect(req([["a.yml", build("a:1")], ["b.yml", wf("      - run: docker build --push -t a:b .\n")]])).toMatchObject({ kind: "edit", file: ".github/workflows/a.yml" });
+  });
+  it("only workflows that never fire on a new commit: ci.yml is created", () => {
+    expect(req([["release.yml", closed]])).toMatchObject({ kind: "none" });
   });
   it("skips a broken workflow that is not ci.yml, with a note", () => {
     const r = req([["ci.yml", build("a:b")], ["release.yml", "on: [push\n"]]);

@@ -48,6 +48,22 @@ describe("gate fixtures", () => {
         const again = planGate(requestFor(c, readFileSync(expectedYml, "utf8")));
         expect(again.kind).toBe("unchanged");
       });
+
+      // Every shape also as a CRLF file and with a BOM: the same edit, in the file's own bytes.
+      const variants: [string, (t: string) => string][] = [
+        ["CRLF", (t) => t.replace(/\r?\n/g, "\r\n")],
+        ["a BOM", (t) => `\uFEFF${t}`],
+      ];
+      for (const [variant, as] of variants) {
+        it(`${c.name}, ${variant}: the same edit, and a second run changes nothing`, () => {
+          const input = as(c.input);
+          const result = planGate(requestFor({ ...c, input }, input));
+          expect(result.kind).toBe("edit");
+          if (result.kind !== "edit") return;
+          expect(result.after).toBe(as(readFileSync(expectedYml, "utf8")));
+          expect(planGate(requestFor({ ...c, input: result.after }, result.after)).kind).toBe("unchanged");
+        });
+      }
     }
   }
 });

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, existsSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { parseDockerfile } from "../../src/detect/dockerfile.js";
 import type { GateRequest } from "../../src/gate/index.js";
 import { renderGateStep, renderImageScanJob } from "../../src/render/index.js";
 import { viewWith } from "../support/answers.js";
@@ -49,17 +50,22 @@ export function requestFor(c: Case, text = c.input): GateRequest {
   if (existsSync(extra)) {
     for (const f of readdirSync(extra).sort()) workflows.push({ path: `.github/workflows/${f}`, text: readFileSync(join(extra, f), "utf8") });
   }
+  const dockerfile = c.options.dockerfile ?? "Dockerfile";
+  // The fixture's own Dockerfile, read as detection reads it (case.json may still say otherwise).
+  const dockerPath = join(c.dir, dockerfile);
+  const info = existsSync(dockerPath) ? parseDockerfile(dockerfile, readFileSync(dockerPath, "utf8")) : undefined;
   return {
     workflows,
-    dockerfile: c.options.dockerfile ?? "Dockerfile",
+    dockerfile,
+    ...(info?.prebuiltCopy ? { prebuiltCopy: info.prebuiltCopy } : {}),
     context: ".",
     ...(c.options.workflow ? { workflow: c.options.workflow } : {}),
     readFile: (rel) => {
       const p = join(c.dir, rel);
       return existsSync(p) && statSync(p).isFile() && !rel.startsWith("..") ? readFileSync(p, "utf8") : undefined;
     },
-    copiesPrebuiltBinary: c.options.copiesPrebuiltBinary ?? false,
-    step: (imageRef) => renderGateStep(VIEW, imageRef),
+    copiesPrebuiltBinary: c.options.copiesPrebuiltBinary ?? info?.copiesPrebuiltBinary ?? false,
+    step: (imageRef, condition) => renderGateStep(VIEW, imageRef, condition),
     job: () => renderImageScanJob(VIEW),
   };
 }
@@ -72,7 +78,7 @@ export function requestForText(text: string, path = ".github/workflows/ci.yml"):
     context: ".",
     readFile: () => undefined,
     copiesPrebuiltBinary: false,
-    step: (imageRef) => renderGateStep(VIEW, imageRef),
+    step: (imageRef, condition) => renderGateStep(VIEW, imageRef, condition),
     job: () => renderImageScanJob(VIEW),
   };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { splitList } from "../../src/gate/build.js";
+import { bakeTargets } from "../../src/gate/bake.js";
+import { splitList } from "../../src/gate/shapes.js";
 import { expand, parseMakefile } from "../../src/gate/makefile.js";
 import { toExpression, githubEnvWrites, type EnvScope } from "../../src/gate/resolve.js";
 import { commands, parseDockerBuild, parseMake } from "../../src/gate/shell.js";
@@ -16,6 +17,20 @@ describe("commands", () => {
     ["docker build -t ${{ env.IMAGE }}:${{ github.sha }} .", [["docker", "build", "-t", "${{ env.IMAGE }}:${{ github.sha }}", "."]]],
     ["make a && docker build . ; echo done # trailing", [["make", "a"], ["docker", "build", "."], ["echo", "done"]]],
     ["TAG=$(git rev-parse HEAD) docker build -t x:$TAG .", [["docker", "build", "-t", "x:$TAG", "."]]],
+    // Issue 20.5: wrappers and keywords before the command word.
+    ["sudo docker build -t a:b .", [["docker", "build", "-t", "a:b", "."]]],
+    ["sudo -E -u runner docker build -t a:b .", [["docker", "build", "-t", "a:b", "."]]],
+    ["time docker build -t a:b .", [["docker", "build", "-t", "a:b", "."]]],
+    ["time -p docker build -t a:b .", [["docker", "build", "-t", "a:b", "."]]],
+    ["env DOCKER_BUILDKIT=1 X=2 docker build -t a:b .", [["docker", "build", "-t", "a:b", "."]]],
+    ["env -u HOME -- docker build .", [["docker", "build", "."]]],
+    ["nice -n 10 command docker build .", [["docker", "build", "."]]],
+    ["timeout 20m sudo docker build .", [["docker", "build", "."]]],
+    ["/usr/bin/sudo docker build .", [["docker", "build", "."]]],
+    ["for a in x y; do docker build -t a:$a .; done", [["for", "a", "in", "x", "y"], ["docker", "build", "-t", "a:$a", "."], ["done"]]],
+    ["for a in x y\ndo\n  docker build .\ndone", [["for", "a", "in", "x", "y"], ["docker", "build", "."], ["done"]]],
+    ["if true; then sudo docker build .; fi", [["true"], ["docker", "build", "."], ["fi"]]],
+    ["true && time docker build . || exit 1", [["true"], ["docker", "build", "."], ["exit", "1"]]],
   ])("%j", (script, expected) => {
     expect(commands(script).map((c) => c.words)).toEqual(expected);
   });
@@ -141,5 +156,43 @@ describe("verifyEdit", () => {
     ["a result that does not parse", before + "c: [2\n"],
   ])("throws on %s", (_, after) => {
     expect(() => verifyEdit({ before, after, expect: (o) => ({ ...o, c: 2 }) })).toThrow(/internal: the gate's edit failed its own check/);
+  });
+});
+
+describe("bakeTargets", () => {
+  const hcl = [
+    'variable "GO_IMAGE" {',
+    '  default = "golang:1.25.4"',
+    "}",
+    "// shared settings",
+    'target "_common" {',
+    '  args = { BUILD_IMAGE = "${GO_IMAGE}", TAGS = "netgo" }',
+    "}",
+    'group "default" {',
+    '  targets = ["server"]',
+    "}",
+    'target "server" {',
+    '  inherits = ["_common"]',
+    '  context = "services/relay"',
+    '  dockerfile = "build/Dockerfile"',
+    '  target = "runtime"',
+    '  platforms = ["linux/arm64", "linux/amd64"]',
+    '  args = {',
+    '    VERSION = "${VERSION}"',
+    "  }",
+    "}",
+    "",
+  ].join("\n");
+  it("reads a target through its group, inherits and variables; dockerfile relative to context", () => {
+    expect(bakeTargets("docker-bake.hcl", hcl, [], {})).toEqual([
+      { context: "services/relay", dockerfile: "services/relay/build/Dockerfile", target: "runtime", platforms: ["linux/arm64", "linux/amd64"], args: { BUILD_IMAGE: "golang:1.25.4", TAGS: "netgo", VERSION: "${VERSION}" } },
+    ]);
+  });
+  it("CRLF and a BOM read the same", () => {
+    expect(bakeTargets("docker-bake.hcl", `\uFEFF${hcl.replace(/\n/g, "\r\n")}`, ["server"], {})).toEqual(bakeTargets("docker-bake.hcl", hcl, [], {}));
+  });
+  it("reads docker-bake.json", () => {
+    const json = JSON.stringify({ target: { app: { dockerfile: "Dockerfile.app", args: { A: "1" } } } });
+    expect(bakeTargets("docker-bake.json", json, ["app"], {})).toEqual([{ context: ".", dockerfile: "Dockerfile.app", args: { A: "1" }, platforms: [] }]);
   });
 });

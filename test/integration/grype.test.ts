@@ -33,13 +33,14 @@ describe("--scanner grype, end to end in process", () => {
     const ci = read(dir, ".github/workflows/ci.yml");
     const steps = stepsOf(ci, "build");
     const at = steps.findIndex((s) => s.id === "relay-security-scan");
-    expect(steps[at - 1]?.name).toBe("Build image");
+    // Right after the build: our block (Grype and its database from the cache, go install, the database), then the scan.
+    expect(steps.slice(at - 4, at).map((s) => s.id ?? s.name)).toEqual(["Build image", "relay-security-db-cache", "relay-security-setup", "relay-security-db"]);
     expect(steps[at]).toMatchObject({
       uses: SCAN_ACTION,
-      with: { image: "ghcr.io/acme/hello-service:${{ github.sha }}", "only-fixed": true, "severity-cutoff": "high", "fail-build": true, "grype-version": "v0.110.0", config: ".grype.yaml" },
+      with: { image: "ghcr.io/acme/hello-service:${{ github.sha }}", "only-fixed": true, "severity-cutoff": "high", "fail-build": true, "grype-version": "v0.122.0", config: ".grype.yaml" },
     });
     expect(ci).toContain(`uses: ${SCAN_ACTION} # v7.4.0\n`);
-    expect(ci).toContain("# renovate: datasource=github-releases depName=anchore/grype\n          grype-version: v0.110.0\n");
+    expect(ci).toContain("# renovate: datasource=github-releases depName=anchore/grype\n          grype-version: v0.122.0\n");
     expect(ci).not.toMatch(/trivy/i);
     expect(ci.startsWith(ciBefore.slice(0, ciBefore.indexOf("      # The image every pull request builds.")))).toBe(true);
 

@@ -1,3 +1,4 @@
+import { renderInitReport } from "../../src/report/init.js";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -125,13 +126,14 @@ describe("the user's edits inside our gate step", () => {
     expect(readFileSync(ci, "utf8")).toContain("severity: CRITICAL\n");
   });
 
-  it("a re-run with nothing new for the step keeps the user's edit quietly (exit 0)", async () => {
+  it("a re-run with nothing new for the step keeps the user's edit, and says what check says: exit 1, with the way out (issue 20.3)", async () => {
     const { dir, ci } = await setUp();
     const before = readFileSync(ci, "utf8");
     const { exitCode, report } = await runInit(options(dir, { mode: "yes" }), scriptedDeps([]).deps);
     expect(readFileSync(ci, "utf8")).toBe(before);
     expect(report.plan.changes.find((c) => c.path === ".github/workflows/ci.yml")?.action).toBe("unchanged");
-    expect(exitCode).toBe(0);
+    expect(exitCode).toBe(1);
+    expect(renderInitReport(report)).toContain("--on-conflict theirs");
   });
 });
 
@@ -158,7 +160,10 @@ describe("several pull-request workflows build the image", () => {
   it("--yes: exit 2 naming --workflow, nothing written", async () => {
     const dir = repo();
     const before = snapshot(dir);
-    await expect(runInit(options(dir, { mode: "yes" }), scriptedDeps([]).deps)).rejects.toThrow(/a\.yml, \.github\/workflows\/b\.yml.*--workflow FILE/);
+    await expect(runInit(options(dir, { mode: "yes" }), scriptedDeps([]).deps)).rejects.toMatchObject({
+      message: expect.stringContaining("choose one with --workflow FILE"),
+      details: [expect.stringMatching(/^ {2}\.github\/workflows\/a\.yml: builds the Dockerfile/), expect.stringMatching(/^ {2}\.github\/workflows\/b\.yml: builds the Dockerfile/)],
+    });
     expect(snapshot(dir)).toEqual(before);
   });
 });
@@ -173,7 +178,7 @@ describe("our rules inside the user's own Renovate config", () => {
     const { writeFileSync } = await import("node:fs");
     const { git } = await import("../support/repo.js");
     // The team decides Go modules may wait longer: they edit our gomod rule.
-    const edited = merged.replace(/('relay-security: Go modules',[\s\S]*?matchManagers: \['gomod'\],)/, "$1\n      minimumReleaseAge: '14 days',");
+    const edited = merged.replace(/('relay-security: Go modules',[\s\S]*?)minimumReleaseAge: '7 days',/, "$1minimumReleaseAge: '14 days',");
     expect(edited).not.toBe(merged);
     writeFileSync(path, edited);
     git(dir, "add", "-A");
@@ -182,7 +187,10 @@ describe("our rules inside the user's own Renovate config", () => {
     expect(exitCode).toBe(0);
     const after = readFileSync(path, "utf8");
     expect(after).toContain("minimumReleaseAge: '14 days'");
-    expect(after).toContain("labels: ['security']"); // the user's value (from the first run) is kept, not overridden
+    // The new label goes to the rules the user did not edit; the edited one keeps the first run's label.
+    expect(after).toContain("addLabels: ['deps']");
+    expect(after).toMatch(/minimumReleaseAge: '14 days',\s+addLabels: \['security'\]/);
+    expect(after).not.toMatch(/^  labels:/m);
     expect(after.startsWith("// team config\n")).toBe(true);
   });
 });

@@ -94,6 +94,52 @@ describe("fake gh", () => {
     expect(gh(["issue", "close", "8", "--bogus"])).toMatchObject({ status: 1, stderr: expect.stringContaining("unknown flag: --bogus") });
   });
 
+  it("--json author: a bot is app/<slug> with is_bot (cli/cli Author.MarshalJSON), a user has id and name", () => {
+    r.gh.setState({ repo: REPO, issues: [fakeIssue(1), fakeIssue(2, { author: "alice", authorType: "User" })] });
+    expect(JSON.parse(gh(["issue", "list", "--json", "number,author"]).stdout)).toEqual([
+      { number: 2, author: { id: "U_alice", is_bot: false, login: "alice", name: "" } },
+      { number: 1, author: { is_bot: true, login: "app/github-actions" } },
+    ]);
+  });
+
+  it("gh api repos/O/R/issues: REST shape, label filter, pull requests included, newest first, 30 a page by default", () => {
+    r.gh.setState({
+      repo: REPO,
+      issues: Array.from({ length: 45 }, (_, i) => fakeIssue(i + 1, { labels: i % 2 === 0 ? ["Security"] : [], pullRequest: i === 44, state: i === 0 ? "CLOSED" : "OPEN", stateReason: i === 0 ? "NOT_PLANNED" : null })),
+    });
+    const page = JSON.parse(gh(["api", `repos/${REPO}/issues?state=all&labels=security`]).stdout) as Record<string, unknown>[];
+    expect(page).toHaveLength(23);
+    expect(page[0]).toMatchObject({ number: 45, pull_request: expect.any(Object), user: { login: "github-actions[bot]", type: "Bot" }, labels: [{ name: "Security" }] });
+    expect(page.at(-1)).toMatchObject({ number: 1, state: "closed", state_reason: "not_planned" });
+    expect((JSON.parse(gh(["api", `repos/${REPO}/issues`]).stdout) as unknown[]).length).toBe(30); // open only, 30 a page
+  });
+
+  it("gh api --paginate: per_page=100 added, every page fetched (one request each), printed page by page or merged", () => {
+    r.gh.setState({ repo: REPO, issues: Array.from({ length: 250 }, (_, i) => fakeIssue(i + 1)) });
+    const out = gh(["api", "--paginate", `repos/${REPO}/issues?state=all`]).stdout;
+    expect(out.startsWith("[{")).toBe(true);
+    expect(out.split("][")).toHaveLength(3);
+    expect(r.gh.calls().at(-1)).toMatchObject({ argv: ["api", "--paginate", `repos/${REPO}/issues?state=all`], requests: 3 });
+    r.gh.setState({ ...r.gh.state(), paginateMerged: true });
+    expect((JSON.parse(gh(["api", "--paginate", `repos/${REPO}/issues?state=all`]).stdout) as unknown[]).length).toBe(250);
+    expect(gh(["api", "-X", "POST", `repos/${REPO}/issues`])).toMatchObject({ status: 1 });
+    expect(gh(["api", `repos/${REPO}/issues/999`])).toMatchObject({ status: 1, stderr: "gh: Not Found (HTTP 404)\n" });
+  });
+
+  it("closed_by on the single issue and comment authors are whoever the token is (state.viewer)", () => {
+    r.gh.setState({ repo: REPO, issues: [fakeIssue(3)], viewer: { login: "alice", type: "User" } });
+    gh(["issue", "close", "3", "--reason", "not planned", "--comment", "dup"]);
+    expect(JSON.parse(gh(["api", `repos/${REPO}/issues/3`]).stdout)).toMatchObject({ state: "closed", state_reason: "not_planned", closed_by: { login: "alice", type: "User" } });
+    expect(JSON.parse(gh(["api", `repos/${REPO}/issues/3/comments`]).stdout)).toEqual([expect.objectContaining({ body: "dup", user: { login: "alice", type: "User" } })]);
+  });
+
+  it("an injected failure with `times` fires that often, then the command works", () => {
+    r.gh.setState({ repo: REPO, issues: [fakeIssue(4)], fail: [{ command: "issue close", stderr: "HTTP 502", times: 1 }] });
+    expect(gh(["issue", "close", "4"])).toMatchObject({ status: 1, stderr: "HTTP 502\n" });
+    expect(gh(["issue", "close", "4"]).status).toBe(0);
+    expect(r.gh.issue(4).state).toBe("CLOSED");
+  });
+
   it("logs every call with its exit code", () => {
     gh(["issue", "list"], { GH_TOKEN: undefined });
     gh(["issue", "list"]);

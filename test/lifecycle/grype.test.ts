@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { cells, fixture, IMAGE_REF, marker, RUN_URL, Runner, tableRows } from "../support/lifecycle.js";
+import { cells, cleanComment, fixture, hiddenLines, IMAGE_REF, marker, RUN_URL, Runner, tableRows } from "../support/lifecycle.js";
 import { grypeFindingsReport, grypeMatch, grypeReport } from "../support/grype-report.js";
 import { lifecycleScripts } from "../support/scripts.js";
 import { json } from "../support/trivy-report.js";
@@ -141,7 +141,7 @@ describe("issue-lifecycle.sh, grype-image", () => {
     expect(issue).toMatchObject({ title: TITLE, state: "OPEN", labels: ["security"] });
     const lines = issue.body.split("\n");
     expect(lines[0]).toBe(marker("grype-image"));
-    expect(lines[2]).toMatch(/^<!-- relay-security:fingerprint=[0-9a-f]{64} -->$/);
+    expect(lines[3]).toMatch(/^<!-- relay-security:state v2 findings=[0-9a-f]{64} region=[0-9a-f]{64} keys=[0-9,]+ -->$/);
     expect(issue.body).toContain(`[this run](${RUN_URL})`);
     expect(issue.body).toContain("found **5 vulnerabilities** (1 CRITICAL, 4 HIGH)");
 
@@ -159,11 +159,13 @@ describe("issue-lifecycle.sh, grype-image", () => {
       "stdlib",
       "go1.24.1",
       "1.23.8, 1.24.2",
+      expect.any(String), // where: the binary's path (Grype's location)
       expect.stringMatching(/^The net\/http package improperly accepts a bare LF/),
     ]);
     // An Alpine match links its own data source and takes the description from the related NVD record.
     expect(rows[2]![0]).toBe("[CVE-2025-9230](https://security.alpinelinux.org/vuln/CVE-2025-9230)");
-    expect(rows[2]![5]).toMatch(/^Issue summary: An application trying to decrypt CMS messages/);
+    expect(rows[2]![5]).toBe("/lib/apk/db/installed, layer sha256:222222222222...");
+    expect(rows[2]![6]).toMatch(/^Issue summary: An application trying to decrypt CMS messages/);
     expect(rows[4]![0]).toBe("[GHSA-hcg3-q754-cr77](https://github.com/advisories/GHSA-hcg3-q754-cr77)");
     // Below the cutoff (musl, Medium) and unfixed (zlib, in ignoredMatches): not listed.
     expect(issue.body).not.toContain("musl");
@@ -180,8 +182,12 @@ describe("issue-lifecycle.sh, grype-image", () => {
     const report = grypeFindingsReport();
     report.matches.push(grypeMatch("CVE-2025-31115", { severity: "Critical", name: "xz-libs", fixed: ["5.8.1-r0"] }));
     findings(report);
-    expect(issues().stdout).toBe("grype-image: updated #1\n");
-    expect(r.gh.writeCalls()).toEqual([["issue", "edit", "1", "--title", TITLE, "--body-file", expect.any(String)]]);
+    expect(issues().stdout).toBe("grype-image: updated #1, commented on what is new\n");
+    expect(r.gh.writeCalls()).toEqual([
+      ["issue", "edit", "1", "--title", TITLE, "--body-file", expect.any(String)],
+      ["issue", "comment", "1", "--body-file", expect.any(String)],
+    ]);
+    expect(r.gh.issue(1).comments[0]!.body).toContain("CVE-2025-31115 (CRITICAL) in xz-libs");
     expect(tableRows(r.gh.issue(1).body).map((row) => cells(row)[2]).slice(0, 2)).toEqual(["stdlib", "xz-libs"]);
     expect(r.gh.state().issues).toHaveLength(1);
   });
@@ -200,7 +206,7 @@ describe("issue-lifecycle.sh, grype-image", () => {
     seed();
     r.writeResult("grype-image", "clean", fixture("grype-image-clean.json"));
     expect(issues().stdout).toBe("grype-image: closed #1\n");
-    expect(r.gh.issue(1)).toMatchObject({ state: "CLOSED", stateReason: "COMPLETED", comments: [{ body: `Scan is clean as of ${RUN_URL}` }] });
+    expect(r.gh.issue(1)).toMatchObject({ state: "CLOSED", stateReason: "COMPLETED", comments: [{ body: cleanComment("grype-image") }] });
     findings();
     expect(issues().stdout).toBe("grype-image: reopened #1\n");
     expect(r.gh.issue(1).state).toBe("OPEN");
@@ -250,17 +256,17 @@ describe("issue-lifecycle.sh, grype-image", () => {
     expect(readdirSync(r.cwd)).toEqual([]);
     const body = r.gh.issue(1).body;
     const lines = body.split("\n");
-    expect(lines.filter((l) => l.includes("<!--"))).toEqual([lines[0], lines[2]]);
-    expect(body.match(/-->/g)).toHaveLength(2);
+    expect(hiddenLines(body)).toEqual([lines[0], lines[2], lines[3], lines.at(-2)]);
+    expect(body.match(/-->/g)).toHaveLength(4);
     expect(lines.filter((l) => l === marker("govulncheck"))).toEqual([]);
     expect(body).not.toContain("<script>");
     expect(body).not.toContain("javascript:");
     expect(body).not.toMatch(/@octocat/);
     const rows = tableRows(body).map(cells);
     expect(rows).toHaveLength(2);
-    for (const row of rows) expect(row).toHaveLength(6);
-    expect(rows[0]![2]).toBe(`evil\`touch ${pwned(1)}\`\\|pkg`);
-    expect(rows[1]![0]).toBe("CVE-2025-0002\\](https://evil.example/x)");
+    for (const row of rows) expect(row).toHaveLength(7);
+    expect(rows[0]![2]).toBe(`evil\\\`touch ${pwned(1)}\\\`\\|pkg`); // backticks escaped: no code span
+    expect(rows[1]![0]).toBe("CVE-2025-0002\\](https:\u200b//evil.example/x)"); // not a link, and no bare URL either
   });
 
   it("500 matches: the body stays under GitHub's limit and says how many were cut", () => {

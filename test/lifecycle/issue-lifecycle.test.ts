@@ -2,12 +2,12 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { fakeIssue, type FakeIssue } from "../support/fake-gh.js";
-import { cells, fixture, IMAGE_REF, marker, MODULE_PATH, REPO, RUN_URL, Runner, tableRows } from "../support/lifecycle.js";
+import { cells, cleanComment, fixture, hiddenLines, IMAGE_REF, marker, MODULE_PATH, REPO, RUN_URL, Runner, tableRows } from "../support/lifecycle.js";
 import { findingsReport, json, osReport, vuln } from "../support/trivy-report.js";
 
 const TRIVY_TITLE = `Security scan: vulnerabilities in image ${IMAGE_REF}`;
 const GOVULNCHECK_TITLE = `Security scan: govulncheck findings in ${MODULE_PATH}`;
-const LIST_CALL = ["issue", "list", "--state", "all", "--limit", "1000", "--json", "number,state,body"];
+const LIST_CALL = ["api", "--paginate", `repos/${REPO}/issues?state=all&labels=security&per_page=100`];
 
 describe("issue-lifecycle.sh", () => {
   let r: Runner;
@@ -27,7 +27,7 @@ describe("issue-lifecycle.sh", () => {
   const withIssues = (issues: FakeIssue[]) => r.gh.setState({ ...r.gh.state(), issues });
 
   describe("findings", () => {
-    it("no issue yet: creates the label first, then the issue with marker, fingerprint and a ranked table", () => {
+    it("no issue yet: creates the label first, then the issue with marker, managed region, state line and a ranked table", () => {
       trivyFindings();
       r.writeResult("grype-image", "findings", "{}"); // not in TARGETS: ignored
       const run = r.issues();
@@ -44,7 +44,9 @@ describe("issue-lifecycle.sh", () => {
       const lines = issue.body.split("\n");
       expect(lines[0]).toBe(marker("trivy-image"));
       expect(lines[1]).toBe("");
-      expect(lines[2]).toMatch(/^<!-- relay-security:fingerprint=[0-9a-f]{64} -->$/);
+      expect(lines[2]).toBe("<!-- relay-security:begin -->");
+      expect(lines[3]).toMatch(/^<!-- relay-security:state v2 findings=[0-9a-f]{64} region=[0-9a-f]{64} keys=[0-9,]+ -->$/);
+      expect(lines.at(-2)).toBe("<!-- relay-security:end -->");
       expect(issue.body).toContain(`[this run](${RUN_URL})`);
       expect(issue.body).toContain("6 vulnerabilities");
 
@@ -63,8 +65,10 @@ describe("issue-lifecycle.sh", () => {
         "stdlib",
         "v1.24.1",
         "1.23.8, 1.24.2",
+        "usr/local/bin/app, layer sha256:444444444444...", // the Trivy target: which binary, which layer
         "net/http: Request smuggling due to acceptance of invalid chunked data in net/http",
       ]);
+      expect(rows[3]![5]).toBe("ghcr.io/acme/widget:main (alpine 3.22.1), layer sha256:222222222222...");
       // What to do, for each kind of finding present.
       expect(issue.body).toMatch(/builder.*go\.mod cannot fix it|go\.mod change cannot fix it/);
       expect(issue.body).toContain("base image digest");
@@ -79,7 +83,7 @@ describe("issue-lifecycle.sh", () => {
       expect(r.gh.writeCalls()).toEqual([]);
     });
 
-    it("open issue, changed findings: edits the body in place (no new issue, no comment)", () => {
+    it("open issue, a new finding: edits the body in place and comments on what is new (an edit notifies nobody)", () => {
       seedOurIssue();
       const report = findingsReport();
       report.Results![0]!.Vulnerabilities!.push(
@@ -87,31 +91,48 @@ describe("issue-lifecycle.sh", () => {
       );
       trivyFindings(report);
       const run = r.issues();
-      expect(run.stdout).toContain("trivy-image: updated #1");
-      expect(r.gh.writeCalls()).toEqual([["issue", "edit", "1", "--title", TRIVY_TITLE, "--body-file", expect.any(String)]]);
+      expect(run.stdout).toContain("trivy-image: updated #1, commented on what is new");
+      expect(r.gh.writeCalls()).toEqual([
+        ["issue", "edit", "1", "--title", TRIVY_TITLE, "--body-file", expect.any(String)],
+        ["issue", "comment", "1", "--body-file", expect.any(String)],
+      ]);
       const issue = r.gh.issue(1);
-      expect(issue.comments).toEqual([]);
+      expect(issue.comments).toHaveLength(1);
+      expect(issue.comments[0]!.body).toBe(
+        `<!-- relay-security:trivy-image:new -->\nNew since the last scan ([run](${RUN_URL})): **1 new finding**\n\n- CVE-2025-31115 (CRITICAL) in xz-libs\n`,
+      );
       expect(cells(tableRows(issue.body)[0]!)[2]).toBe("stdlib"); // CVE-2025-22871 < CVE-2025-31115 among CRITICAL
       expect(cells(tableRows(issue.body)[1]!)[2]).toBe("xz-libs");
       expect(r.gh.state().issues).toHaveLength(1);
     });
 
-    it("closed issue: updates the body, then reopens it with a comment linking the run", () => {
+    it("open issue, a finding gone (nothing new): edits the body, no comment", () => {
+      seedOurIssue();
+      const report = findingsReport();
+      report.Results![0]!.Vulnerabilities!.pop();
+      trivyFindings(report);
+      expect(r.issues().stdout).toBe("trivy-image: updated #1\ngovulncheck: no results (the scan failed or did not run): nothing to do\n");
+      expect(r.gh.writeCalls().map((w) => w.slice(0, 2).join(" "))).toEqual(["issue edit"]);
+    });
+
+    it("closed by us after a clean scan: updates the body, then reopens it with a comment listing the findings", () => {
       const ours = seedOurIssue();
-      withIssues([{ ...ours, state: "CLOSED", stateReason: "COMPLETED" }]);
+      withIssues([{ ...ours, state: "CLOSED", stateReason: "COMPLETED", closedBy: "github-actions[bot]" }]);
       const run = r.issues();
       expect(run.stdout).toContain("trivy-image: reopened #1");
       const writes = r.gh.writeCalls();
-      expect(writes.map((w) => w.slice(0, 3).join(" "))).toEqual(["issue edit 1", "issue reopen 1"]);
+      expect(writes.map((w) => w.slice(0, 3).join(" "))).toEqual(["issue edit 1", "issue reopen 1", "issue comment 1"]);
       const issue = r.gh.issue(1);
       expect(issue.state).toBe("OPEN");
       expect(issue.comments).toHaveLength(1);
-      expect(issue.comments[0]!.body).toContain(RUN_URL);
+      expect(issue.comments[0]!.body).toContain(`The scheduled security scan finds vulnerabilities again ([run](${RUN_URL})): **6 new findings**`);
+      expect(issue.comments[0]!.body).toContain("- CVE-2025-22871 (CRITICAL) in stdlib");
     });
 
     it("prefers an open match (lowest number), else the newest closed one", () => {
       const body = seedOurIssue().body;
-      const ours = (n: number, state: "OPEN" | "CLOSED") => fakeIssue(n, { body, title: TRIVY_TITLE, state });
+      const ours = (n: number, state: "OPEN" | "CLOSED") =>
+        fakeIssue(n, { body, title: TRIVY_TITLE, state, labels: ["security"], closedBy: state === "CLOSED" ? "github-actions[bot]" : null });
       withIssues([ours(3, "CLOSED"), ours(5, "OPEN"), ours(8, "OPEN"), ours(9, "CLOSED")]);
       expect(r.issues().stdout).toContain("trivy-image: unchanged #5");
       withIssues([ours(3, "CLOSED"), ours(9, "CLOSED"), ours(6, "CLOSED")]);
@@ -124,9 +145,34 @@ describe("issue-lifecycle.sh", () => {
       const others = Array.from({ length: 40 }, (_, i) => fakeIssue(i + 2, { labels: ["security"] }));
       withIssues([ours, ...others]);
       expect(r.issues().stdout).toContain("trivy-image: unchanged #1");
-      withIssues([{ ...ours, state: "CLOSED" }, ...others]);
+      withIssues([{ ...ours, state: "CLOSED", closedBy: "github-actions[bot]" }, ...others]);
       expect(r.issues().stdout).toContain("trivy-image: reopened #1");
       expect(r.gh.state().issues).toHaveLength(41);
+    });
+
+    it("1,500 labelled issues and pull requests, ours the oldest: pages through all of them, no duplicate", () => {
+      const ours = seedOurIssue();
+      const others = Array.from({ length: 1500 }, (_, i) =>
+        fakeIssue(i + 2, { labels: ["security"], pullRequest: i % 3 === 0, body: i % 3 === 0 ? ours.body : "other" }),
+      );
+      withIssues([ours, ...others]);
+      const run = r.issues();
+      expect(run.stdout).toContain("trivy-image: unchanged #1");
+      expect(r.gh.state().issues).toHaveLength(1501);
+      const [list] = r.gh.calls();
+      expect(list).toMatchObject({ argv: LIST_CALL, requests: 16 }); // 1,501 items, 100 a page
+      // A pull request that carries our marker (all 500 here) is never taken for our issue.
+      expect(r.gh.writeCalls()).toEqual([]);
+      expect(run.stderr).toContain("API calls: 1 gh calls");
+    });
+
+    it("reads gh's paginated output whether it prints one array per page or one merged array", () => {
+      const ours = seedOurIssue();
+      withIssues([ours, ...Array.from({ length: 250 }, (_, i) => fakeIssue(i + 2, { labels: ["security"] }))]);
+      r.gh.setState({ ...r.gh.state(), paginateMerged: true });
+      expect(r.issues().stdout).toContain("trivy-image: unchanged #1");
+      r.gh.setState({ ...r.gh.state(), paginateMerged: false });
+      expect(r.issues().stdout).toContain("trivy-image: unchanged #1");
     });
 
     it("finds an issue created a minute ago (the search index would not have it yet)", () => {
@@ -135,8 +181,7 @@ describe("issue-lifecycle.sh", () => {
       r.issues();
       r.gh.setState({ ...r.gh.state(), now: "2025-06-01T12:01:00Z" });
       expect(r.issues().stdout).toContain("trivy-image: unchanged #1");
-      const lists = r.gh.calls().filter((c) => c.argv[1] === "list");
-      expect(lists.every((c) => !c.argv.some((a) => /^--(search|label)|^-[Sl]/.test(a)))).toBe(true);
+      expect(r.gh.calls().filter((c) => c.argv[1] === "list" || c.argv[0] === "search")).toEqual([]);
     });
 
     it("ignores issues that quote the marker's words but not the exact marker line", () => {
@@ -144,10 +189,10 @@ describe("issue-lifecycle.sh", () => {
         repo: REPO,
         labels: [{ name: "security" }],
         issues: [
-          fakeIssue(1, { body: "Why does the bot write `<!-- relay-security:trivy-image -->` into issues?" }),
-          fakeIssue(2, { body: "<!-- relay-security:trivy-image --> (copied)\n" }),
-          fakeIssue(3, { body: "<!-- relay-security:trivy-image-old -->\n\nolder tool" }),
-          fakeIssue(4, { body: " <!-- relay-security:trivy-image -->" }),
+          fakeIssue(1, { labels: ["security"], body: "Why does the bot write `<!-- relay-security:trivy-image -->` into issues?" }),
+          fakeIssue(2, { labels: ["security"], body: "<!-- relay-security:trivy-image --> (copied)\n" }),
+          fakeIssue(3, { labels: ["security"], body: "<!-- relay-security:trivy-image-old -->\n\nolder tool" }),
+          fakeIssue(4, { labels: ["security"], body: " <!-- relay-security:trivy-image -->" }),
         ],
       });
       trivyFindings();
@@ -174,8 +219,11 @@ describe("issue-lifecycle.sh", () => {
       const run = r.issues();
       expect(run.status).toBe(0);
       expect(run.stdout).toContain("trivy-image: closed #1");
-      expect(r.gh.writeCalls()).toEqual([["issue", "close", "1", "--reason", "completed", "--comment", `Scan is clean as of ${RUN_URL}`]]);
-      expect(r.gh.issue(1)).toMatchObject({ state: "CLOSED", stateReason: "COMPLETED", comments: [{ body: `Scan is clean as of ${RUN_URL}` }] });
+      expect(r.gh.writeCalls()).toEqual([
+        ["issue", "comment", "1", "--body-file", expect.any(String)],
+        ["issue", "close", "1", "--reason", "completed"],
+      ]);
+      expect(r.gh.issue(1)).toMatchObject({ state: "CLOSED", stateReason: "COMPLETED", closedBy: "github-actions[bot]", comments: [{ body: cleanComment("trivy-image") }] });
     });
 
     it("no issue, or only a closed one: no write calls at all", () => {
@@ -183,7 +231,7 @@ describe("issue-lifecycle.sh", () => {
       expect(r.issues().stdout).toContain("trivy-image: nothing to do");
       expect(r.gh.writeCalls()).toEqual([]);
       const ours = seedOurIssue();
-      withIssues([{ ...ours, state: "CLOSED" }]);
+      withIssues([{ ...ours, state: "CLOSED", closedBy: "github-actions[bot]" }]);
       r.writeResult("trivy-image", "clean", fixture("trivy-image-clean.json"));
       expect(r.issues().stdout).toContain("trivy-image: nothing to do");
       expect(r.gh.writeCalls()).toEqual([]);
@@ -212,9 +260,9 @@ describe("issue-lifecycle.sh", () => {
 
       const body = r.gh.issue(1).body;
       const lines = body.split("\n");
-      // Only our two hidden lines are comments; nothing from the scanner can open or close one.
-      expect(lines.filter((l) => l.includes("<!--"))).toEqual([lines[0], lines[2]]);
-      expect(body.match(/-->/g)).toHaveLength(2);
+      // Only our four hidden lines are comments; nothing from the scanner can open or close one.
+      expect(hiddenLines(body)).toEqual([lines[0], lines[2], lines[3], lines.at(-2)]);
+      expect(body.match(/-->/g)).toHaveLength(4);
       expect(lines.filter((l) => l === marker("govulncheck"))).toEqual([]);
       expect(body).not.toContain("<script>");
       expect(body).toContain("${{ github.token }}");
@@ -223,11 +271,11 @@ describe("issue-lifecycle.sh", () => {
 
       const rows = tableRows(body);
       expect(rows).toHaveLength(2);
-      for (const row of rows) expect(cells(row)).toHaveLength(6);
+      for (const row of rows) expect(cells(row)).toHaveLength(7);
       const [first, second] = rows.map(cells);
-      expect(first![2]).toBe(`evil\`touch ${pwned(1)}\`\\|pkg`);
-      expect(first![5]).toContain("second line");
-      expect(second![0]).toBe("CVE-2025-0002\\](https://evil.example/x)"); // not a link: the bracket is escaped
+      expect(first![2]).toBe(`evil\\\`touch ${pwned(1)}\\\`\\|pkg`); // backticks escaped: no code span
+      expect(first![6]).toContain("second line");
+      expect(second![0]).toBe("CVE-2025-0002\\](https:\u200b//evil.example/x)"); // not a link: the bracket is escaped
       expect(body).not.toContain("javascript:");
     });
   });
@@ -342,13 +390,24 @@ describe("issue-lifecycle.sh", () => {
       ]);
       expect(rows[0]).toEqual([
         expect.any(String),
+        // The CVE and GHSA aliases: the same bug in the image scan's issue goes by its CVE.
+        "[CVE-2025-22869](https://nvd.nist.gov/vuln/detail/CVE-2025-22869), [GHSA-hcg3-q754-cr77](https://github.com/advisories/GHSA-hcg3-q754-cr77)",
         "golang.org/x/crypto",
         "v0.31.0",
         "v0.35.0",
         "golang.org/x/crypto/ssh.NewServerConn, golang.org/x/crypto/ssh.ServerConfig.Accept",
+        // The call site in this module, from the trace: the frame of ours nearest the vulnerable symbol.
+        "cmd/widget/main.go:77: serveSSH calls golang.org/x/crypto/ssh.NewServerConn, cmd/widget/main.go:79: serveSSH calls golang.org/x/crypto/ssh.NewServerConn",
         expect.stringContaining("SSH servers"), // no summary in the OSV entry: its details
       ]);
-      expect(rows[1]!.slice(1, 5)).toEqual(["stdlib", "v1.24.1", "v1.24.2", "net/http/internal.chunkedReader.Read"]);
+      expect(rows[1]!.slice(1, 7)).toEqual([
+        "[CVE-2025-22871](https://nvd.nist.gov/vuln/detail/CVE-2025-22871)",
+        "stdlib",
+        "v1.24.1",
+        "v1.24.2",
+        "net/http/internal.chunkedReader.Read",
+        "cmd/widget/main.go:41: main calls net/http.ListenAndServe",
+      ]);
       expect(issue.body).not.toContain("GO-2025-3488"); // imported, not called
       expect(issue.body).not.toContain("GO-2024-2687"); // required, not imported
       expect(issue.body).toMatch(/toolchain/);

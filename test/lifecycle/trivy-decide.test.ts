@@ -34,6 +34,12 @@ describe("trivy-decide.sh", () => {
     expect(readFileSync(join(outDir(), "results.json"), "utf8")).toBe(fixture("trivy-image-findings.json"));
     expect(run.output).toBe("status=findings\n");
     expect(run.stdout).toContain("6 vulnerabilities");
+    // The table "Fail on findings" points at (issue 20.9): a header, then one row a finding, CRITICAL first.
+    const rows = run.stdout.split("\n").filter((l) => /^(SEVERITY|CRITICAL|HIGH|MEDIUM|LOW)\s/.test(l));
+    expect(rows).toHaveLength(7);
+    expect(rows[0]).toMatch(/^SEVERITY\s+ID\s+PACKAGE\s+INSTALLED\s+FIXED IN\s+TARGET$/);
+    expect(rows[1]).toMatch(/^CRITICAL\s+CVE-2025-22871\s+stdlib\s+v1\.24\.1\s+1\.23\.8, 1\.24\.2\s+usr\/local\/bin\/app$/);
+    expect(rows.at(-1)).toMatch(/^MEDIUM\s+CVE-2025-26519\s+musl/);
   });
 
   it("clean: results without Vulnerabilities", () => {

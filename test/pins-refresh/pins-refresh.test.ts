@@ -136,7 +136,7 @@ describe("pins-refresh", () => {
     expect(run(file).code).toBe(0);
     const fresh = run(file, "--check");
     expect(fresh.code, fresh.out + fresh.err).toBe(0);
-    expect(fresh.out).toMatch(/5 action pins are current/);
+    expect(fresh.out).toMatch(/5 action pins and the tool versions are current/);
   });
 
   it("refuses a moved tag: that pin stays, the run fails and says why", () => {
@@ -166,5 +166,75 @@ describe("pins-refresh", () => {
     const r = run(file, "--check");
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/git ls-remote acme\/missing failed/);
+  });
+});
+
+describe("pins-refresh: scanner versions from the Go module proxy", () => {
+  /** A `go` that answers `go list -m -versions MODULE` as the proxy would, and logs what it was asked. */
+  function fakeGo(dir: string, lists: Record<string, string>): string {
+    const file = join(dir, "go");
+    const cases = Object.entries(lists).map(([m, v]) => `  "${m}") echo "${m} ${v}" ;;`).join("\n");
+    writeFileSync(file, `#!/bin/sh\necho "$*" >>"${join(dir, "go.log")}"\ncase "$4" in\n${cases}\n  *) echo "go: module $4: not found" >&2; exit 1 ;;\nesac\n`, { mode: 0o755 });
+    return file;
+  }
+
+  /** data/pins.json with tool versions, and scripts/tools.sh beside it as in this repository. */
+  function layout(): { dir: string; file: string; toolsSh: string } {
+    const dir = mkdtempSync(join(root, "layout-"));
+    mkdirSync(join(dir, "data"));
+    mkdirSync(join(dir, "scripts"));
+    const file = pinsFile();
+    const pins = JSON.parse(readFileSync(file, "utf8"));
+    pins.tools = {
+      trivy: { version: "v0.74.0", module: "github.com/aquasecurity/trivy/cmd/trivy" },
+      grype: { version: "v0.110.0", module: "github.com/anchore/grype/cmd/grype" },
+      govulncheck: { version: "v1.9.0", module: "golang.org/x/vuln" },
+    };
+    pins.knownCompromised.trivyVersions = ["v0.69.4", "v0.75.0"];
+    const target = join(dir, "data", "pins.json");
+    writeFileSync(target, `${JSON.stringify(pins, null, 2)}\n`);
+    const toolsSh = join(dir, "scripts", "tools.sh");
+    writeFileSync(toolsSh, "# renovate: datasource=github-releases depName=aquasecurity/trivy\nTRIVY_VERSION=v0.74.0\nGOVULNCHECK_VERSION=v1.9.0\n");
+    return { dir, file: target, toolsSh };
+  }
+
+  const runWith = (file: string, goBin: string, ...args: string[]) => {
+    const r = spawnSync(process.execPath, [SCRIPT, "--file", file, "--date", "2026-12-01", ...args], { encoding: "utf8", env: { ...env, PINS_GIT_BASE: base, PINS_GO: goBin } });
+    return { code: r.status, out: r.stdout, err: r.stderr };
+  };
+
+  it("moves each tool to the newest stable version the proxy lists, never a pre-release or a compromised one, and tools.sh with it", () => {
+    const { dir, file, toolsSh } = layout();
+    const goBin = fakeGo(dir, {
+      "github.com/aquasecurity/trivy": "v0.69.4 v0.74.0 v0.75.0 v0.76.0-rc.1",
+      "github.com/anchore/grype": "v0.110.0 v0.121.3 v0.122.0 v0.123.0-beta.1",
+      "golang.org/x/vuln": "v1.8.0 v1.9.0 v1.10.0",
+    });
+    const r = runWith(file, goBin);
+    expect(r.err).not.toMatch(/failed/);
+    const after = JSON.parse(readFileSync(file, "utf8"));
+    expect([after.tools.trivy.version, after.tools.grype.version, after.tools.govulncheck.version]).toEqual(["v0.74.0", "v0.122.0", "v1.10.0"]);
+    expect(r.out).toContain("updated: grype (tool): v0.110.0 -> v0.122.0");
+    expect(readFileSync(toolsSh, "utf8")).toBe("# renovate: datasource=github-releases depName=aquasecurity/trivy\nTRIVY_VERSION=v0.74.0\nGOVULNCHECK_VERSION=v1.10.0\n");
+    // The module that holds the command, not the command's package path.
+    expect(readFileSync(join(dir, "go.log"), "utf8")).toContain("list -m -versions github.com/anchore/grype\n");
+  });
+
+  it("--check reports a stale tool version (exit 1) and writes nothing", () => {
+    const { dir, file } = layout();
+    const before = readFileSync(file, "utf8");
+    const goBin = fakeGo(dir, { "github.com/aquasecurity/trivy": "v0.74.0", "github.com/anchore/grype": "v0.110.0 v0.122.0", "golang.org/x/vuln": "v1.9.0" });
+    // The actions are stale too in this fixture; the tool line is what this test is about.
+    const r = runWith(file, goBin, "--check");
+    expect(r.code).toBe(1);
+    expect(r.out).toContain("stale: grype (tool): v0.110.0 -> v0.122.0");
+    expect(readFileSync(file, "utf8")).toBe(before);
+  });
+
+  it("exit 2 when the proxy cannot be asked", () => {
+    const { dir, file } = layout();
+    const r = runWith(file, fakeGo(dir, {}), "--check");
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/go list -m -versions github\.com\/aquasecurity\/trivy failed/);
   });
 });

@@ -33,7 +33,7 @@ describe("renderRenovateConfig", () => {
   it("groups the chosen scanner's action, binary and govulncheck into one PR", () => {
     expect(rule(trivy, "security scanners")?.matchDepNames).toEqual(["aquasecurity/trivy-action", "aquasecurity/trivy", "golang.org/x/vuln"]);
     expect(rule(grype, "security scanners")?.matchDepNames).toEqual(["anchore/scan-action", "anchore/grype", "golang.org/x/vuln"]);
-    expect(grype.labels).toEqual(["deps: security"]);
+    expect(rule(grype, "security scanners")?.addLabels).toEqual(["deps: security"]);
   });
 
   it("renovate.json text is the config as JSON with a final newline", () => {
@@ -68,12 +68,13 @@ describe("the version-marker custom manager", () => {
     const files = readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".hbs"));
     let markers = 0;
     for (const f of files) {
-      const text = readFileSync(join(dir, f), "utf8").replace(/\{\{trivyVersion\}\}/g, "v0.74.0").replace(/\{\{govulncheckVersion\}\}/g, "v1.9.0").replace(/\{\{grypeVersion\}\}/g, "v0.110.0");
+      const text = readFileSync(join(dir, f), "utf8").replace(/\{\{trivyVersion\}\}/g, "v0.74.0").replace(/\{\{govulncheckVersion\}\}/g, "v1.9.0").replace(/\{\{grypeVersion\}\}/g, "v0.110.0").replace(/\{\{version\}\}/g, "0.1.0");
       const expected = text.split("\n").filter((l) => l.includes("# renovate:")).length;
       markers += expected;
       const found = markerMatches(text);
       expect(found, f).toHaveLength(expected);
-      for (const m of found) expect(m.currentValue, f).toMatch(/^v\d+\.\d+\.\d+$/);
+      // Go and GitHub releases carry a v; npm versions (this tool's own, in relay-security-check.yml) do not.
+      for (const m of found) expect(m.currentValue, f).toMatch(m.datasource === "npm" ? /^\d+\.\d+\.\d+$/ : /^v\d+\.\d+\.\d+$/);
     }
     expect(markers).toBeGreaterThan(0);
   });

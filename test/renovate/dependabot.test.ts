@@ -22,7 +22,8 @@ describe("renderDependabot", () => {
       expect(u.schedule).toEqual({ interval: "weekly" });
       // Only default-days: the github-actions ecosystem rejects semver-*-days.
       expect(u.cooldown).toEqual({ "default-days": 7 });
-      expect(u.labels).toEqual(["deps: security"]);
+      // A custom list replaces Dependabot's "dependencies" label (issue 13, item 8): it is listed again.
+      expect(u.labels).toEqual(["dependencies", "deps: security"]);
     }
   });
 
@@ -45,5 +46,22 @@ describe("renderDependabot", () => {
     expect(DEPENDABOT_LIMITS).toMatch(/does not fix a wrong version comment/);
     expect(DEPENDABOT_LIMITS).toMatch(/`version:` input/);
     expect(DEPENDABOT_LIMITS).toMatch(/GOVULNCHECK_VERSION/);
+  });
+});
+
+describe("Dependabot labels (issue 13, item 8)", () => {
+  it("the plan says a label is applied only once it exists, and that ours keeps dependencies", async () => {
+    const { makeRepo } = await import("../support/repo.js");
+    const { detect } = await import("../../src/detect/index.js");
+    const { buildPlan } = await import("../../src/plan/index.js");
+    const { answersWith } = await import("../support/answers.js");
+    const { scriptedDeps } = await import("../support/deps.js");
+    const dir = makeRepo("example");
+    const plan = buildPlan(await detect(dir, scriptedDeps([]).deps), answersWith({ updater: "dependabot", label: "vuln" }), undefined, { restore: false, onConflict: "markers" });
+    const note = plan.notes.find((n) => n.startsWith(".github/dependabot.yml:"));
+    expect(note).toMatch(/"vuln" .*only once the label exists/);
+    expect(note).toMatch(/gh label create "vuln"/);
+    const doc = parse(plan.changes.find((c) => c.path === ".github/dependabot.yml")?.after ?? "") as { updates: Update[] };
+    expect(doc.updates[0]?.labels).toEqual(["dependencies", "vuln"]);
   });
 });

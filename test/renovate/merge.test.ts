@@ -35,7 +35,7 @@ describe("mergeRenovateConfig on fixture repos", () => {
     const { text } = mergeRenovateConfig("renovate.json5", before, ours);
     for (const line of before.split("\n")) expect(text).toContain(line.replace(/,?$/, ""));
     expect(text).toContain("      matchManagers: ['github-actions'],");
-    expect(Object.keys(JSON5.parse(text) as object)).toEqual(["$schema", "extends", "schedule", "prConcurrentLimit", "packageRules", "labels", "customManagers"]);
+    expect(Object.keys(JSON5.parse(text) as object)).toEqual(["$schema", "extends", "schedule", "prConcurrentLimit", "packageRules", "customManagers"]);
   });
 
   it("reports what it added and the user's values it kept", () => {
@@ -44,7 +44,7 @@ describe("mergeRenovateConfig on fixture repos", () => {
     expect(r.added).toContain('extends: added "helpers:pinGitHubActionDigestsToSemver"');
     expect(r.added).toContain('packageRules: added "relay-security: security scanners"');
     expect(r.added).toContain('customManagers: added "relay-security: version markers in workflows"');
-    expect(r.kept).toEqual(['labels: kept yours (["dependencies"]); ours is ["security"]']);
+    expect(r.kept).toEqual([]);
   });
 
   it("does not add presets that one of the user's presets already includes", () => {
@@ -56,10 +56,17 @@ describe("mergeRenovateConfig on fixture repos", () => {
   it("upgrades our old rules in place and leaves the user's rules alone", () => {
     const input = join(FIXTURES, "upgrade", "input");
     const r = mergeRenovateConfig("renovate.json5", read(input)("renovate.json5"), ours);
-    expect(r.added).toEqual(['packageRules: updated "relay-security: GitHub Actions"', 'customManagers: updated "relay-security: version markers in workflows"']);
+    expect(r.added).toEqual([
+      'packageRules: updated "relay-security: GitHub Actions"',
+      'packageRules: updated "relay-security: Docker base images"',
+      'packageRules: updated "relay-security: security scanners"',
+      'packageRules: added "relay-security: relay-security itself"',
+      'packageRules: updated "relay-security: Go modules"',
+      'customManagers: updated "relay-security: version markers in workflows"',
+    ]);
     const rules = (JSON5.parse(r.text) as { packageRules: { groupName?: string }[] }).packageRules;
     expect(rules[0]?.groupName).toBe("acme modules");
-    expect(rules).toHaveLength(6);
+    expect(rules).toHaveLength(7);
   });
 
   it("keeps a rule of ours that the user edited since we wrote it, when told what we wrote", () => {
@@ -85,7 +92,8 @@ describe("mergeRenovateConfig on fixture repos", () => {
   it("merges into an empty config, CRLF line endings kept", () => {
     const r = mergeRenovateConfig(".renovaterc.json", "{}\r\n", ours);
     expect(r.text).not.toMatch(/[^\r]\n/);
-    expect(JSON.parse(r.text)).toEqual(Object.fromEntries(Object.entries(ours).filter(([k]) => k !== "$schema" && k !== "description")));
+    const expected = Object.fromEntries(Object.entries(ours).filter(([k]) => k !== "$schema" && k !== "description"));
+    expect(JSON.parse(r.text)).toEqual({ ...expected, extends: ours.extends.filter((p) => p !== "config:recommended") });
   });
 
   it.each([

@@ -81,6 +81,8 @@ export async function runTrivyStep(
     writeFileSync(join(cwd, "trivyignores"), run.ignoreFiles.map((f) => readFileSync(join(cwd, f), "utf8")).join(""));
     env.TRIVY_IGNOREFILE = "./trivyignores";
   }
+  // A single .trivyignore.yaml is handed to Trivy as it is.
+  if (run.ignoreMode === "yaml") env.TRIVY_IGNOREFILE = run.ignoreFiles[0] as string;
   if (!env.TRIVY_FORMAT) Object.assign(env, { TRIVY_FORMAT: "json", TRIVY_OUTPUT: "gate-report.json" });
   const r = await execa(trivy, [run.scanType, ...offlineFlags(opts.cacheDir), "--input", opts.archive, run.scanRef], {
     cwd, env: cleanEnv(env), extendEnv: false, reject: false,

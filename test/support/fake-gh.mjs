@@ -8,7 +8,19 @@
 //   `searchLagMinutes` (default 15) are not found, and text inside HTML comments is not indexed;
 // - `issue create` prints the URL and fails on a missing label; `close` / `reopen` on an issue already
 //   in that state warn, exit 0 and post no comment; `label create` needs --force for an existing label;
-// - bodies over 65,536 characters and titles over 256 are rejected like the API does.
+// - bodies over 65,536 characters and titles over 256 are rejected like the API does;
+// - `issue list` leaves pull requests out (GraphQL `repository.issues`); `--json author` spells a bot as
+//   `{"is_bot": true, "login": "app/<slug>"}` and a user as `{id, is_bot: false, login, name}`
+//   (cli/cli api/queries_issue.go, Author.MarshalJSON): our bot is `app/github-actions` there;
+// - `api` (GET only) answers the REST endpoints the script reads, in REST's shape (lower-case `state`,
+//   `state_reason`, `user: {login, type}` with the bot as `github-actions[bot]` / "Bot", label objects,
+//   pull requests included with a `pull_request` key): `repos/O/R/issues` (state, labels, per_page up to 100,
+//   page; newest first), `repos/O/R/issues/N` (with `closed_by`), `repos/O/R/issues/N/comments`.
+//   `--paginate` adds per_page=100 unless given (pkg/cmd/api/pagination.go addPerPage) and follows every
+//   page, printing each page's array as it comes (pkg/cmd/api/api.go: one body copied per request); with
+//   `state.paginateMerged` it prints one merged array instead, as newer releases do. Each page is a request:
+//   the log records `requests`;
+// - writes are made as `state.viewer` (default the Actions bot): issues' author, comments' author, closed_by.
 // State: the JSON file named by FAKE_GH_STATE (created if missing). Every call is appended as a JSON line
 // `{argv, exit}` to FAKE_GH_LOG (default: the state file + ".log"). `state.fail` injects failures:
 // [{command: "issue edit", stderr: "...", exit: 1}].
@@ -52,6 +64,11 @@ const SPECS = {
   "issue close": { ...REPO, comment: { short: "c", type: "string" }, reason: { short: "r", type: "string" } },
   "issue reopen": { ...REPO, comment: { short: "c", type: "string" } },
   "issue comment": { ...REPO, body: { short: "b", type: "string" }, "body-file": { short: "F", type: "string" } },
+  api: {
+    paginate: { type: "bool" }, method: { short: "X", type: "string" }, header: { short: "H", type: "list" },
+    jq: { short: "q", type: "string" }, "raw-field": { short: "f", type: "list" }, field: { short: "F", type: "list" },
+    slurp: { type: "bool" }, include: { short: "i", type: "bool" }, silent: { type: "bool" }, hostname: { type: "string" },
+  },
   "label create": {
     ...REPO, color: { short: "c", type: "string" }, description: { short: "d", type: "string" }, force: { short: "f", type: "bool" },
   },
@@ -64,7 +81,8 @@ function parseArgs(command, args) {
   const flags = {};
   const positional = [];
   const set = (name, value) => {
-    if (spec[name].type === "list") (flags[name] ??= []).push(...String(value).split(",").map((v) => v.trim()));
+    if (spec[name].type === "list" && command === "api") (flags[name] ??= []).push(String(value));
+    else if (spec[name].type === "list") (flags[name] ??= []).push(...String(value).split(",").map((v) => v.trim()));
     else flags[name] = value;
   };
   for (let i = 0; i < args.length; i++) {
@@ -94,6 +112,8 @@ function parseArgs(command, args) {
   return { flags, positional };
 }
 
+const state0 = (env) => (env.FAKE_GH_STATE && existsSync(env.FAKE_GH_STATE) ? JSON.parse(readFileSync(env.FAKE_GH_STATE, "utf8")) : {});
+
 function loadState(file) {
   const state = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {};
   state.issues ??= [];
@@ -101,6 +121,11 @@ function loadState(file) {
   state.nextCommentId ??= 1000;
   return state;
 }
+
+const BOT = { login: "github-actions[bot]", type: "Bot" };
+const viewer = (state) => state.viewer ?? BOT;
+/** An issue's author in REST terms; the default is the Actions bot, as for issues the workflow created. */
+const author = (issue) => (issue.author === undefined ? BOT : { login: issue.author, type: issue.authorType ?? (issue.author.endsWith("[bot]") ? "Bot" : "User") });
 
 function nowIso(state) {
   return state.now ?? new Date().toISOString();
@@ -147,7 +172,7 @@ const issueUrl = (repo, n) => `https://github.com/${repo}/issues/${n}`;
 
 function addComment(state, issue, body, repo) {
   const id = state.nextCommentId++;
-  issue.comments.push({ id, body, createdAt: nowIso(state) });
+  issue.comments.push({ id, body, createdAt: nowIso(state), author: viewer(state).login });
   return `${issueUrl(repo, issue.number)}#issuecomment-${id}`;
 }
 
@@ -161,8 +186,10 @@ function jsonField(issue, field, repo) {
       return issue.state === "CLOSED";
     case "comments":
       return issue.comments.map((c) => ({ body: c.body, createdAt: c.createdAt }));
-    case "author":
-      return { login: issue.author ?? "github-actions", name: "", is_bot: true };
+    case "author": {
+      const a = author(issue);
+      return a.type === "Bot" ? { is_bot: true, login: `app/${a.login.replace(/\[bot\]$/, "")}` } : { id: `U_${a.login}`, is_bot: false, login: a.login, name: "" };
+    }
     case "id":
       return `I_${issue.number}`;
     case "assignees":
@@ -200,6 +227,7 @@ function issueList(state, { flags }, repo) {
   if (flags.jq !== undefined && flags.json === undefined) throw new GhError("cannot use `--jq` without specifying `--json`");
   const viaSearch = flags.search !== undefined || flags.label !== undefined || flags.milestone !== undefined;
   const issues = state.issues
+    .filter((i) => !i.pullRequest)
     .filter((i) => stateFlag === "all" || i.state === stateFlag.toUpperCase())
     .filter((i) => !viaSearch || searchable(state, i, flags))
     .sort((a, b) => b.number - a.number)
@@ -232,6 +260,7 @@ function issueCreate(state, { flags }, repo) {
   state.issues.push({
     number, title: flags.title, body, state: "OPEN", stateReason: null, createdAt: now, updatedAt: now,
     closedAt: null, labels: (flags.label ?? []).map((n) => findLabel(state, n).name), comments: [],
+    author: viewer(state).login, authorType: viewer(state).type,
   });
   return `${issueUrl(repo, number)}\n`;
 }
@@ -271,6 +300,7 @@ function issueSetState(state, { flags, positional }, repo, io, target) {
   issue.state = target;
   issue.stateReason = target === "CLOSED" ? reason : "REOPENED";
   issue.closedAt = target === "CLOSED" ? nowIso(state) : null;
+  issue.closedBy = target === "CLOSED" ? viewer(state).login : issue.closedBy;
   issue.updatedAt = nowIso(state);
   io.stderr += `✓ ${target === "CLOSED" ? "Closed" : "Reopened"} issue ${repo}#${issue.number} (${issue.title})\n`;
   return "";
@@ -297,16 +327,103 @@ function labelCreate(state, { flags, positional }) {
   return "";
 }
 
+// ---- REST (`gh api`) ------------------------------------------------------------------------------
+const restUser = (login, type) => ({ login, type: type ?? (login.endsWith("[bot]") ? "Bot" : "User") });
+
+function restIssue(issue, repo) {
+  const a = author(issue);
+  return {
+    url: `https://api.github.com/repos/${repo}/issues/${issue.number}`,
+    html_url: issueUrl(repo, issue.number),
+    number: issue.number,
+    title: issue.title,
+    user: restUser(a.login, a.type),
+    labels: issue.labels.map((name) => ({ name, color: "ededed", description: "" })),
+    state: issue.state.toLowerCase(),
+    state_reason: issue.stateReason ? issue.stateReason.toLowerCase() : null,
+    locked: false,
+    comments: issue.comments.length,
+    created_at: issue.createdAt,
+    updated_at: issue.updatedAt ?? issue.createdAt,
+    closed_at: issue.closedAt ?? null,
+    body: issue.body,
+    ...(issue.pullRequest ? { pull_request: { url: `https://api.github.com/repos/${repo}/pulls/${issue.number}` } } : {}),
+  };
+}
+
+const notFound = () => new GhError("gh: Not Found (HTTP 404)");
+
+/** One REST GET: {items or object, next page path or undefined}. */
+function restGet(state, path, repo) {
+  const url = new URL(path.replace(/^\//, ""), "https://api.github.com/");
+  const q = url.searchParams;
+  const parts = url.pathname.replace(/^\//, "").split("/");
+  if (parts[0] !== "repos" || `${parts[1]}/${parts[2]}`.toLowerCase() !== (state.repo ?? repo).toLowerCase()) throw notFound();
+  const perPage = Math.min(Number(q.get("per_page") ?? 30), 100);
+  const page = Number(q.get("page") ?? 1);
+  const paged = (items) => {
+    const slice = items.slice((page - 1) * perPage, page * perPage);
+    const next = page * perPage < items.length ? (() => { const u = new URL(url); u.searchParams.set("page", String(page + 1)); return u.pathname.slice(1) + u.search; })() : undefined;
+    return { body: slice, next };
+  };
+  if (parts.length === 4 && parts[3] === "issues") {
+    const st = q.get("state") ?? "open";
+    const labels = (q.get("labels") ?? "").split(",").map((l) => l.trim().toLowerCase()).filter(Boolean);
+    const items = state.issues
+      .filter((i) => st === "all" || i.state.toLowerCase() === st)
+      .filter((i) => labels.every((l) => i.labels.some((n) => n.toLowerCase() === l)))
+      .sort((a, b) => b.number - a.number)
+      .map((i) => restIssue(i, repo));
+    return paged(items);
+  }
+  if (parts.length >= 5 && parts[3] === "issues" && /^\d+$/.test(parts[4])) {
+    const issue = state.issues.find((i) => i.number === Number(parts[4]));
+    if (!issue) throw notFound();
+    if (parts.length === 5) {
+      return { body: { ...restIssue(issue, repo), closed_by: issue.state === "CLOSED" && issue.closedBy ? restUser(issue.closedBy) : null } };
+    }
+    if (parts.length === 6 && parts[5] === "comments") {
+      return paged(issue.comments.map((c) => ({ id: c.id, user: restUser(c.author ?? BOT.login), body: c.body, created_at: c.createdAt })));
+    }
+  }
+  throw new GhError(`fake gh: \`gh api ${path}\` is not implemented`);
+}
+
+function api(state, { flags, positional }, repo, counter) {
+  const method = (flags.method ?? "GET").toUpperCase();
+  if (method !== "GET" || flags["raw-field"] || flags.field) throw new GhError("fake gh: only GET requests without fields are implemented");
+  let path = positional[0];
+  if (path === undefined) throw new GhError("accepts 1 arg(s), received 0");
+  if (flags.slurp && !flags.paginate) throw new GhError("the `--slurp` option is only supported with `--paginate`");
+  if (flags.paginate && !/[?&]per_page=/.test(path)) path += `${path.includes("?") ? "&" : "?"}per_page=100`;
+  const pages = [];
+  for (;;) {
+    counter.requests++;
+    const { body, next } = restGet(state, path, repo);
+    pages.push(body);
+    if (!flags.paginate || next === undefined) break;
+    path = next;
+  }
+  const out = flags.slurp ? [JSON.stringify(pages)] : flags.paginate && state.paginateMerged ? [JSON.stringify(pages.flat())] : pages.map((p) => JSON.stringify(p));
+  if (flags.jq === undefined) return out.join("") + (out.length ? "\n" : "");
+  return out.map((json) => {
+    const jq = spawnSync("jq", ["-r", "-c", flags.jq], { input: json, encoding: "utf8" });
+    if (jq.error || jq.status !== 0) throw new GhError(`fake gh: --jq failed: ${jq.error?.message ?? jq.stderr}`);
+    return jq.stdout;
+  }).join("");
+}
+
 function run(argv, env, io) {
-  const command = argv.slice(0, 2).join(" ");
-  const parsed = parseArgs(command, argv.slice(2));
+  const command = argv[0] === "api" ? "api" : argv.slice(0, 2).join(" ");
+  const parsed = parseArgs(command, argv.slice(command === "api" ? 1 : 2));
   if (!env.GH_TOKEN && !env.GITHUB_TOKEN) {
     throw new GhError(
       "gh: To use GitHub CLI in a GitHub Actions workflow, set the GH_TOKEN environment variable. Example:\n  env:\n    GH_TOKEN: ${{ github.token }}",
       4,
     );
   }
-  const repo = parsed.flags.repo ?? env.GH_REPO;
+  // `gh api` needs a repository only for {owner}/{repo} placeholders; the script spells the path out.
+  const repo = parsed.flags.repo ?? env.GH_REPO ?? (command === "api" && !/\{(owner|repo)\}/.test(parsed.positional[0] ?? "") ? state0(env).repo : undefined);
   if (!repo) throw new GhError("failed to run git: fatal: not a git repository (or any of the parent directories): .git");
   if (!/^[^/\s]+\/[^/\s]+$/.test(repo)) throw new GhError(`expected the "[HOST/]OWNER/REPO" format, got "${repo}"`);
   const stateFile = env.FAKE_GH_STATE;
@@ -314,8 +431,15 @@ function run(argv, env, io) {
   const state = loadState(stateFile);
   if (state.repo && state.repo.toLowerCase() !== repo.toLowerCase())
     throw new GhError(`GraphQL: Could not resolve to a Repository with the name '${repo}'. (repository)`);
-  const injected = (state.fail ?? []).find((f) => f.command === command);
-  if (injected) throw new GhError(injected.stderr ?? "fake gh: injected failure", injected.exit ?? 1);
+  // Injected failures (a transient 502, say): `times` limits how often one fires (default: always).
+  const injected = (state.fail ?? []).find((f) => f.command === command && (f.times === undefined || f.times > 0));
+  if (injected) {
+    if (injected.times !== undefined) {
+      injected.times--;
+      writeFileSync(stateFile, JSON.stringify(state, null, 2));
+    }
+    throw new GhError(injected.stderr ?? "fake gh: injected failure", injected.exit ?? 1);
+  }
   const handlers = {
     "issue list": () => issueList(state, parsed, repo),
     "issue create": () => issueCreate(state, parsed, repo),
@@ -324,13 +448,14 @@ function run(argv, env, io) {
     "issue reopen": () => issueSetState(state, parsed, repo, io, "OPEN"),
     "issue comment": () => issueComment(state, parsed, repo),
     "label create": () => labelCreate(state, parsed),
+    api: () => api(state, parsed, repo, io),
   };
   io.stdout += handlers[command]();
   writeFileSync(stateFile, JSON.stringify(state, null, 2));
 }
 
 const argv = process.argv.slice(2);
-const io = { stdout: "", stderr: "" };
+const io = { stdout: "", stderr: "", requests: 0 };
 let code = 0;
 try {
   run(argv, process.env, io);
@@ -342,5 +467,5 @@ try {
 process.stdout.write(io.stdout);
 process.stderr.write(io.stderr);
 const log = process.env.FAKE_GH_LOG ?? (process.env.FAKE_GH_STATE ? `${process.env.FAKE_GH_STATE}.log` : undefined);
-if (log) appendFileSync(log, `${JSON.stringify({ argv, exit: code })}\n`);
+if (log) appendFileSync(log, `${JSON.stringify({ argv, exit: code, ...(io.requests ? { requests: io.requests } : {}) })}\n`);
 process.exitCode = code;

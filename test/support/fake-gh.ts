@@ -15,7 +15,14 @@ export interface FakeIssue {
   createdAt: string;
   updatedAt?: string;
   closedAt?: string | null;
-  comments: { id: number; body: string; createdAt: string }[];
+  comments: { id: number; body: string; createdAt: string; author?: string }[];
+  /** REST login of who opened it (default: the Actions bot, `github-actions[bot]`). */
+  author?: string;
+  authorType?: "User" | "Bot";
+  /** A pull request: in REST's issue list (with a `pull_request` key), never in `gh issue list`. */
+  pullRequest?: boolean;
+  /** REST login of who closed it (REST `closed_by`, on the single-issue endpoint only). */
+  closedBy?: string | null;
 }
 
 export interface FakeGhState {
@@ -25,7 +32,12 @@ export interface FakeGhState {
   searchLagMinutes?: number;
   labels: { name: string; color?: string; description?: string }[];
   issues: FakeIssue[];
-  fail?: { command: string; stderr?: string; exit?: number }[];
+  /** Injected failures; `times`: how often it fires (default always). `command` is e.g. "issue close" or "api". */
+  fail?: { command: string; stderr?: string; exit?: number; times?: number }[];
+  /** Who the token is (REST login and type); default the Actions bot. */
+  viewer?: { login: string; type: "User" | "Bot" };
+  /** `gh api --paginate` prints one merged array (newer gh) instead of one array per page. */
+  paginateMerged?: boolean;
 }
 
 const WRITES = new Set(["issue create", "issue edit", "issue close", "issue reopen", "issue comment", "label create"]);
@@ -61,12 +73,12 @@ export class FakeGh {
   }
 
   /** Every call, in order, as its argv (without `gh`). */
-  calls(): { argv: string[]; exit: number }[] {
+  calls(): { argv: string[]; exit: number; requests?: number }[] {
     if (!existsSync(this.logFile)) return [];
     return readFileSync(this.logFile, "utf8")
       .split("\n")
       .filter(Boolean)
-      .map((line) => JSON.parse(line) as { argv: string[]; exit: number });
+      .map((line) => JSON.parse(line) as { argv: string[]; exit: number; requests?: number });
   }
 
   /** The calls that would change something on GitHub. */

@@ -64,8 +64,19 @@ export class Runner {
       RUN_URL,
       IMAGE_REF,
       MODULE_PATH,
+      // A scheduled run on the default branch, as GitHub sets it up (the job passes DEFAULT_BRANCH and INPUT_REF).
+      GITHUB_EVENT_NAME: "schedule",
+      GITHUB_REF_NAME: "main",
+      DEFAULT_BRANCH: "main",
       ...env,
     });
+  }
+
+  /** What a scanner job's "Record what was scanned" step leaves next to the results. */
+  writeMeta(target: string, meta: Record<string, unknown>): void {
+    const dir = join(this.resultsDir, target);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "meta.json"), `${JSON.stringify(meta)}\n`);
   }
 
   /**
@@ -109,3 +120,25 @@ export function cells(row: string): string[] {
     .split(/(?<!\\)\|/)
     .map((c) => c.trim());
 }
+
+/** The hidden lines of our body: marker, begin, state, end (nothing from a scanner may add one). */
+export function hiddenLines(body: string): string[] {
+  return body.split("\n").filter((l) => l.includes("<!--"));
+}
+
+export const BEGIN = "<!-- relay-security:begin -->";
+export const END = "<!-- relay-security:end -->";
+
+/** The text between (and with) our begin and end markers. */
+export function region(body: string): string {
+  const start = body.indexOf(BEGIN);
+  const end = body.indexOf(END, start);
+  if (start < 0 || end < 0) throw new Error("no relay-security region in the body");
+  return body.slice(start, end + END.length);
+}
+
+/** The clean comment the close posts (with its hidden tag). */
+export const cleanComment = (target: string) => `<!-- relay-security:${target}:clean -->\nScan is clean as of ${RUN_URL}\n`;
+
+/** The Actions bot as REST names it (who creates our issues and closes them). */
+export const BOT = "github-actions[bot]";

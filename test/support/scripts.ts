@@ -10,6 +10,8 @@ export interface LifecycleScripts {
   govulncheckScan: string;
   /** Job `issues`, step `issues`: one issue per target. */
   issueLifecycle: string;
+  /** Job `govulncheck` (and `image`), step `meta`: commit, scan time, DB date for the issue body. */
+  scanMeta: string;
 }
 
 /** Where each script lives in the rendered workflow (scanner variant, job id, step id) and in templates/scripts/. */
@@ -18,6 +20,7 @@ export const SCRIPT_STEPS = {
   grypeDecide: { scanner: "grype", job: "image", step: "decide", file: "grype-decide.sh" },
   govulncheckScan: { scanner: "trivy", job: "govulncheck", step: "scan", file: "govulncheck-scan.sh" },
   issueLifecycle: { scanner: "trivy", job: "issues", step: "issues", file: "issue-lifecycle.sh" },
+  scanMeta: { scanner: "trivy", job: "govulncheck", step: "meta", file: "scan-meta.sh" },
 } as const;
 
 /**
@@ -35,5 +38,6 @@ export function lifecycleScripts(): LifecycleScripts {
     grypeDecide: read("grypeDecide"),
     govulncheckScan: read("govulncheckScan"),
     issueLifecycle: read("issueLifecycle"),
+    scanMeta: read("scanMeta"),
   };
 }

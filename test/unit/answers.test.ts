@@ -104,3 +104,31 @@ describe("--scanner grype: a threshold, not a list", () => {
     expect(withFlags({ sarif: true })).toThrow(/^--sarif: --sarif is not available with --scanner grype: .*severity-cutoff only sets the exit code/);
   });
 });
+
+describe("--db-repository: where Trivy's database comes from", () => {
+  const validate = (dbRepository: unknown, over: Record<string, unknown> = {}) =>
+    validateAnswers({ ...base, ...over, dbRepository }, { dbRepository: "--db-repository" });
+  it("takes one or more OCI references (Trivy tries them in order); unset keeps Trivy's defaults", () => {
+    expect(validate("mirror.example.com/aquasec/trivy-db:2").dbRepository).toBe("mirror.example.com/aquasec/trivy-db:2");
+    expect(validate("registry.local:5000/trivy-db:2,ghcr.io/aquasecurity/trivy-db:2").dbRepository).toBe("registry.local:5000/trivy-db:2,ghcr.io/aquasecurity/trivy-db:2");
+    expect(validateAnswers({ ...base }, {}).dbRepository).toBeUndefined();
+  });
+  it.each([
+    ["an expression", "ghcr.io/${{ github.actor }}/db:2"],
+    ["a URL", "https://ghcr.io/aquasecurity/trivy-db:2"],
+    ["upper case", "GHCR.io/aquasecurity/trivy-db:2"],
+    ["a quote", "ghcr.io/a'b/trivy-db:2"],
+    ["an empty entry", "ghcr.io/aquasecurity/trivy-db:2,"],
+  ])("refuses %s, naming the flag", (_name, value) => {
+    expect(() => validate(value)).toThrow(/^--db-repository: ".*" is not an OCI reference Trivy can pull its database from/);
+  });
+  it("with --scanner grype: an https URL of Grype's database listing", () => {
+    expect(validate("https://grype.example.com/databases/v6/latest.json", { scanner: "grype", sarif: false }).dbRepository).toBe("https://grype.example.com/databases/v6/latest.json");
+    expect(() => validate("mirror.example.com/aquasec/trivy-db:2", { scanner: "grype", sarif: false })).toThrow(/^--db-repository: ".*" is not an https URL of a Grype database listing/);
+  });
+  it("reaches the generated steps as DB_REPOSITORY, quoted", async () => {
+    const { viewWith } = await import("../support/answers.js");
+    const { renderGateStep } = await import("../../src/render/index.js");
+    expect(renderGateStep(viewWith({ dbRepository: "mirror.example.com/aquasec/trivy-db:2" }), "x")).toContain("DB_REPOSITORY: 'mirror.example.com/aquasec/trivy-db:2'\n");
+  });
+});

@@ -39,12 +39,12 @@ describe("parseDockerfile", () => {
     [
       "builder version from an ARG, platform flag, digest",
       "ARG GO_VERSION=1.23.4\nFROM --platform=$BUILDPLATFORM golang:${GO_VERSION}@sha256:abc AS builder\nFROM gcr.io/distroless/static:nonroot\nCOPY --from=builder /x /x\n",
-      { finalBaseImage: "gcr.io/distroless/static:nonroot", builderGoVersion: "1.23.4", copiesPrebuiltBinary: false },
+      { finalBaseImage: "gcr.io/distroless/static:nonroot", builderGoVersion: "1.23.4", copiesPrebuiltBinary: false, fromArgs: [{ name: "GO_VERSION", default: "1.23.4", placeholder: false }] },
     ],
     [
       "goreleaser style: copies a prebuilt binary",
       "FROM gcr.io/distroless/static\nCOPY hello /usr/bin/hello\nENTRYPOINT [\"/usr/bin/hello\"]\n",
-      { finalBaseImage: "gcr.io/distroless/static", builderGoVersion: undefined, copiesPrebuiltBinary: true },
+      { finalBaseImage: "gcr.io/distroless/static", builderGoVersion: undefined, copiesPrebuiltBinary: true, prebuiltCopy: { line: 2, text: "COPY hello /usr/bin/hello" } },
     ],
     [
       "single stage that builds",
@@ -57,4 +57,26 @@ describe("parseDockerfile", () => {
       { finalBaseImage: "scratch", builderGoVersion: "1.25", copiesPrebuiltBinary: false },
     ],
   ])("%s", (_name, text, expected) => expect(parseDockerfile("Dockerfile", text)).toEqual({ path: "Dockerfile", ...expected }));
+
+  // Issue 20.4: stage aliases and ARG base images, resolved as Docker does.
+  const certs = "FROM alpine:3.22 AS certs\nRUN apk add --no-cache ca-certificates\nFROM scratch\nCOPY --from=certs /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/\nCOPY artifacts/binaries/$TARGETPLATFORM/app /app\nENTRYPOINT [\"/app\"]\n";
+  it.each([
+    ["a stage alias", "FROM gcr.io/distroless/static:nonroot AS base\nFROM golang:1.25 AS build\nRUN go build -o /a .\nFROM base\nCOPY --from=build /a /a\n", { finalBaseImage: "gcr.io/distroless/static:nonroot", builderGoVersion: "1.25" }],
+    ["an alias of an alias", "FROM alpine:3.22 AS a\nFROM a AS b\nFROM golang:1.25 AS build\nRUN go build\nFROM b\nCOPY --from=build /a /a\n", { finalBaseImage: "alpine:3.22" }],
+    ["an ARG base image", "ARG BASE=gcr.io/distroless/base-debian12\nFROM golang:1.25 AS build\nRUN go build\nFROM ${BASE}\nCOPY --from=build /a /a\n", { finalBaseImage: "gcr.io/distroless/base-debian12" }],
+    ["${X:-default} with no default on the ARG", "ARG GO_VERSION\nFROM golang:${GO_VERSION:-1.26} AS build\nRUN go build\nFROM alpine\nCOPY --from=build /a /a\n", { builderGoVersion: "1.26", fromArgs: [{ name: "GO_VERSION", placeholder: false }] }],
+    ["the builder the final stage copies from", "FROM golang:1.21 AS tools\nRUN go install x@v1\nFROM golang:1.25 AS build\nRUN go build\nFROM scratch\nCOPY --from=build /a /a\n", { builderGoVersion: "1.25" }],
+    ["an ARG without a default, used bare", "ARG BASE\nFROM golang:1.25 AS b\nRUN go build\nFROM ${BASE}\nCOPY --from=b /a /a\n", { finalBaseImage: "", fromArgs: [{ name: "BASE", placeholder: true }] }],
+    ["a placeholder default", "ARG BUILD_IMAGE=placeholder\nFROM ${BUILD_IMAGE} AS build\nRUN go build\nFROM scratch\nCOPY --from=build /a /a\n", { fromArgs: [{ name: "BUILD_IMAGE", default: "placeholder", placeholder: true }] }],
+    ["PLEASE_PROVIDE_...", "ARG GO_VERSION=PLEASE_PROVIDE_GO_VERSION\nFROM golang:${GO_VERSION}\nRUN go build\n", { builderGoVersion: undefined, fromArgs: [{ name: "GO_VERSION", default: "PLEASE_PROVIDE_GO_VERSION", placeholder: true }] }],
+    ["a certs-only builder stage and a prebuilt binary", certs, { finalBaseImage: "scratch", copiesPrebuiltBinary: true, prebuiltCopy: { line: 5, text: "COPY artifacts/binaries/$TARGETPLATFORM/app /app" } }],
+    ["CRLF", certs.replace(/\n/g, "\r\n"), { finalBaseImage: "scratch", prebuiltCopy: { line: 5, text: "COPY artifacts/binaries/$TARGETPLATFORM/app /app" } }],
+    ["a BOM", `\uFEFF${certs}`, { finalBaseImage: "scratch", prebuiltCopy: { line: 5, text: "COPY artifacts/binaries/$TARGETPLATFORM/app /app" } }],
+    ["not UTF-8 (a Latin-1 comment)", Buffer.from("# Auteur: J\xe9r\xf4me\nFROM golang:1.25 AS b\nRUN go build\nFROM alpine:3.22\nCOPY --from=b /a /a\n", "latin1").toString("utf8"), { finalBaseImage: "alpine:3.22", builderGoVersion: "1.25", copiesPrebuiltBinary: false }],
+  ])("%s", (_name, text, expected) => expect(parseDockerfile("Dockerfile", text)).toMatchObject(expected));
+
+  it("a value CI passes replaces the ARG default", () => {
+    const text = "ARG BUILD_IMAGE=placeholder\nFROM ${BUILD_IMAGE} AS build\nRUN go build\nFROM scratch\nCOPY --from=build /a /a\n";
+    expect(parseDockerfile("Dockerfile", text, { BUILD_IMAGE: "golang:1.25" })).toMatchObject({ builderGoVersion: "1.25", fromArgs: [{ name: "BUILD_IMAGE", given: "golang:1.25" }] });
+  });
 });

@@ -8,7 +8,7 @@ import { viewWith } from "../support/answers.js";
 
 const view = viewWith;
 
-type Workflow = { on: { schedule: { cron: string }[] }; permissions: unknown; jobs: Record<string, { permissions: Record<string, string>; steps: { uses?: string; run?: string; with?: Record<string, unknown> }[] }> };
+type Workflow = { on: { schedule: { cron: string }[] }; permissions: unknown; jobs: Record<string, { permissions: Record<string, string>; steps: { id?: string; uses?: string; run?: string; with?: Record<string, unknown> }[] }> };
 
 describe("yamlQuote", () => {
   it.each(["plain", "it's", "a: b # c", "${{ x }}", "'quoted'", "* & ! | > % @ `"])("round-trips %j", (value) => {
@@ -64,7 +64,7 @@ describe("security-scan.yml", () => {
 
   it("the rescan uses exactly the gate's policy", () => {
     const scan = (parse(renderSecurityScan(view({ severity: "CRITICAL" }))) as Workflow).jobs.image!.steps.find((s) => s.uses?.startsWith("aquasecurity/trivy-action"))!;
-    const gate = (parse(renderGateStep(view({ severity: "CRITICAL" }), "x")) as { with: Record<string, unknown> }[])[0]!;
+    const gate = (parse(renderGateStep(view({ severity: "CRITICAL" }), "x")) as { id: string; with: Record<string, unknown> }[]).find((s) => s.id === "relay-security-scan")!;
     for (const key of ["version", "scanners", "vuln-type", "severity", "ignore-unfixed", "trivyignores"]) expect(scan.with?.[key]).toEqual(gate.with[key]);
     expect(gate.with.severity).toBe("CRITICAL");
     expect(gate.with["exit-code"]).toBe("1");
@@ -87,11 +87,13 @@ describe("ci.yml, the gate step and the image-scan job", () => {
     const doc = parse(renderCi(view())) as Workflow;
     expect(Object.keys(doc.jobs)).toEqual(["test", "image-scan"]);
     const steps = doc.jobs["image-scan"]!.steps;
-    expect(steps.at(-1)?.with?.["image-ref"]).toBe("${{ env.IMAGE_REF }}");
+    expect(steps.find((s) => s.id === "relay-security-scan")?.with?.["image-ref"]).toBe("${{ env.IMAGE_REF }}");
   });
   it("the gate step carries our id and quotes the image reference", () => {
-    const [step] = parse(renderGateStep(view(), "ghcr.io/acme/svc:${{ github.sha }}")) as { id: string; with: Record<string, string> }[];
-    expect(step?.id).toBe("relay-security-scan");
+    const steps = parse(renderGateStep(view(), "ghcr.io/acme/svc:${{ github.sha }}")) as { id: string; with: Record<string, string> }[];
+    // The database steps, the scan, the note when it did not run: one block of our ids.
+    expect(steps.map((s) => s.id)).toEqual(["relay-security-db-cache", "relay-security-setup", "relay-security-db", "relay-security-scan", "relay-security-no-db"]);
+    const step = steps.find((s) => s.id === "relay-security-scan");
     expect(step?.with["image-ref"]).toBe("ghcr.io/acme/svc:${{ github.sha }}");
   });
   it("the job parses as a mapping entry", () => {
@@ -106,10 +108,10 @@ describe("--scanner grype", () => {
   type Step = { id?: string; uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, unknown> };
   const grype = (over: Record<string, unknown> = {}) => view({ scanner: "grype", ...over });
   const scanDoc = (over: Record<string, unknown> = {}) => parse(renderSecurityScan(grype(over))) as { jobs: Record<string, { name?: string; steps: Step[] }> };
-  const gateOf = (over: Record<string, unknown> = {}) => (parse(renderGateStep(grype(over), "ghcr.io/acme/svc:${{ github.sha }}")) as (Step & { id: string })[])[0]!;
+  const gateOf = (over: Record<string, unknown> = {}) => (parse(renderGateStep(grype(over), "ghcr.io/acme/svc:${{ github.sha }}")) as (Step & { id: string })[]).find((s) => s.id === "relay-security-scan")!;
 
   it("the view: Grype's ignore file, version, threshold and targets", () => {
-    expect(grype()).toMatchObject({ scanner: "grype", grype: true, ignoreFile: ".grype.yaml", grypeVersion: "v0.110.0", severityCutoff: "high", targets: "grype-image govulncheck", sarif: false });
+    expect(grype()).toMatchObject({ scanner: "grype", grype: true, ignoreFile: ".grype.yaml", grypeVersion: "v0.122.0", severityCutoff: "high", targets: "grype-image govulncheck", sarif: false });
     expect(view()).toMatchObject({ scanner: "trivy", grype: false, ignoreFile: ".trivyignore", targets: "trivy-image govulncheck" });
     expect(grype({ imageScan: false, dockerfile: undefined }).targets).toBe("govulncheck");
     expect(grype({ severity: "CRITICAL" }).severityCutoff).toBe("critical");
@@ -124,15 +126,17 @@ describe("--scanner grype", () => {
     expect(text).toContain("uses: anchore/scan-action@e1165082ffb1fe366ebaf02d8526e7c4989ea9d2 # v7.4.0\n");
     expect(step.with).toEqual({
       image: "ghcr.io/acme/svc:${{ github.sha }}",
-      "grype-version": "v0.110.0",
+      "grype-version": "v0.122.0",
       "only-fixed": true,
       "severity-cutoff": "high",
       "fail-build": true,
       "output-format": "table",
-      "cache-db": true,
       config: ".grype.yaml",
     });
-    expect(text).toMatch(/\n {4}# renovate: datasource=github-releases depName=anchore\/grype\n {4}grype-version: v0\.110\.0\n/);
+    // Grype from go install, the database from our steps: scan-action installs nothing and checks for no update.
+    expect(step.env).toEqual({ GRYPE_DB_AUTO_UPDATE: "false", GRYPE_DB_CACHE_DIR: "${{ runner.temp }}/relay-security/grype/db" });
+    expect(text).toMatch(/\n {4}# renovate: datasource=github-releases depName=anchore\/grype\n {4}grype-version: v0\.122\.0\n/);
+    expect(text).toMatch(/\n {4}# renovate: datasource=github-releases depName=anchore\/grype\n {4}GRYPE_VERSION: v0\.122\.0\n/);
     expect(text.startsWith("# Added by relay-security")).toBe(true);
     expect(text).not.toMatch(/trivy/i);
   });
@@ -144,7 +148,8 @@ describe("--scanner grype", () => {
       expect(image.name).toBe("Image scan (Grype)");
       const scan = image.steps.find((s) => s.uses?.startsWith("anchore/scan-action"))!;
       const gate = gateOf({ severity });
-      for (const key of ["grype-version", "only-fixed", "severity-cutoff", "cache-db", "config"]) expect(scan.with?.[key]).toEqual(gate.with?.[key]);
+      for (const key of ["grype-version", "only-fixed", "severity-cutoff", "config"]) expect(scan.with?.[key]).toEqual(gate.with?.[key]);
+      expect(scan.env).toEqual(gate.env);
       expect(scan.with).toMatchObject({ image: "${{ env.IMAGE_REF }}", "fail-build": false, "output-format": "json", "output-file": "grype-results.json" });
       const decide = image.steps.find((s) => s.id === "decide")!;
       expect(decide.env).toEqual({ RESULTS_FILE: "grype-results.json", OUT_DIR: "relay-security-results/grype-image", SEVERITY_CUTOFF: gate.with?.["severity-cutoff"] });
@@ -169,7 +174,7 @@ describe("--scanner grype", () => {
     const ci = parse(renderCi(grype())) as { jobs: Record<string, { name: string; steps: Step[] }> };
     const job = ci.jobs["image-scan"]!;
     expect(job.name).toBe("Image scan (Grype)");
-    expect(job.steps.at(-1)).toMatchObject({ id: "relay-security-scan", with: { image: "${{ env.IMAGE_REF }}", config: ".grype.yaml" } });
+    expect(job.steps.find((s) => s.id === "relay-security-scan")).toMatchObject({ id: "relay-security-scan", with: { image: "${{ env.IMAGE_REF }}", config: ".grype.yaml" } });
     expect(Object.keys(parse(renderImageScanJob(grype())) as object)).toEqual(["image-scan"]);
   });
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { PATHS } from "../../src/render/index.js";
 import { runCli } from "../support/cli.js";
-import { makeRepo, ROOT, snapshot } from "../support/repo.js";
+import { git, makeRepo, ROOT, snapshot } from "../support/repo.js";
 import { CONFLICT_BLOCK, OVERLAPPING, USER_EDITS, USER_LINES } from "./edits.js";
 import { commitAll, read, setupPreviousRelease, write } from "./support.js";
 
@@ -49,6 +49,33 @@ describe("upgrading with the built CLI", () => {
     expect(again.stdout).toMatch(/^Nothing to do/);
     expect(snapshot(dir)).toEqual(resolved);
     expect(runCli(["check", "--offline", dir]).code).toBe(0);
+  });
+
+  it("markers are recorded in git's index as a merge: git status says both modified, git commit is refused until resolved (issue 20.2)", async () => {
+    const dir = await previous({ ...USER_EDITS, [PATHS.securityScan]: (t) => OVERLAPPING(USER_EDITS[PATHS.securityScan]?.(t) ?? t) });
+    const mine = read(dir, PATHS.securityScan);
+    const r = runCli(["--yes", dir]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(`recorded as unmerged in git's index (git status: both modified): ${PATHS.securityScan}`);
+    expect(git(dir, "status", "--porcelain", "--", PATHS.securityScan)).toBe(`UU ${PATHS.securityScan}\n`);
+    expect(git(dir, "status")).toContain(`both modified:   ${PATHS.securityScan}`);
+    // The three stages are the base (our last render), the user's file and the new render.
+    expect(git(dir, "show", `:2:${PATHS.securityScan}`)).toBe(mine);
+    const state = JSON.parse(read(dir, PATHS.state)) as { files: Record<string, { generated: string }> };
+    expect(git(dir, "show", `:3:${PATHS.securityScan}`)).toBe(state.files[PATHS.securityScan]?.generated);
+    expect(git(dir, "show", `:1:${PATHS.securityScan}`)).not.toBe(mine);
+    // The working tree keeps the markers, and `git commit` refuses to commit them. (`git commit -a` stages
+    // an unmerged file as resolved, markers and all, in git's own merges too: no index entry can stop it.)
+    expect(read(dir, PATHS.securityScan)).toContain(CONFLICT_BLOCK);
+    expect(() => git(dir, "commit", "-qm", "oops")).toThrow(/not possible because you have unmerged files/);
+    expect(git(dir, "log", "-1", "--format=%s")).toBe("maintainer edits\n");
+    // `git checkout --theirs` takes the new render, as after any merge.
+    git(dir, "checkout", "--theirs", "--", PATHS.securityScan);
+    expect(read(dir, PATHS.securityScan)).toBe(state.files[PATHS.securityScan]?.generated);
+    // Resolved (here: the new render taken) and added, it commits, and the next run has nothing to do.
+    git(dir, "add", PATHS.securityScan);
+    git(dir, "commit", "-a", "-qm", "resolved");
+    expect(runCli(["--yes", dir]).stdout).toMatch(/^Nothing to do/);
   });
 
   it("--schedule weekly on upgrade: merged with the user's edits; the second run changes no byte", async () => {

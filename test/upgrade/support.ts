@@ -42,8 +42,8 @@ export const OLD_TEMPLATE: Record<string, [string, string][]> = {
     ["          retention-days: 7\n", "          retention-days: 5\n"],
   ],
   [PATHS.trivyignore]: [["# Example (inactive):\n", "# For example (commented out, so inactive):\n"]],
-  [PATHS.ci]: [["accept a risk in .trivyignore.", "accept risks in .trivyignore."]],
-  [PATHS.renovate]: [['      "minimumReleaseAge": "7 days"\n', '      "minimumReleaseAge": "3 days"\n']],
+  [PATHS.ci]: [["to update it; accept a risk in\n", "to update it; accept risks in\n"]],
+  [PATHS.renovate]: [['      "minimumReleaseAge": "7 days",\n      "minimumReleaseAgeBehaviour"', '      "minimumReleaseAge": "3 days",\n      "minimumReleaseAgeBehaviour"']],
 };
 
 export function oldTemplate(path: string, text: string): string {

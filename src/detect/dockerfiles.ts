@@ -1,0 +1,89 @@
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { join, posix } from "node:path";
+import type { DockerfileInfo } from "../types.js";
+import { parseDockerfile } from "./dockerfile.js";
+
+/**
+ * Which Dockerfile builds the service image (issue 10 §3, "Dockerfile choice"). Never one under
+ * `.devcontainer/`, a test, testdata, fixture or example folder, nor an image that packages .deb/.rpm
+ * files; among the rest, the ones a workflow, bake file, compose file or Makefile names; else the root
+ * `Dockerfile`; else the only one. Several left: a question (interactive) or exit 2 naming --dockerfile.
+ */
+
+const SKIP_DIRS = new Set([".git", "node_modules", "vendor", "third_party", ".tools", "dist"]);
+const NAME = /^(Dockerfile|Containerfile)([.-].+)?$|\.(Dockerfile|Containerfile)$/i;
+const NEVER_DIR = /^(\.devcontainer|tests?|testdata|test-?data|fixtures?|examples?|samples?|e2e)$/i;
+// Packaging toolchains: images that build .deb/.rpm packages, not the service.
+const PACKAGING_DIR = /^(packaging|debian|rpm|deb|pkg-build)$/i;
+const PACKAGING_TEXT = /\b(dpkg-buildpackage|debuild|rpmbuild|devscripts|fpm\s+-s|nfpm\s+(pkg|package))\b/;
+// Files that name the Dockerfile a release builds.
+const BUILD_FILES = /^(\.github\/workflows\/[^/]+\.ya?ml|([^/]+\/)*(GNU)?[Mm]akefile|([^/]+\/)*[^/]*\.mk|docker-bake\.(hcl|json)|([^/]+\/)*(docker-)?compose[^/]*\.ya?ml)$/;
+
+export interface DockerfileChoice {
+  /** Every Dockerfile found, candidates first (the preferred one first), excluded ones last. */
+  dockerfiles: DockerfileInfo[];
+  /** Several candidates remain and nothing decides between them. */
+  ambiguous?: string[];
+}
+
+const read = (dir: string, rel: string) => {
+  const p = join(dir, rel);
+  return existsSync(p) && statSync(p).isFile() ? readFileSync(p, "utf8") : undefined;
+};
+
+function walk(dir: string, match: (name: string, rel: string) => boolean, depth = 3): string[] {
+  const found: string[] = [];
+  const visit = (rel: string, d: number) => {
+    for (const entry of readdirSync(join(dir, rel), { withFileTypes: true })) {
+      const path = rel ? `${rel}/${entry.name}` : entry.name;
+      if (entry.isDirectory() && d < depth && !SKIP_DIRS.has(entry.name)) visit(path, d + 1);
+      else if (entry.isFile() && match(entry.name, path)) found.push(path);
+    }
+  };
+  visit("", 0);
+  return found;
+}
+
+function excludedWhy(path: string, text: string): string | undefined {
+  const dirs = path.split("/").slice(0, -1);
+  const never = dirs.find((d) => NEVER_DIR.test(d));
+  if (never) return `under ${never}/, not the service image`;
+  const pkg = dirs.find((d) => PACKAGING_DIR.test(d));
+  if (pkg || PACKAGING_TEXT.test(text)) return "builds OS packages (a packaging toolchain image), not the service image";
+  return undefined;
+}
+
+/** True when `text` names `path` as a Dockerfile (`-f path`, `file: path`, `dockerfile = "path"`, ...). */
+function names(text: string, path: string, from: string): boolean {
+  const rel = posix.relative(posix.dirname(from).replace(/^\.github\/workflows$/, "."), path) || path;
+  return [path, rel].some((p) => new RegExp(`(^|[\\s"'=:/]|\\./)${p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?=$|[\\s"',}\\]])`, "m").test(text));
+}
+
+export function chooseDockerfiles(dir: string): DockerfileChoice {
+  const paths = walk(dir, (name) => NAME.test(name)).sort((a, b) => a.split("/").length - b.split("/").length || a.localeCompare(b));
+  const infos = paths.map((p) => {
+    const text = readFileSync(join(dir, p), "utf8");
+    const why = excludedWhy(p, text);
+    return { ...parseDockerfile(p, text), ...(why ? { excluded: why } : {}) };
+  });
+  const candidates = infos.filter((i) => !i.excluded);
+  const buildFiles = walk(dir, (_n, rel) => BUILD_FILES.test(rel), 3).map((f) => ({ f, text: read(dir, f) ?? "" }));
+  const named = candidates.filter((c) => c.path !== "Dockerfile" && buildFiles.some(({ f, text }) => names(text, c.path, f)));
+  const root = candidates.find((c) => c.path === "Dockerfile");
+  let preferred: DockerfileInfo[];
+  let ambiguous: string[] | undefined;
+  if (named.length === 1) preferred = named;
+  else if (named.length > 1) {
+    preferred = [];
+    ambiguous = named.map((n) => n.path);
+  } else if (root) preferred = [root];
+  else if (candidates.length === 1) preferred = candidates;
+  else {
+    preferred = [];
+    if (candidates.length > 1) ambiguous = candidates.map((c) => c.path);
+  }
+  const rest = candidates.filter((c) => !preferred.includes(c));
+  const out: DockerfileChoice = { dockerfiles: [...preferred, ...rest, ...infos.filter((i) => i.excluded)] };
+  if (ambiguous) out.ambiguous = ambiguous;
+  return out;
+}

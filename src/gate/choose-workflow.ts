@@ -1,0 +1,88 @@
+import { isRecord, jobsOf, stepsOf, type Workflow } from "./locate.js";
+import { usesAction } from "./shapes.js";
+import type { Build } from "./types.js";
+
+/**
+ * Which pull-request workflow carries the gate, by evidence (issue 10 §2): one that builds the chosen
+ * Dockerfile wins, even when its build cannot load (our job then goes into that workflow); then a
+ * ci/test/build workflow over analysis ones (CodeQL, dependency review, lint only). Only a real tie is
+ * a question. Workflows whose `pull_request.types` never fire on a new commit are not candidates.
+ */
+
+export interface Candidate {
+  path: string;
+  evidence: string;
+}
+
+// The activity types that run on a new pull request or a push to one (GitHub's default set).
+const NEW_COMMIT_TYPES = ["opened", "synchronize", "reopened"];
+
+/** Actions and commands of workflows that analyse code rather than build or test it. */
+const ANALYSIS_ACTIONS = ["github/codeql-action", "actions/dependency-review-action", "ossf/scorecard-action", "golangci/golangci-lint-action", "reviewdog/", "actions/labeler", "amannn/action-semantic-pull-request", "actions/stale", "release-drafter/release-drafter"];
+const ANALYSIS_RUN = /^\s*(golangci-lint|go\s+vet|gofmt|staticcheck|yamllint|markdownlint|shellcheck|actionlint|hadolint|buf\s+lint|revive|govulncheck)\b/;
+const SETUP_ACTIONS = ["actions/checkout", "actions/setup-go", "actions/cache", "actions/setup-node", "actions/setup-python"];
+const CI_NAME = /(^|[^a-z])(ci|test|tests|build|check|checks|go|main|pr|pull[-_ ]?request|integration)([^a-z]|$)/i;
+
+/** Why a pull_request workflow never runs on a new commit, or undefined when it does. */
+export function skipsNewCommits(wf: Workflow): string | undefined {
+  const on = wf.data["on"] ?? (wf.data as Record<string, unknown>)["true"];
+  const pr = isRecord(on) ? on["pull_request"] : undefined;
+  const types = isRecord(pr) ? pr["types"] : undefined;
+  const list = typeof types === "string" ? [types] : Array.isArray(types) ? types.map(String) : undefined;
+  if (!list || list.some((t) => NEW_COMMIT_TYPES.includes(t))) return undefined;
+  return `pull_request types [${list.join(", ")}] never run on a new commit`;
+}
+
+/** "analysis" when every job only checks out, sets up and runs analysers; else "ci" or "other" by name and test commands. */
+function kindOf(wf: Workflow): { kind: "ci" | "other" | "analysis"; why: string } {
+  const steps = jobsOf(wf).flatMap(([, job]) => stepsOf(job));
+  const analysis = steps.filter((s) => ANALYSIS_ACTIONS.some((a) => usesAction(s["uses"], a.replace(/\/$/, "")) || (a.endsWith("/") && String(s["uses"] ?? "").startsWith(a))) || (typeof s["run"] === "string" && s["run"].split(/\r?\n/).every((l) => l.trim() === "" || ANALYSIS_RUN.test(l))));
+  const rest = steps.filter((s) => !analysis.includes(s) && !SETUP_ACTIONS.some((a) => usesAction(s["uses"], a)));
+  if (analysis.length > 0 && rest.length === 0) return { kind: "analysis", why: `analysis only (${String(analysis[0]?.["uses"] ?? analysis[0]?.["run"] ?? "").split("@")[0]?.split("\n")[0]})` };
+  const name = `${wf.path.split("/").pop()} ${typeof wf.data["name"] === "string" ? wf.data["name"] : ""}`;
+  if (steps.some((s) => typeof s["run"] === "string" && /\b(go\s+(test|build)|make\s+\S*test)/.test(s["run"]))) return { kind: "ci", why: "runs go test / go build" };
+  if (CI_NAME.test(name)) return { kind: "ci", why: "a ci/test/build workflow by its name" };
+  return { kind: "other", why: "runs on pull_request" };
+}
+
+const isCi = (wf: Workflow) => /(^|\/)ci\.ya?ml$/.test(wf.path);
+
+/** The workflow to use, or the tied candidates with their evidence; `notes` says what was left out and why. */
+export function chooseWorkflow(pr: Workflow[], builds: Map<Workflow, Build[]>, notes: string[]): { pick: Workflow } | { tie: Candidate[] } | { none: true } {
+  const live: Workflow[] = [];
+  for (const wf of pr) {
+    const skip = skipsNewCommits(wf);
+    if (skip) notes.push(`${wf.path}: not a candidate for the gate: ${skip}`);
+    else live.push(wf);
+  }
+  if (live.length === 0) return { none: true };
+  const evidence = (wf: Workflow) => {
+    const first = builds.get(wf)?.[0];
+    if (first) return `builds the Dockerfile (${first.where}${first.gate.ok ? "" : `; ${first.gate.why}`})`;
+    return kindOf(wf).why;
+  };
+  const tieOrPick = (list: Workflow[]) => {
+    if (list.length === 1) return { pick: list[0] as Workflow };
+    const ci = list.filter(isCi);
+    if (ci.length === 1) return { pick: ci[0] as Workflow };
+    return { tie: list.map((w) => ({ path: w.path, evidence: evidence(w) })) };
+  };
+  const builders = live.filter((w) => (builds.get(w)?.length ?? 0) > 0);
+  if (builders.length > 0) {
+    // A build that names the Dockerfile over one whose path is computed; then one the gate can follow.
+    const exact = builders.filter((w) => builds.get(w)?.some((b) => b.match === "exact"));
+    const pool = exact.length > 0 ? exact : builders;
+    const scannable = pool.filter((w) => builds.get(w)?.some((b) => b.gate.ok));
+    return tieOrPick(scannable.length > 0 ? scannable : pool);
+  }
+  const byKind = (k: string) => live.filter((w) => kindOf(w).kind === k);
+  const ci = live.filter(isCi);
+  if (ci.length === 1) return { pick: ci[0] as Workflow };
+  for (const k of ["ci", "other", "analysis"]) {
+    const list = byKind(k);
+    if (list.length === 0) continue;
+    for (const w of live.filter((x) => !list.includes(x))) notes.push(`${w.path}: not chosen for the gate: ${kindOf(w).why}`);
+    return tieOrPick(list);
+  }
+  return { none: true };
+}

@@ -1,0 +1,70 @@
+import { execSync } from "node:child_process";
+import { rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { runCli } from "../support/cli.js";
+import { git, makeRepo, snapshot } from "../support/repo.js";
+
+/** Issue 10, section 4: shapes seen on real repositories, each on a first `--yes` run. */
+const commitLine = (out: string) => /Review and commit: (.*) && git commit -m/.exec(out)?.[1] ?? "";
+
+describe("the first --yes run", () => {
+  it("in a repository without any workflow writes the final state: a second run changes no byte, before or after a commit", () => {
+    const dir = makeRepo("example");
+    rmSync(join(dir, ".github"), { recursive: true });
+    git(dir, "add", "-A");
+    git(dir, "commit", "-qm", "no workflows");
+    expect(runCli(["--yes", dir]).code).toBe(0);
+    const first = snapshot(dir);
+    const again = runCli(["--yes", dir]); // not committed yet: nothing to change, so nothing refused
+    expect(again.stderr).toBe("");
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain("Nothing to do");
+    expect(snapshot(dir)).toEqual(first);
+    git(dir, "add", "-A");
+    git(dir, "commit", "-qm", "relay-security");
+    expect(runCli(["--yes", dir]).stdout).toContain("Nothing to do");
+    expect(snapshot(dir)).toEqual(first);
+    expect(runCli(["check", dir]).code).toBe(0);
+  });
+
+  it("prints `git add -f` for the paths the repository's .gitignore hides, and that command works", () => {
+    // A `.*` rule (with exceptions), added after ci.yml was committed, as some repositories have: it
+    // hides .github and .trivyignore from `git add`, but not the tracked ci.yml.
+    const dir = makeRepo("example");
+    writeFileSync(join(dir, ".gitignore"), ".*\n!.gitignore\n");
+    git(dir, "add", ".gitignore");
+    git(dir, "commit", "-qm", "ignore dot files");
+    const r = runCli(["--yes", dir]);
+    expect(r.code).toBe(0);
+    const add = commitLine(r.stdout);
+    // ci.yml is tracked, but under the ignored .github: `git add` refuses it without -f all the same.
+    expect(add).toBe("git add renovate.json && git add -f .github/workflows/security-scan.yml .trivyignore .github/workflows/ci.yml .github/relay-security.json");
+    execSync(add, { cwd: dir, stdio: "pipe" });
+    expect(git(dir, "status", "--porcelain", "--untracked-files=all")).not.toMatch(/^\?\?/m);
+  });
+
+  it("a plain `git add` when nothing is ignored", () => {
+    const dir = makeRepo("example");
+    const add = commitLine(runCli(["--yes", dir]).stdout);
+    expect(add).toMatch(/^git add \S+( \S+)+$/);
+    expect(add).not.toContain("-f");
+  });
+
+  it("next steps name the Dependabot file that is there (.yaml)", () => {
+    const dir = makeRepo("example", {
+      files: { ".github/dependabot.yaml": "version: 2\nupdates:\n  - package-ecosystem: github-actions\n    directory: /\n    schedule:\n      interval: weekly\n" },
+    });
+    const r = runCli(["--yes", "--updater", "dependabot", dir]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("Dependabot reads .github/dependabot.yaml once it is on the default branch.");
+    expect(r.stdout).not.toContain(".github/dependabot.yml");
+  });
+
+  it("every command it prints names this package (never `npx relay-security`)", () => {
+    const r = runCli(["--yes", makeRepo("example")]);
+    expect(r.stdout).toContain("npx create-relay-security check");
+    expect(r.stdout).not.toMatch(/npx relay-security/);
+  });
+});
+

@@ -1,0 +1,63 @@
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { detectedDefaults } from "../../src/answers/index.js";
+import { chooseDockerfiles } from "../../src/detect/dockerfiles.js";
+import type { Detected } from "../../src/types.js";
+import { makeRepo } from "../support/repo.js";
+
+/** Issue 10 §3, "Dockerfile choice": on fixture repositories (the example service plus the files named). */
+const build = "FROM golang:1.25 AS b\nRUN go build -o /a .\nFROM gcr.io/distroless/static\nCOPY --from=b /a /a\n";
+const dev = "FROM mcr.microsoft.com/devcontainers/go:1.25\nRUN go install golang.org/x/tools/gopls@latest\n";
+const deb = "FROM debian:12\nRUN apt-get install -y devscripts debhelper\nRUN dpkg-buildpackage -us -uc\n";
+
+function repo(files: Record<string, string>, keepRoot = true) {
+  const dir = makeRepo("example", { files });
+  if (!keepRoot) rmSync(join(dir, "Dockerfile"));
+  return dir;
+}
+const choice = (files: Record<string, string>, keepRoot = true) => chooseDockerfiles(repo(files, keepRoot));
+
+describe("which Dockerfile builds the service image", () => {
+  it.each([
+    ["the root Dockerfile over .devcontainer/", { ".devcontainer/Dockerfile": dev }, true, "Dockerfile"],
+    ["never .devcontainer/, even alone", { ".devcontainer/Dockerfile": dev }, false, undefined],
+    ["never test, testdata, fixture or example folders", { "test/Dockerfile": build, "testdata/Dockerfile": build, "internal/fixtures/Dockerfile": build, "examples/demo/Dockerfile": build }, false, undefined],
+    ["Dockerfile-* is found, a packaging image is not chosen", { "dockerfiles/Dockerfile-for-server": build, "build/package/Dockerfile": deb }, false, "dockerfiles/Dockerfile-for-server"],
+    ["*.Dockerfile", { "deploy/relay.Dockerfile": build }, false, "deploy/relay.Dockerfile"],
+    ["Dockerfile.* named by a workflow", { "build/Dockerfile.api": build, "build/Dockerfile.worker": build, ".github/workflows/release.yml": "on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n      - run: docker build -f build/Dockerfile.api --push -t x .\n" }, false, "build/Dockerfile.api"],
+    ["a Dockerfile a Makefile builds over the root one", { "deploy/Dockerfile.release": build, Makefile: "image:\n\tdocker build -f deploy/Dockerfile.release -t $(IMAGE) .\n" }, true, "deploy/Dockerfile.release"],
+    ["a Dockerfile a bake file names", { "docker/Dockerfile.prod": build, "docker/Dockerfile.dev": build, "docker-bake.hcl": 'target "default" {\n  dockerfile = "docker/Dockerfile.prod"\n}\n' }, false, "docker/Dockerfile.prod"],
+    ["a Dockerfile a compose file names, relative to it", { "deploy/Dockerfile.svc": build, "deploy/Dockerfile.db": build, "deploy/compose.yaml": "services:\n  svc:\n    build:\n      context: .\n      dockerfile: Dockerfile.svc\n" }, false, "deploy/Dockerfile.svc"],
+  ])("%s", (_name, files, keepRoot, expected) => {
+    const c = choice(files as Record<string, string>, keepRoot as boolean);
+    expect(c.ambiguous).toBeUndefined();
+    expect(detectedDefaults({ dockerfiles: c.dockerfiles, renovateConfigs: [] } as unknown as Detected).dockerfile).toBe(expected);
+  });
+
+  it("several left: ambiguous, listed", () => {
+    const c = choice({ "build/Dockerfile.api": build, "build/Dockerfile.worker": build }, false);
+    expect(c.ambiguous).toEqual(["build/Dockerfile.api", "build/Dockerfile.worker"]);
+  });
+
+  it("says why a Dockerfile is left out", () => {
+    const c = choice({ ".devcontainer/Dockerfile": dev, "pkg/deb/Dockerfile": deb });
+    expect(c.dockerfiles.map((d) => [d.path, d.excluded])).toEqual([
+      ["Dockerfile", undefined],
+      [".devcontainer/Dockerfile", "under .devcontainer/, not the service image"],
+      ["pkg/deb/Dockerfile", "builds OS packages (a packaging toolchain image), not the service image"],
+    ]);
+  });
+
+  it.each([
+    ["CRLF", Buffer.from(build.replace(/\n/g, "\r\n"))],
+    ["a BOM", Buffer.from(`\uFEFF${build}`)],
+    ["not UTF-8", Buffer.concat([Buffer.from("# \xe9t\xe9\n", "latin1"), Buffer.from(build)])],
+  ])("reads a %s Dockerfile", (_name, bytes) => {
+    const dir = repo({}, false);
+    mkdirSync(join(dir, "svc"));
+    writeFileSync(join(dir, "svc/Dockerfile-server"), bytes);
+    const c = chooseDockerfiles(dir);
+    expect(c.dockerfiles[0]).toMatchObject({ path: "svc/Dockerfile-server", finalBaseImage: "gcr.io/distroless/static", builderGoVersion: "1.25" });
+  });
+});
