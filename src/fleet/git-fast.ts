@@ -1,9 +1,9 @@
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Deps } from "../deps.js";
 
 /**
- * `detect` asks git three things (the origin URL, origin/HEAD, HEAD). Over hundreds of clones, three git
+ * `detect` asks git four things (the top level, the origin URL, origin/HEAD, HEAD). Over hundreds of clones, three git
  * processes a repository are most of the time, so `fleet --local` answers them from the files git itself
  * reads, and falls back to real git whenever the layout is anything but the plain one it understands
  * (a worktree or submodule `.git` file, `include` in the config, packed origin/HEAD, ...).
@@ -21,6 +21,8 @@ function fast(args: string[]) {
   const gitDir = join(dir, ".git");
   if (!existsSync(gitDir) || !statSync(gitDir).isDirectory()) return undefined;
   const cmd = args.slice(2).join(" ");
+  // `.git` is a directory right here, so this is the top level; git prints it with symlinks resolved.
+  if (cmd === "rev-parse --show-toplevel") return ok(realpathSync(dir));
   if (cmd === "remote get-url origin") {
     const config = readFileSync(join(gitDir, "config"), "utf8");
     if (/^\s*\[\s*(include|includeIf|url)\b/im.test(config)) return undefined; // insteadOf and includes: let git decide

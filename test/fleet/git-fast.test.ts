@@ -6,7 +6,7 @@ import { fastGitDeps } from "../../src/fleet/git-fast.js";
 import { git, makeRepo } from "../support/repo.js";
 
 const real = { exec: execWithExeca } as unknown as Deps;
-const QUESTIONS = [["remote", "get-url", "origin"], ["symbolic-ref", "--short", "refs/remotes/origin/HEAD"], ["symbolic-ref", "--short", "HEAD"]];
+const QUESTIONS = [["rev-parse", "--show-toplevel"], ["remote", "get-url", "origin"], ["symbolic-ref", "--short", "refs/remotes/origin/HEAD"], ["symbolic-ref", "--short", "HEAD"]];
 
 /** What detect would be told, by git itself and by the in-process reader: they must agree. */
 async function answers(dir: string) {
@@ -40,7 +40,7 @@ describe("fleet's in-process answers to detect's git questions", () => {
   it("an insteadOf rewrite or an include: asks git", async () => {
     const dir = makeRepo("example");
     git(dir, "config", "url.https://mirror.example/.insteadOf", "git@github.com:");
-    const [origin] = await answers(dir);
+    const [, origin] = await answers(dir);
     expect(origin).toMatchObject({ fast: "fallback" });
   });
 });
