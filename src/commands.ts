@@ -127,7 +127,7 @@ function renderCheck(r: CheckResult, stateVersion: string): string[] {
   return lines;
 }
 
-/** `relay-security pin [dir]` (issue 14): flags checked here, the work in src/pin/. */
+/** `npx create-relay-security pin [dir]` (issue 14): flags checked here, the work in src/pin/. */
 export async function runPinCommand(
   dir: string,
   flags: { check?: boolean; dryRun?: boolean; json?: boolean; offline?: boolean; update?: boolean; minAge?: string },

@@ -101,7 +101,7 @@ export const answersSchema = z
   imageScan: z.boolean(),
   sarif: z.boolean(),
   /** Issue 17: govulncheck's OpenVEX quiets the gate on Go module findings whose code is never called. */
-  reachability: z.boolean(),
+  reachability: z.boolean().default(false),
   /**
    * Issue 20 item 8: where the rescan reports. `issues` files GitHub issues (public in a public
    * repository); `code-scanning` uploads SARIF to the repository's security tab instead, and no issue is filed.

@@ -26,7 +26,7 @@ const REPO = /^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/;
 const OWNER = /^[A-Za-z0-9-]+$/;
 const TOPIC = /^[a-z0-9][a-z0-9-]{0,49}$/;
 
-/** `relay-security fleet --local DIR...` (the table) or `relay-security fleet [--repos F | --org O --topic T] [dir]`. */
+/** `npx create-relay-security fleet --local DIR...` (the table) or `npx create-relay-security fleet [--repos F | --org O --topic T] [dir]`. */
 export async function runFleetCommand(dirs: string[], flags: FleetFlags, deps: Deps): Promise<{ exitCode: number; output: string }> {
   if (flags.local) {
     if (dirs.length === 0) throw new UserError("fleet --local: give the clones to check, e.g. relay-security fleet --local ~/src/*");

@@ -2,7 +2,7 @@ import { loadPins } from "../pins.js";
 import { renderTemplate } from "../render/engine.js";
 import { VERSION } from "../version.js";
 
-/** What `relay-security fleet` writes into the admin repository. */
+/** What `npx create-relay-security fleet` writes into the admin repository. */
 export const FLEET_PATHS = {
   workflow: ".github/workflows/relay-security-fleet.yml",
   repos: ".github/relay-security-fleet.txt",

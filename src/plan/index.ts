@@ -113,7 +113,7 @@ export function buildPlan(detected: Detected, answers: Answers, state: State | u
 
   // govulncheck's accepted risks (issue 17): written once with its header; one the user already has stays theirs.
   if (readRel(dir, PATHS.govulncheckIgnore) !== undefined && generated[PATHS.govulncheckIgnore] === undefined) {
-    notes.push(`${PATHS.govulncheckIgnore}: kept as it is; \`relay-security validate\` checks its entries against the WHY / TODO / exp: rule.`);
+    notes.push(`${PATHS.govulncheckIgnore}: kept as it is; \`npx create-relay-security validate\` checks its entries against the WHY / TODO / exp: rule.`);
   } else owned(PATHS.govulncheckIgnore, renderGovulncheckIgnore(view));
 
   notes.push(...reportExposure(detected, answers));

@@ -75,7 +75,7 @@ export function contentFromPin(run: { files: { path: string; before: string; aft
       return { path: f.path, action: "update", what: `pins ${pinned.join(", ")}`, ...lineCounts(f.before, f.after) };
     }),
     findings: run.findings,
-    next: ["Let CI run on this branch: the pinned commits are the ones the tags pointed to, so behaviour should not change.", "Keep the pins current with Renovate or Dependabot (`relay-security pin --check` in CI catches drift)."],
+    next: ["Let CI run on this branch: the pinned commits are the ones the tags pointed to, so behaviour should not change.", "Keep the pins current with Renovate or Dependabot (`npx create-relay-security pin --check` in CI catches drift)."],
     notes: [],
   };
 }

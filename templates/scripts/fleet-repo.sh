@@ -1,4 +1,4 @@
-# relay-security fleet: one repository. Reads its state with `relay-security fleet --local --json`;
+# relay-security fleet: one repository. Reads its state with `npx create-relay-security fleet --local --json`;
 # with MODE=upgrade, sets up or upgrades a repository in drift or not set up, with --pr. Writes
 # {repository, state, pr, detail} to RESULT for the summary job. The job fails only on an error.
 set -euo pipefail

@@ -8,7 +8,7 @@ describe("parseGoMod", () => {
     ["module example.com/svc\n\ngo 1.24\n", { modulePath: "example.com/svc", goVersion: "1.24", toolchain: undefined }],
     ["// comment\nmodule github.com/a/b // trailing\n\ngo 1.23.4\n\ntoolchain go1.24.2\n", { modulePath: "github.com/a/b", goVersion: "1.23.4", toolchain: "go1.24.2" }],
     ['module "example.com/quoted"\r\ngo 1.22\r\n', { modulePath: "example.com/quoted", goVersion: "1.22", toolchain: undefined }],
-    ["go 1.22\n", { modulePath: undefined, goVersion: "1.22", toolchain: undefined }],
+    ["go 1.22\n", { modulePath: undefined, moduleProblem: "no `module` line", goVersion: "1.22", toolchain: undefined }],
   ])("%j", (text, expected) => expect(parseGoMod(text)).toEqual(expected));
 });
 

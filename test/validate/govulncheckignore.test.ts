@@ -42,9 +42,9 @@ describe("lintGovulncheckIgnore (the .trivyignore rule, for govulncheck IDs)", (
     expect(f?.message).toMatch(/the rescan stops accepting/);
   });
 
-  it("validate reads it from disk: non-UTF-8 bytes in a comment are fine, an expired entry fails", async () => {
+  it("validate reads it from disk: an expired entry fails; a file that is not UTF-8 is refused, naming its line", async () => {
     const dir = mkdtempSync(join(tmpdir(), "relay-govulnignore-"));
-    const good = Buffer.concat([Buffer.from("# caf\xe9 (latin-1)\n", "latin1"), Buffer.from([WHY, TODO, "GO-2026-4321 exp:2027-01-01", ""].join("\n"))]);
+    const good = Buffer.from(["# cafe", WHY, TODO, "GO-2026-4321 exp:2027-01-01", ""].join("\n"));
     writeFileSync(join(dir, ".govulncheckignore"), good);
     const { deps } = scriptedDeps([], NOW);
     const ok = await validateRepo(dir, { written: [], deps, scope: "repo", offline: true });
@@ -53,6 +53,10 @@ describe("lintGovulncheckIgnore (the .trivyignore rule, for govulncheck IDs)", (
     writeFileSync(join(dir, ".govulncheckignore"), Buffer.concat([good, Buffer.from(["", WHY, TODO, "GO-2026-1111 exp:2026-11-02", ""].join("\n"))]));
     const bad = await validateRepo(dir, { written: [], deps, scope: "repo", offline: true });
     expect(brief(bad.filter((f) => f.file === ".govulncheckignore"))).toEqual([["govulncheckignore/expired", "error", 8]]);
+
+    // Every repository file is read through the guard (issue 11): bytes that are not UTF-8 are exit 2.
+    writeFileSync(join(dir, ".govulncheckignore"), Buffer.concat([Buffer.from("# caf\xe9 (latin-1)\n", "latin1"), good]));
+    await expect(validateRepo(dir, { written: [], deps, scope: "repo", offline: true })).rejects.toThrow(/\.govulncheckignore: not UTF-8 \(byte 0xe9 on line 1\)/);
   });
 
   it("a non-UTF-8 byte inside the ID is an ID error (it can never match)", () => {
