@@ -159,15 +159,39 @@ describe("an edit through a link inside the repository", () => {
 });
 
 describe("bytes", () => {
-  it("a Latin-1 workflow: refused as not UTF-8, its bytes kept", () =>
+  // The rule (issue 11 item 5): a workflow we would edit (the gate's) must be UTF-8, or the run stops with
+  // exit 2 naming file and line; any other workflow is left out of the plan with a note, its bytes untouched.
+  it("a Latin-1 gate workflow: refused as not UTF-8, naming file and line, its bytes kept", () =>
     refuses({
       setup: (d) => {
         const ci = readFileSync(join(d, ".github/workflows/ci.yml"));
         writeFileSync(join(d, ".github/workflows/ci.yml"), Buffer.concat([Buffer.from("# caf"), Buffer.from([0xe9]), Buffer.from("\n"), ci]));
         return ["--yes", d];
       },
-      message: /\.github\/workflows\/ci\.yml: not UTF-8 \(byte 0xe9 on line 1\)/,
+      message: /\.github\/workflows\/ci\.yml: cannot be edited \(line 1: not UTF-8 text/,
     }));
+  it("a Latin-1 workflow that is not the gate's (a lint workflow): left out with a note, its bytes kept, the set-up goes on", () => {
+    const lint = Buffer.concat([
+      Buffer.from("name: Lint\n# caf"),
+      Buffer.from([0xe9]),
+      Buffer.from(" (Latin-1)\non:\n  pull_request:\npermissions:\n  contents: read\njobs:\n  lint:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo lint\n"),
+    ]);
+    const dir = makeRepo("example");
+    writeFileSync(join(dir, ".github/workflows/lint.yml"), lint);
+    git(dir, "add", "-A");
+    git(dir, "commit", "-qm", "a Latin-1 lint workflow");
+    const r = runCli(["--yes", dir]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(".github/workflows/lint.yml is not UTF-8 (line 2); not considered");
+    expect(r.stdout).toMatch(/inserted the Trivy step after job build/);
+    expect(readFileSync(join(dir, ".github/workflows/lint.yml"))).toEqual(lint);
+    expect(git(dir, "status", "--porcelain", ".github/workflows/lint.yml")).toBe("");
+    // And check, on the committed set-up, is not blocked by it either.
+    git(dir, "add", "-A");
+    git(dir, "commit", "-qm", "relay-security");
+    expect(runCli(["check", dir]).code).toBe(0);
+    expect(readFileSync(join(dir, ".github/workflows/lint.yml"))).toEqual(lint);
+  });
   it("a BOM and CRLF workflow goes through the guard with both kept", () => {
     const dir = makeRepo("example");
     const ci = join(dir, ".github/workflows/ci.yml");
