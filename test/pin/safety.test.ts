@@ -1,4 +1,4 @@
-import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -8,6 +8,7 @@ import { runPin } from "../../src/pin/index.js";
 import { runCli } from "../support/cli.js";
 import { scriptedDeps } from "../support/deps.js";
 import { git, makeRepo, snapshot } from "../support/repo.js";
+import { tree } from "../support/tree.js";
 
 /**
  * Issue 11 for `relay-security pin`: it reads through the guard and writes through the journaled
@@ -21,25 +22,6 @@ const pinnedCheckout = "actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b
 function repo(): string {
   const dir = makeRepo("example", { files: { ".github/workflows/ci.yml": tagged("CI"), ".github/workflows/lint.yml": tagged("Lint") } });
   return dir;
-}
-
-/** Every entry under dir with its kind and bytes (links by target), so a replaced link shows. */
-function tree(dir: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (rel: string) => {
-    for (const name of readdirSync(join(dir, rel))) {
-      if (name === ".git") continue;
-      const r = rel ? `${rel}/${name}` : name;
-      const s = lstatSync(join(dir, r));
-      if (s.isSymbolicLink()) out.set(r, `link -> ${readlinkSync(join(dir, r))}`);
-      else if (s.isDirectory()) {
-        out.set(r, "dir");
-        walk(r);
-      } else out.set(r, readFileSync(join(dir, r)).toString("base64"));
-    }
-  };
-  walk("");
-  return out;
 }
 
 function refuses(dir: string, outside: string, message: RegExp) {

@@ -1,37 +1,18 @@
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync, cpSync, lstatSync, readdirSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, cpSync, lstatSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../support/cli.js";
 import { git, makeRepo, ROOT } from "../support/repo.js";
+import { tree } from "../support/tree.js";
 
 /**
  * Issue 11: hostile inputs, run as a user would (the built CLI as a process). Every case: exit 2, a
  * message naming the path or flag, no byte of the repository changed (links and temps included), and
  * nothing written outside it.
  */
-
-/** Every entry under dir (except .git) with its kind and bytes: links by target, so a replaced link shows. */
-function tree(dir: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (rel: string) => {
-    for (const name of readdirSync(join(dir, rel))) {
-      if (name === ".git") continue;
-      const r = rel ? `${rel}/${name}` : name;
-      const s = lstatSync(join(dir, r));
-      if (s.isSymbolicLink()) out.set(r, `link -> ${readlinkSync(join(dir, r))}`);
-      else if (s.isDirectory()) {
-        out.set(r, "dir");
-        walk(r);
-      } else if (s.isFile()) out.set(r, readFileSync(join(dir, r)).toString("base64"));
-      else out.set(r, "special");
-    }
-  };
-  walk("");
-  return out;
-}
 
 const outsideDir = () => mkdtempSync(join(tmpdir(), "relay-outside-"));
 
