@@ -98,4 +98,9 @@ export interface FileChange {
    * a re-run both report it from this one field (issue 20.3), so they cannot disagree.
    */
   keptEdit?: { after: string };
+  /**
+   * How `before` and `after` become bytes (default utf8). `pin` edits a file that is not UTF-8 as
+   * latin1, one character per byte, so every byte it does not touch is written back as it was.
+   */
+  encoding?: "utf8" | "latin1";
 }

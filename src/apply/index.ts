@@ -83,10 +83,11 @@ export function applyPlan(dir: string, changes: FileChange[], fs: WriteFs = node
     for (const change of ordered) {
       current = change.path;
       const r = resolveInRepo(dir, change.path);
-      const before = change.before === undefined ? undefined : Buffer.from(change.before, "utf8");
+      const encoding = change.encoding ?? "utf8";
+      const before = change.before === undefined ? undefined : Buffer.from(change.before, encoding);
       if (!sameBytes(r, before)) throw new UserError(`${shown(change.path)}: changed between the plan and the write; nothing was written, run again`);
       const temp = `${r.real}.relay-security-${randomBytes(4).toString("hex")}.tmp`;
-      staged.push({ path: change.path, real: r.real, temp, after: Buffer.from(change.after ?? "", "utf8"), ...(before ? { before } : {}) });
+      staged.push({ path: change.path, real: r.real, temp, after: Buffer.from(change.after ?? "", encoding), ...(before ? { before } : {}) });
     }
     writeJournal("staging");
     journalWritten = true;

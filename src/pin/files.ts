@@ -1,5 +1,6 @@
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { lstatSync } from "node:fs";
 import { join } from "node:path";
+import { listRepoDir, readRepoBytes } from "../fsguard.js";
 
 /** A workflow or composite action as we edit it: text we can splice, and how to turn it back into bytes. */
 export interface SourceFile {
@@ -24,10 +25,6 @@ export function decode(path: string, bytes: Uint8Array): SourceFile {
   }
 }
 
-export function encode(file: SourceFile, text: string): Buffer {
-  return Buffer.from(text, file.encoding);
-}
-
 // Folders that hold other people's code or build output, never the repository's own actions.
 const SKIP = new Set([".git", "node_modules", "vendor", "dist", "build", "target", "testdata", "third_party"]);
 
@@ -36,18 +33,20 @@ const SKIP = new Set([".git", "node_modules", "vendor", "dist", "build", "target
  * composite action: its `runs.steps` hold `uses:` lines too), sorted.
  */
 export function findSources(dir: string): SourceFile[] {
-  const paths: string[] = [];
-  const wf = join(dir, ".github", "workflows");
-  if (existsSync(wf)) for (const f of readdirSync(wf).sort()) if (/\.ya?ml$/.test(f) && statSync(join(wf, f)).isFile()) paths.push(`.github/workflows/${f}`);
+  // Through the guard, as set-up reads (issue 11): a folder or file linked outside the repository, or a
+  // directory where a workflow file should be, is refused with exit 2 naming it, never read.
+  const paths = listRepoDir(dir, ".github/workflows").filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => `.github/workflows/${f}`);
   const walk = (rel: string, depth: number) => {
     if (depth > 8) return;
-    for (const entry of readdirSync(join(dir, rel), { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      const r = rel ? `${rel}/${entry.name}` : entry.name;
-      if (entry.isDirectory()) {
-        if (!SKIP.has(entry.name) && r !== ".github/workflows") walk(r, depth + 1);
-      } else if (entry.isFile() && (entry.name === "action.yml" || entry.name === "action.yaml")) paths.push(r);
+    for (const name of listRepoDir(dir, rel).sort((a, b) => a.localeCompare(b))) {
+      const r = rel === "." ? name : `${rel}/${name}`;
+      // lstat: a symbolic link is not walked into, nor read as an action (as before).
+      const st = lstatSync(join(dir, r));
+      if (st.isDirectory()) {
+        if (!SKIP.has(name) && r !== ".github/workflows") walk(r, depth + 1);
+      } else if (st.isFile() && (name === "action.yml" || name === "action.yaml")) paths.push(r);
     }
   };
-  walk("", 0);
-  return paths.map((p) => decode(p, readFileSync(join(dir, p))));
+  walk(".", 0);
+  return paths.map((p) => decode(p, readRepoBytes(dir, p) ?? Buffer.alloc(0)));
 }

@@ -1,14 +1,16 @@
-import { writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { applyPlan } from "../apply/index.js";
+import { nodeWriteFs } from "../apply/fs.js";
+import { recoverInterrupted } from "../apply/journal.js";
 import type { Deps } from "../deps.js";
 import { UserError } from "../errors.js";
 import { loadPins, type PinsData } from "../pins.js";
-import type { Finding } from "../types.js";
+import type { FileChange, Finding } from "../types.js";
 import { checkSite } from "./check.js";
 import { decideAction, type Decision } from "./decide.js";
 import { registryDigests, type DigestLookup } from "./docker.js";
 import { applyPins, newValue, verifyPins, type PinEdit } from "./edit.js";
-import { encode, findSources, type SourceFile } from "./files.js";
+import { findSources, type SourceFile } from "./files.js";
 import { failed, gitSource, offlineSource, type RefSource } from "./remote.js";
 import { SHA, findSites, type Site } from "./sites.js";
 
@@ -39,6 +41,8 @@ export interface PinRun {
   files: { path: string; before: string; after: string }[];
   written: string[];
   findings: Finding[];
+  /** What finishing an interrupted run did first (one line each), for the report. */
+  recovered?: string[];
 }
 
 /** Injected for tests (a local registry); the CLI uses the real ones. */
@@ -67,6 +71,9 @@ export function unpinned(dir: string): Site[] {
 /** find uses -> resolve -> edit at source offsets -> verify -> write (unless --dry-run or --check). */
 export async function runPin(opts: PinOptions, deps: Deps, over: PinSources = {}): Promise<PinRun> {
   const dir = resolve(opts.dir);
+  const fs = deps.fs ?? nodeWriteFs;
+  // A writing run finishes (or cleans up after) an interrupted one first, as set-up does.
+  const recovered = opts.dryRun || opts.check ? [] : recoverInterrupted(dir, fs);
   const files = readSites(dir, { skipBroken: opts.skipBroken });
   const pins = over.pins ?? loadPins();
   const source = over.refs ?? (opts.offline ? offlineSource(pins) : gitSource(deps));
@@ -97,12 +104,15 @@ export async function runPin(opts: PinOptions, deps: Deps, over: PinSources = {}
       if (after !== f.file.text) run.files.push({ path: f.file.path, before: f.file.text, after });
     }
     if (!opts.dryRun) {
-      for (const f of run.files) {
-        const source = files.find((x) => x.file.path === f.path)?.file as SourceFile;
-        writeFileSync(join(dir, f.path), encode(source, f.after));
-        run.written.push(f.path);
-      }
+      // The journaled writer set-up uses: staged temps, a journal, renames; a link to outside, a directory
+      // or a file changed since it was read is refused with nothing written, and a kill converges next run.
+      const changes: FileChange[] = run.files.map((f) => {
+        const encoding = files.find((x) => x.file.path === f.path)?.file.encoding ?? "utf8";
+        return { path: f.path, action: "update", before: f.before, after: f.after, encoding };
+      });
+      run.written.push(...applyPlan(dir, changes, fs));
     }
+    run.recovered = recovered;
     return run;
   } finally {
     source.dispose();

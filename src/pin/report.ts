@@ -14,7 +14,7 @@ export function renderPinRun(run: PinRun, opts: { check: boolean; dryRun: boolea
     const errors = run.findings.filter((f) => f.severity === "error").length;
     return run.findings.length ? `${errors ? `pin --check: ${errors} problem(s)` : "pin --check: no problems"}\n${renderFindings(run.findings)}` : "pin --check: every action is pinned to a commit of its own repository, with a matching version comment.";
   }
-  const lines: string[] = [];
+  const lines: string[] = [...(run.recovered ?? [])];
   const pinned = run.results.filter((r) => r.status === "pinned");
   const unresolved = run.results.filter((r) => r.status === "unresolved");
   if (pinned.length === 0 && unresolved.length === 0) lines.push(`Nothing to do: all ${run.results.length} remote uses: are pinned to commits with their version.`);

@@ -26,6 +26,13 @@ export class NeedBuildArgs extends UserError {
   }
 }
 
+/** The build args the image is built with: CI's, under the answers' `--build-arg` (which win). */
+export function buildArgsFor(answers: Pick<Answers, "buildArgs">, ci: BuildSpec | undefined): Record<string, string> {
+  const args: Record<string, string> = { ...(ci?.args ?? {}) };
+  for (const a of answers.buildArgs ?? []) args[a.slice(0, a.indexOf("="))] = a.slice(a.indexOf("=") + 1);
+  return args;
+}
+
 /**
  * CI's file, context, target, platform and build args (issue 10 §3), under the answers: `--context`
  * other than `.` and every `--build-arg` win. Notes say what was carried over and what could not be.
@@ -33,8 +40,7 @@ export class NeedBuildArgs extends UserError {
 export function imageBuildFor(answers: Answers, ci: BuildSpec | undefined, info: DockerfileInfo | undefined): { build: ImageBuild; notes: string[] } {
   const dockerfile = answers.dockerfile ?? "Dockerfile";
   const notes: string[] = [];
-  const args: Record<string, string> = { ...(ci?.args ?? {}) };
-  for (const a of answers.buildArgs ?? []) args[a.slice(0, a.indexOf("="))] = a.slice(a.indexOf("=") + 1);
+  const args = buildArgsFor(answers, ci);
   const ciContext = ci?.context !== undefined && repoPath("the context").safeParse(ci.context).success ? ci.context : undefined;
   const build: ImageBuild = {
     dockerfile,

@@ -1,3 +1,4 @@
+import { shown } from "../fsguard.js";
 import type { Finding } from "../types.js";
 import { lintIgnoreLines, type IgnoreDialect } from "./trivyignore.js";
 import { implausibleIdReason } from "./vuln-id.js";
@@ -11,7 +12,7 @@ export const GOVULNCHECK_IGNORE = ".govulncheckignore";
  */
 function idProblem(id: string): string | undefined {
   if (!/^(GO|CVE|GHSA)-/.test(id)) {
-    return `"${id}" is not a Go vulnerability ID: name its GO- ID (or one of its CVE-/GHSA- aliases) as govulncheck prints it`;
+    return `"${shown(id)}" is not a Go vulnerability ID: name its GO- ID (or one of its CVE-/GHSA- aliases) as govulncheck prints it`;
   }
   return implausibleIdReason(id, "govulncheck");
 }

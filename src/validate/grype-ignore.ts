@@ -1,4 +1,5 @@
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type YAMLMap } from "yaml";
+import { shown } from "../fsguard.js";
 import type { Finding } from "../types.js";
 import { isPast, parseDay } from "./dates.js";
 import { TODO } from "./trivyignore.js";
@@ -24,7 +25,7 @@ export function lintGrypeIgnore(path: string, text: string, now: Date): Finding[
 
   const [syntax] = doc.errors;
   if (syntax) {
-    add("yaml", "error", syntax.linePos?.[0].line, `invalid YAML, Grype cannot load its configuration and the scan fails: ${syntax.message.split("\n")[0]}`);
+    add("yaml", "error", syntax.linePos?.[0].line, `invalid YAML, Grype cannot load its configuration and the scan fails: ${shown(syntax.message.split("\n")[0] ?? "")}`);
     return findings;
   }
   const root = doc.contents;
@@ -53,7 +54,8 @@ export function lintGrypeIgnore(path: string, text: string, now: Date): Finding[
       return isScalar(node) && node.value !== null ? String(node.value) : undefined;
     };
     const id = scalar("vulnerability")?.trim() ?? "";
-    const name = id || "rule";
+    // Foreign text reaches messages only as a bounded prefix (a pull request can add this file).
+    const name = id ? shown(id) : "rule";
     // Comments only mean something next to an entry in a block list; a flow list ([...]) has none of its own.
     const comments = list.flow ? [] : commentsOf(item, at, lines, lc);
     const reason = scalar("reason");
@@ -85,13 +87,13 @@ export function lintGrypeIgnore(path: string, text: string, now: Date): Finding[
     if (todo === undefined) {
       add("todo", "error", at, `${name}: no TODO(YYYY-MM-DD) date; Grype has no expiry, so without it the entry suppresses the finding forever`, "add `# TODO(YYYY-MM-DD): <what to check>` directly above the entry");
     } else if (todoMs === undefined) {
-      add("todo", "error", at, todo.trim() === "" ? `${name}: TODO has no (YYYY-MM-DD) date` : `${name}: TODO date "${todo}" is not a valid YYYY-MM-DD date`);
+      add("todo", "error", at, todo.trim() === "" ? `${name}: TODO has no (YYYY-MM-DD) date` : `${name}: TODO date "${shown(todo)}" is not a valid YYYY-MM-DD date`);
     } else if (isPast(todoMs, now)) {
       add(
         "expired",
         "error",
         at,
-        `${name}: its TODO date ${todo.trim()} has passed (00:00 UTC on that date). Grype has no expiry of its own and still suppresses the finding; fix it and remove the entry, or renew it with a new WHY and date`,
+        `${name}: its TODO date ${shown(todo.trim())} has passed (00:00 UTC on that date). Grype has no expiry of its own and still suppresses the finding; fix it and remove the entry, or renew it with a new WHY and date`,
       );
     }
   }

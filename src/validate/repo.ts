@@ -8,7 +8,9 @@ import { loadPins } from "../pins.js";
 import type { Plan } from "../plan/index.js";
 import type { Finding } from "../types.js";
 import { parseDockerfile } from "../detect/dockerfile.js";
+import { findCiBuild } from "../gate/index.js";
 import { ourStepData } from "../gate/locate.js";
+import { buildArgsFor } from "../plan/image-build.js";
 import { findActionlintConfig, runActionlint } from "./actionlint.js";
 import { GOVULNCHECK_IGNORE, lintGovulncheckIgnore } from "./govulncheckignore.js";
 import { lintGrypeIgnore } from "./grype-ignore.js";
@@ -168,9 +170,31 @@ async function previewGate(dir: string, workflows: { path: string; text: string 
     imageArchive: ctx.imageArchive,
     offline: ctx.scope === "repo" ? Boolean(ctx.offline) : true,
     dockerfile: dockerText === undefined ? undefined : dockerfile,
-    finalBaseImage: dockerText === undefined || !dockerfile ? undefined : parseDockerfile(dockerfile, dockerText).finalBaseImage,
+    // The base image CI builds on: `ARG BASE=placeholder` + CI's `--build-arg BASE=...` (issue 20.4).
+    finalBaseImage: dockerText === undefined || !dockerfile ? undefined : parseDockerfile(dockerfile, dockerText, ciBuildArgs(dir, dockerfile, workflows, ctx)).finalBaseImage,
     exec: ctx.deps.exec,
   });
+}
+
+/**
+ * The build args the image is built with, as the plan computes them: the CI build of the Dockerfile
+ * (found in every workflow on disk, not only the ones validated), under the answers' `--build-arg`.
+ */
+function ciBuildArgs(dir: string, dockerfile: string, validated: { path: string; text: string }[], ctx: ValidateContext): Record<string, string> {
+  const texts = new Map(validated.map((w) => [w.path, w.text]));
+  for (const f of listRepoDir(dir, ".github/workflows").filter((n) => /\.ya?ml$/.test(n)).sort()) {
+    const rel = `.github/workflows/${f}`;
+    if (texts.has(rel)) continue;
+    try {
+      const text = readRepoText(dir, rel);
+      if (text !== undefined) texts.set(rel, text);
+    } catch {
+      // A workflow that is not UTF-8 (or not readable through the guard) is left out, as the plan leaves it out.
+    }
+  }
+  const workflows = [...texts].map(([path, text]) => ({ path, text }));
+  const ci = findCiBuild({ workflows, dockerfile, readFile: (rel) => readRepoText(dir, rel) });
+  return buildArgsFor(ctx.answers ?? {}, ci);
 }
 
 async function actionlintOn(dir: string, workflows: { path: string; text: string }[], ctx: ValidateContext): Promise<Finding[]> {

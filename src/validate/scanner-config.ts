@@ -1,4 +1,5 @@
 import { isMap, isScalar, LineCounter, parseDocument, type Node, type YAMLMap } from "yaml";
+import { shown } from "../fsguard.js";
 import type { Finding } from "../types.js";
 
 /**
@@ -62,7 +63,7 @@ function load(path: string, text: string, tool: string, rule: string): { root?: 
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc });
   const [syntax] = doc.errors;
-  if (syntax) return { lc, findings: [{ file: path, ...(syntax.linePos ? { line: syntax.linePos[0].line } : {}), rule, severity: "error", message: `invalid YAML, ${tool} stops on it: ${syntax.message.split("\n")[0]}` }] };
+  if (syntax) return { lc, findings: [{ file: path, ...(syntax.linePos ? { line: syntax.linePos[0].line } : {}), rule, severity: "error", message: `invalid YAML, ${tool} stops on it: ${shown(syntax.message.split("\n")[0] ?? "")}` }] };
   const root = doc.contents;
   if (root === null || (isScalar(root) && root.value === null)) return { lc, findings: [] };
   if (!isMap(root)) return { lc, findings: [{ file: path, rule, severity: "error", message: `the top level must be a mapping; ${tool} fails to load the file` }] };
@@ -81,7 +82,7 @@ export function lintTrivyConfig(path: string, text: string): Finding[] {
       ...(key.line === undefined ? {} : { line: key.line }),
       rule: "scanner-config/trivy",
       severity: "error",
-      message: `\`${key.path}\`: Trivy reads ./${path} by itself, in the PR gate and in the rescan (trivy-action runs it in the workspace), so this setting changes what they decide${why ? ` (${why})` : ""}, and the gate step does not show it`,
+      message: `\`${shown(key.path)}\`: Trivy reads ./${path} by itself, in the PR gate and in the rescan (trivy-action runs it in the workspace), so this setting changes what they decide${why ? ` (${why})` : ""}, and the gate step does not show it`,
       hint: `remove it, or move the file out of the repository root (e.g. .trivy/config.yaml) and pass --config to the jobs that want it; only ${[...TRIVY_HARMLESS].join(", ")} may stay`,
     });
   }
@@ -103,7 +104,7 @@ export function lintGrypeConfig(path: string, text: string): Finding[] {
       ...(line === undefined ? {} : { line }),
       rule: "scanner-config/grype",
       severity: "error",
-      message: `\`${name}\`: ${path} is Grype's whole configuration in the PR gate and the rescan (scan-action's \`config:\`), so this setting changes what they decide${why ? ` (${why})` : ""}, and the gate step does not show it; this file may hold \`ignore:\` only`,
+      message: `\`${shown(name)}\`: ${path} is Grype's whole configuration in the PR gate and the rescan (scan-action's \`config:\`), so this setting changes what they decide${why ? ` (${why})` : ""}, and the gate step does not show it; this file may hold \`ignore:\` only`,
       hint: "remove it; the gate's policy lives in the gate step (only-fixed, severity-cutoff, fail-build)",
     });
   }

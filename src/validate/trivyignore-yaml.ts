@@ -1,4 +1,5 @@
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type YAMLMap } from "yaml";
+import { shown } from "../fsguard.js";
 import type { Finding } from "../types.js";
 import { checkEntry, TODO, type IgnoreEntry, type TrivyignoreLintOptions } from "./trivyignore.js";
 
@@ -21,7 +22,7 @@ export function lintTrivyignoreYaml(path: string, text: string, now: Date, opts:
     message,
   });
   const [syntax] = doc.errors; // the first one: the rest usually follow from it, and Trivy stops there
-  if (syntax) return [error(syntax.linePos?.[0].line, `invalid YAML, Trivy stops with a fatal error: ${syntax.message.split("\n")[0]}`)];
+  if (syntax) return [error(syntax.linePos?.[0].line, `invalid YAML, Trivy stops with a fatal error: ${shown(syntax.message.split("\n")[0] ?? "")}`)];
   const lineOf = (node: Node | null | undefined): number | undefined => (node?.range ? lc.linePos(node.range[0]).line : undefined);
   const root = doc.contents;
   if (root === null || (isScalar(root) && root.value === null)) return [];
@@ -34,18 +35,18 @@ export function lintTrivyignoreYaml(path: string, text: string, now: Date, opts:
     const keyLine = lineOf(pair.key as Node);
     const checkId = LISTS[key];
     if (checkId === undefined) {
-      findings.push({ file: path, ...(keyLine ? { line: keyLine } : {}), rule: "trivyignore/yaml", severity: "warning", message: `unknown key "${key}": Trivy ignores it (expected ${Object.keys(LISTS).join(", ")})` });
+      findings.push({ file: path, ...(keyLine ? { line: keyLine } : {}), rule: "trivyignore/yaml", severity: "warning", message: `unknown key "${shown(key)}": Trivy ignores it (expected ${Object.keys(LISTS).join(", ")})` });
       continue;
     }
     const list = pair.value as Node | null;
     if (list === null || (isScalar(list) && list.value === null)) continue;
     if (!isSeq(list)) {
-      findings.push(error(lineOf(list) ?? keyLine, `${key} must be a list of entries; Trivy fails to load the file`));
+      findings.push(error(lineOf(list) ?? keyLine, `${shown(key)} must be a list of entries; Trivy fails to load the file`));
       continue;
     }
     for (const item of list.items as Node[]) {
       if (!isMap(item)) {
-        findings.push(error(lineOf(item), `each ${key} entry must be a mapping with id, statement and expired_at`));
+        findings.push(error(lineOf(item), `each ${shown(key)} entry must be a mapping with id, statement and expired_at`));
         continue;
       }
       findings.push(...checkEntry(path, entryOf(item, checkId, lines, lc), now, opts, true));

@@ -1,3 +1,4 @@
+import { shown } from "../fsguard.js";
 import type { Finding } from "../types.js";
 import { isPast, parseDay, parseDayOrTimestamp } from "./dates.js";
 import { implausibleIdReason } from "./vuln-id.js";
@@ -90,8 +91,10 @@ function lastDefined<T>(items: (T | undefined)[]): T | undefined {
 }
 
 /** The checks both formats share; `yaml` switches the wording to that format's field names. */
-export function checkEntry(path: string, e: IgnoreEntry, now: Date, opts: TrivyignoreLintOptions, yaml = false, dialect = TRIVY_DIALECT): Finding[] {
+export function checkEntry(path: string, raw: IgnoreEntry, now: Date, opts: TrivyignoreLintOptions, yaml = false, dialect = TRIVY_DIALECT): Finding[] {
   const out: Finding[] = [];
+  // The file may be anyone's (a pull request can add it): its text reaches messages only as a bounded prefix.
+  const e = { ...raw, id: shown(raw.id), ...(raw.todo === undefined ? {} : { todo: shown(raw.todo) }), ...(raw.exp === undefined ? {} : { exp: shown(raw.exp) }) };
   const add = (rule: string, severity: Finding["severity"], message: string, hint?: string, line = e.line) =>
     out.push({ file: path, line, rule: `${dialect.rule}/${rule}`, severity, message, ...(hint ? { hint } : {}) });
   const whyName = yaml ? "statement" : "# WHY:";
@@ -103,7 +106,7 @@ export function checkEntry(path: string, e: IgnoreEntry, now: Date, opts: Trivyi
     add("why", "error", `${e.id}: ${whyName} is empty`);
   }
 
-  const todoMs = e.todo === undefined ? undefined : parseDay(e.todo.trim());
+  const todoMs = raw.todo === undefined ? undefined : parseDay(raw.todo.trim());
   if (e.todo === undefined) {
     add("todo", "error", `${e.id}: no TODO(YYYY-MM-DD) revisit date`, yaml ? "put `TODO(YYYY-MM-DD): ...` in statement or in a comment above the entry" : "add `# TODO(YYYY-MM-DD): <what to check>` directly above the entry");
   } else if (todoMs === undefined) {
@@ -111,7 +114,7 @@ export function checkEntry(path: string, e: IgnoreEntry, now: Date, opts: Trivyi
   }
 
   // `.trivyignore` is Go's "2006-01-02" layout only; yaml.v3 also takes an RFC 3339 timestamp.
-  const expMs = e.exp === undefined ? undefined : yaml ? parseDayOrTimestamp(e.exp) : parseDay(e.exp);
+  const expMs = raw.exp === undefined ? undefined : yaml ? parseDayOrTimestamp(raw.exp) : parseDay(raw.exp);
   if (e.exp === undefined) {
     add("exp", "error", `${e.id}: no ${expName} expiry, ${yaml ? TRIVY_DIALECT.noExp : dialect.noExp}`, yaml ? "expired_at: YYYY-MM-DD" : `${e.id} exp:YYYY-MM-DD`);
   } else if (expMs === undefined) {
@@ -125,10 +128,10 @@ export function checkEntry(path: string, e: IgnoreEntry, now: Date, opts: Trivyi
     add("revisit-due", "warning", `${e.id}: revisit was due ${e.todo?.trim()} (still suppressed until ${e.exp})`);
   }
 
-  const idProblem = e.checkId ? dialect.idProblem(e.id) : undefined;
-  if (e.id === "") add("id", "error", "entry has no id");
+  const idProblem = e.checkId ? dialect.idProblem(raw.id) : undefined;
+  if (raw.id === "") add("id", "error", "entry has no id");
   else if (idProblem) add("id", "error", idProblem);
-  else if (opts.matchedIds && !opts.matchedIds.has(e.id)) {
+  else if (opts.matchedIds && !opts.matchedIds.has(raw.id)) {
     add("unmatched", "warning", `${e.id}: matches no finding in the current scan; remove the entry if the fix has landed`);
   }
   return out;

@@ -1,3 +1,5 @@
+import { shown } from "../fsguard.js";
+
 /**
  * Is this a plausible ID for Trivy to match? Trivy compares IDs exactly (case-sensitive), so a
  * malformed or lower-cased CVE never matches anything and the entry silently does nothing.
@@ -22,12 +24,12 @@ export function implausibleIdReason(id: string, tool: "Trivy" | "Grype" | "govul
   if (strict && id.length > prefix.length && "-_".includes(id.charAt(prefix.length))) {
     if (strict.test(id)) return undefined;
     if (strict.test(id.toUpperCase()) || (prefix === "GHSA" && strict.test(`GHSA${id.slice(4).toLowerCase()}`))) {
-      return `${tool} matches IDs exactly, so "${id}" never matches; write it as the advisory spells it`;
+      return `${tool} matches IDs exactly, so "${shown(id)}" never matches; write it as the advisory spells it`;
     }
-    return `"${id}" is not a well-formed ${prefix} ID`;
+    return `"${shown(id)}" is not a well-formed ${prefix} ID`;
   }
   if (id.length > 100 || !GENERIC.test(id) || !/\d/.test(id)) {
-    return `"${id}" does not look like a vulnerability ID (CVE-…, GHSA-…, GO-…, DLA-…, ALPINE-…)`;
+    return `"${shown(id)}" does not look like a vulnerability ID (CVE-…, GHSA-…, GO-…, DLA-…, ALPINE-…)`;
   }
   return undefined;
 }

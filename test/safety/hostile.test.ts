@@ -1,37 +1,18 @@
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync, cpSync, lstatSync, readdirSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, cpSync, lstatSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../support/cli.js";
 import { git, makeRepo, ROOT } from "../support/repo.js";
+import { tree } from "../support/tree.js";
 
 /**
  * Issue 11: hostile inputs, run as a user would (the built CLI as a process). Every case: exit 2, a
  * message naming the path or flag, no byte of the repository changed (links and temps included), and
  * nothing written outside it.
  */
-
-/** Every entry under dir (except .git) with its kind and bytes: links by target, so a replaced link shows. */
-function tree(dir: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (rel: string) => {
-    for (const name of readdirSync(join(dir, rel))) {
-      if (name === ".git") continue;
-      const r = rel ? `${rel}/${name}` : name;
-      const s = lstatSync(join(dir, r));
-      if (s.isSymbolicLink()) out.set(r, `link -> ${readlinkSync(join(dir, r))}`);
-      else if (s.isDirectory()) {
-        out.set(r, "dir");
-        walk(r);
-      } else if (s.isFile()) out.set(r, readFileSync(join(dir, r)).toString("base64"));
-      else out.set(r, "special");
-    }
-  };
-  walk("");
-  return out;
-}
 
 const outsideDir = () => mkdtempSync(join(tmpdir(), "relay-outside-"));
 
@@ -159,15 +140,39 @@ describe("an edit through a link inside the repository", () => {
 });
 
 describe("bytes", () => {
-  it("a Latin-1 workflow: refused as not UTF-8, its bytes kept", () =>
+  // The rule (issue 11 item 5): a workflow we would edit (the gate's) must be UTF-8, or the run stops with
+  // exit 2 naming file and line; any other workflow is left out of the plan with a note, its bytes untouched.
+  it("a Latin-1 gate workflow: refused as not UTF-8, naming file and line, its bytes kept", () =>
     refuses({
       setup: (d) => {
         const ci = readFileSync(join(d, ".github/workflows/ci.yml"));
         writeFileSync(join(d, ".github/workflows/ci.yml"), Buffer.concat([Buffer.from("# caf"), Buffer.from([0xe9]), Buffer.from("\n"), ci]));
         return ["--yes", d];
       },
-      message: /\.github\/workflows\/ci\.yml: not UTF-8 \(byte 0xe9 on line 1\)/,
+      message: /\.github\/workflows\/ci\.yml: cannot be edited \(line 1: not UTF-8 text/,
     }));
+  it("a Latin-1 workflow that is not the gate's (a lint workflow): left out with a note, its bytes kept, the set-up goes on", () => {
+    const lint = Buffer.concat([
+      Buffer.from("name: Lint\n# caf"),
+      Buffer.from([0xe9]),
+      Buffer.from(" (Latin-1)\non:\n  pull_request:\npermissions:\n  contents: read\njobs:\n  lint:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo lint\n"),
+    ]);
+    const dir = makeRepo("example");
+    writeFileSync(join(dir, ".github/workflows/lint.yml"), lint);
+    git(dir, "add", "-A");
+    git(dir, "commit", "-qm", "a Latin-1 lint workflow");
+    const r = runCli(["--yes", dir]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(".github/workflows/lint.yml is not UTF-8 (line 2); not considered");
+    expect(r.stdout).toMatch(/inserted the Trivy step after job build/);
+    expect(readFileSync(join(dir, ".github/workflows/lint.yml"))).toEqual(lint);
+    expect(git(dir, "status", "--porcelain", ".github/workflows/lint.yml")).toBe("");
+    // And check, on the committed set-up, is not blocked by it either.
+    git(dir, "add", "-A");
+    git(dir, "commit", "-qm", "relay-security");
+    expect(runCli(["check", dir]).code).toBe(0);
+    expect(readFileSync(join(dir, ".github/workflows/lint.yml"))).toEqual(lint);
+  });
   it("a BOM and CRLF workflow goes through the guard with both kept", () => {
     const dir = makeRepo("example");
     const ci = join(dir, ".github/workflows/ci.yml");
