@@ -166,6 +166,16 @@ export function readRepoText(root: string, rel: string): string | undefined {
   return r.exists ? decodeText(rel, readBytes(rel, r.real)) : undefined;
 }
 
+/**
+ * A repository file read only to understand it, never written back (a Dockerfile): through the guard like
+ * every read, but bytes that are not UTF-8 (a Latin-1 comment) become U+FFFD instead of a refusal, since
+ * nothing of the user's can be mangled by reading.
+ */
+export function readRepoTextForAnalysis(root: string, rel: string): string | undefined {
+  const r = resolveInRepo(root, rel);
+  return r.exists ? readBytes(rel, r.real).toString("utf8") : undefined;
+}
+
 /** A repository file's raw bytes, or undefined when it does not exist (apply compares these). */
 export function readRepoBytes(root: string, rel: string): Buffer | undefined {
   const r = resolveInRepo(root, rel);

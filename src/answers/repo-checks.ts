@@ -1,7 +1,7 @@
 import { statSync } from "node:fs";
 import { join } from "node:path";
 import { UserError } from "../errors.js";
-import { listRepoDir, readRepoText, shown } from "../fsguard.js";
+import { listRepoDir, readRepoText, readRepoTextForAnalysis, shown } from "../fsguard.js";
 import { FLAG_OF } from "./resolve.js";
 import type { AnswerKey, Answers } from "./schema.js";
 
@@ -44,7 +44,8 @@ export function checkAnswersAgainstRepo(dir: string, a: Answers, origin: Partial
 export function dockerfileProblem(dir: string, path: string): string | undefined {
   let text: string | undefined;
   try {
-    text = readRepoText(dir, path);
+    // Read, never written: a Latin-1 comment in it is no reason to refuse (see readRepoTextForAnalysis).
+    text = readRepoTextForAnalysis(dir, path);
   } catch (error) {
     if (error instanceof UserError) return error.message;
     throw error;

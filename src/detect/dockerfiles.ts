@@ -1,5 +1,7 @@
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { join, posix } from "node:path";
+import { UserError } from "../errors.js";
+import { readRepoTextForAnalysis } from "../fsguard.js";
 import type { DockerfileInfo } from "../types.js";
 import { parseDockerfile } from "./dockerfile.js";
 
@@ -26,9 +28,16 @@ export interface DockerfileChoice {
   ambiguous?: string[];
 }
 
-const read = (dir: string, rel: string) => {
-  const p = join(dir, rel);
-  return existsSync(p) && statSync(p).isFile() ? readFileSync(p, "utf8") : undefined;
+// Through the guard (inside the repository, a regular file; issue 11), read for analysis only: what
+// cannot be read that way (a link outside, a FIFO) is no candidate, and a Latin-1 comment is no reason
+// to skip a Dockerfile.
+const read = (dir: string, rel: string): string | undefined => {
+  try {
+    return readRepoTextForAnalysis(dir, rel);
+  } catch (error) {
+    if (error instanceof UserError) return undefined;
+    throw error;
+  }
 };
 
 function walk(dir: string, match: (name: string, rel: string) => boolean, depth = 3): string[] {
@@ -61,10 +70,11 @@ function names(text: string, path: string, from: string): boolean {
 
 export function chooseDockerfiles(dir: string): DockerfileChoice {
   const paths = walk(dir, (name) => NAME.test(name)).sort((a, b) => a.split("/").length - b.split("/").length || a.localeCompare(b));
-  const infos = paths.map((p) => {
-    const text = readFileSync(join(dir, p), "utf8");
+  const infos = paths.flatMap((p) => {
+    const text = read(dir, p);
+    if (text === undefined) return [];
     const why = excludedWhy(p, text);
-    return { ...parseDockerfile(p, text), ...(why ? { excluded: why } : {}) };
+    return [{ ...parseDockerfile(p, text), ...(why ? { excluded: why } : {}) }];
   });
   const candidates = infos.filter((i) => !i.excluded);
   const buildFiles = walk(dir, (_n, rel) => BUILD_FILES.test(rel), 3).map((f) => ({ f, text: read(dir, f) ?? "" }));

@@ -4,7 +4,7 @@ import { adoptInWorkflow, explainDuplicateRescan, explainHandWritten, spotDuplic
 import type { BaseImagePins } from "../digests/index.js";
 import type { Answers } from "../answers/schema.js";
 import { UserError } from "../errors.js";
-import { readRepoText } from "../fsguard.js";
+import { readRepoText, readRepoTextForAnalysis } from "../fsguard.js";
 import { findCiBuild, planGate, type GateResult } from "../gate/index.js";
 import { ourBlockData } from "../gate/locate.js";
 import { isolateScan, staleIsolatedJob } from "../gate/isolate.js";
@@ -57,6 +57,8 @@ export const SARIF_NOTE =
 
 // Through the guard (issue 11): a directory or an outside link where a file is expected is exit 2.
 const readRel = (dir: string, rel: string) => readRepoText(dir, rel);
+// What the gate reads only to understand CI's build (Makefiles, bake files, the Dockerfile) and never
+// writes: a Latin-1 comment there is no reason to refuse (readRepoTextForAnalysis).
 
 /**
  * Compute every change, writing nothing (changesets' assembleReleasePlan): `--dry-run` prints this;
@@ -73,7 +75,7 @@ export function buildPlan(detected: Detected, answers: Answers, state: State | u
   // Build the image as CI builds it (issue 10 §3): our job and the rescan copy CI's build options.
   let image: ReturnType<typeof imageBuildFor> | undefined;
   if (answers.imageScan) {
-    image = imageBuildFor(answers, findCiBuild({ workflows, dockerfile: answers.dockerfile ?? "Dockerfile", readFile: (rel) => readRel(dir, rel) }), dockerfileInfo);
+    image = imageBuildFor(answers, findCiBuild({ workflows, dockerfile: answers.dockerfile ?? "Dockerfile", readFile: (rel) => readRepoTextForAnalysis(dir, rel) }), dockerfileInfo);
     notes.push(...image.notes);
   }
   const view = buildView({ answers, modulePath: detected.goMod.modulePath, goModFile: "go.mod", pins, ...(image ? { build: image.build } : {}) });
@@ -132,7 +134,7 @@ export function buildPlan(detected: Detected, answers: Answers, state: State | u
         dockerfile: answers.dockerfile ?? "Dockerfile",
         context: answers.context,
         workflow: answers.workflow,
-        readFile: (rel) => readRel(dir, rel),
+        readFile: (rel) => readRepoTextForAnalysis(dir, rel),
         copiesPrebuiltBinary: dockerfileInfo?.copiesPrebuiltBinary ?? false,
         ...(dockerfileInfo?.prebuiltCopy ? { prebuiltCopy: dockerfileInfo.prebuiltCopy } : {}),
         step: (imageRef, condition) => renderGateStep(view, imageRef, condition),
@@ -140,7 +142,7 @@ export function buildPlan(detected: Detected, answers: Answers, state: State | u
       })
     : { kind: "none", notes: ["no image scan (--no-image-scan): only govulncheck runs"] };
   // Issue 20 item 7: with --isolated-scan the scanner runs in a job of its own, next to the build job.
-  const gate = view.isolatedSave ? isolateScan(planned, { job: (build) => renderIsolatedScanJob(view, build), readFile: (rel) => readRel(dir, rel) }) : planned;
+  const gate = view.isolatedSave ? isolateScan(planned, { job: (build) => renderIsolatedScanJob(view, build), readFile: (rel) => readRepoTextForAnalysis(dir, rel) }) : planned;
   const stale = !view.isolatedSave && (gate.kind === "edit" || gate.kind === "unchanged") ? staleIsolatedJob(gate.file, gate.kind === "edit" ? gate.after : readRel(dir, gate.file)) : undefined;
   if (stale) notes.push(stale);
 

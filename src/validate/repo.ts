@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { isolatedScanStep } from "../gate/isolate.js";
 import { join } from "node:path";
-import { listRepoDir, readRepoText } from "../fsguard.js";
+import { listRepoDir, readRepoText, readRepoTextForAnalysis } from "../fsguard.js";
 import type { Answers } from "../answers/schema.js";
 import type { Deps } from "../deps.js";
 import { loadPins } from "../pins.js";
@@ -163,7 +163,7 @@ async function previewGate(dir: string, workflows: { path: string; text: string 
   }
   const gate = found.with;
   const dockerfile = ctx.answers?.dockerfile;
-  const dockerText = dockerfile ? readRepoText(dir, dockerfile) : undefined;
+  const dockerText = dockerfile ? readRepoTextForAnalysis(dir, dockerfile) : undefined;
   return dryRunTrivy({
     dir,
     gate,
@@ -193,7 +193,7 @@ function ciBuildArgs(dir: string, dockerfile: string, validated: { path: string;
     }
   }
   const workflows = [...texts].map(([path, text]) => ({ path, text }));
-  const ci = findCiBuild({ workflows, dockerfile, readFile: (rel) => readRepoText(dir, rel) });
+  const ci = findCiBuild({ workflows, dockerfile, readFile: (rel) => readRepoTextForAnalysis(dir, rel) });
   return buildArgsFor(ctx.answers ?? {}, ci);
 }
 

@@ -60,8 +60,10 @@ describe("--reachability through the pipeline", () => {
     const edited = readFileSync(ci, "utf8").replace("          GOVULNCHECK_VERSION: v", "          GOPROXY: https://proxy.example.com\n          GOVULNCHECK_VERSION: v");
     expect(edited).toContain("GOPROXY: https://proxy.example.com");
     writeFileSync(ci, edited);
+    // Kept, and said (exit 1, as check says it: issue 20.3), since our step is the policy the repository promises.
     const same = await yes(dir, {});
-    expect([same.exitCode, readFileSync(ci, "utf8")]).toEqual([0, edited]);
+    expect([same.exitCode, readFileSync(ci, "utf8")]).toEqual([1, edited]);
+    expect(same.report.plan.changes.find((c) => c.path === ".github/workflows/ci.yml")?.keptEdit).toBeDefined();
     const newer = await yes(dir, { severity: "CRITICAL" });
     expect(newer.exitCode).toBe(1);
     expect(newer.report.plan.changes.find((c) => c.path === ".github/workflows/ci.yml")?.action).toBe("conflict");

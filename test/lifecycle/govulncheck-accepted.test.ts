@@ -52,7 +52,7 @@ describe("accepted govulncheck risks in the issue", () => {
     writeFileSync(join(r.resultsDir, "govulncheck", "vex.json"), JSON.stringify(vex));
     expect(r.issues({ TARGETS: "govulncheck" }).stdout).toBe("govulncheck: created #1\n");
     expect(r.gh.issue(1).body).toContain(
-      "**Not called** (govulncheck's OpenVEX): the PR gate (`--reachability`) does not fail on these in the image: GO-2025-3488 (golang.org/x/oauth2@&#8203;v0.26.0, vulnerable_code_not_in_execute_path).",
+      "**Not called** (govulncheck's OpenVEX): the PR gate (`--reachability`) does not fail on these in the image: GO-2025-3488 (golang.org/x/oauth2@\u200bv0.26.0, vulnerable\\_code\\_not\\_in\\_execute\\_path).",
     );
   });
 
