@@ -55,7 +55,7 @@ async function main(argv: string[]): Promise<number> {
 
   // Interactivity is decided here, before the first prompt: clack hangs or exits silently without a TTY.
   const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY) && !process.env.CI && !v.json && !v.yes;
-  const { clackPrompter, noPrompts } = await import("./deps-node.js");
+  const { clackPrompter, noPrompts, terminalPager } = await import("./deps-node.js");
   const { execWithExeca } = await import("./deps.js");
   const deps: Deps = {
     exec: execWithExeca,
@@ -64,6 +64,7 @@ async function main(argv: string[]): Promise<number> {
     env: { ...process.env },
     out: (text) => process.stdout.write(text.endsWith("\n") ? text : `${text}\n`),
     err: (text) => process.stderr.write(text.endsWith("\n") ? text : `${text}\n`),
+    page: interactive ? terminalPager(process.env, process.stdout) : undefined,
   };
   const { UserError, Cancelled } = await import("./errors.js");
   try {
@@ -109,6 +110,8 @@ async function main(argv: string[]): Promise<number> {
       );
       if (v.json) process.stdout.write(`${JSON.stringify(jsonReport(report), null, 2)}\n`);
       else process.stdout.write(`${renderInitReport(report)}\n`);
+      // Close the clack frame the intro opened.
+      if (interactive) deps.prompts.outro?.(exitCode === 0 ? "Done." : `Done, exit ${exitCode} (the reason is above).`);
       return exitCode;
     }
     if (command === "pin") {

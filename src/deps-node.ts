@@ -21,3 +21,37 @@ export async function clackPrompter(): Promise<Prompter> {
     outro: (t) => p.outro(t),
   };
 }
+
+/**
+ * Page long text as git does: through `$PAGER` (default `less -R`, colour kept) when stdout is a terminal
+ * and the text is taller than it; printed as is otherwise, or when the pager cannot be started.
+ */
+export function terminalPager(env: Record<string, string | undefined>, stdout: NodeJS.WriteStream): (text: string) => Promise<void> {
+  return async (text) => {
+    const body = text.endsWith("\n") ? text : `${text}\n`;
+    const rows = stdout.rows || 24;
+    if (!stdout.isTTY || body.split("\n").length - 1 < rows || env.TERM === "dumb") {
+      stdout.write(body);
+      return;
+    }
+    const { spawn } = await import("node:child_process");
+    const command = env.PAGER?.trim() || "less -R";
+    await new Promise<void>((done) => {
+      // A shell line, as git runs $PAGER: "less -R", "more", "bat --paging=always".
+      const child = spawn(command, { shell: true, stdio: ["pipe", "inherit", "inherit"], env: { LESS: "FRX", ...env } });
+      let started = true;
+      child.on("error", () => {
+        started = false;
+        stdout.write(body);
+        done();
+      });
+      child.on("close", (code) => {
+        if (!started) return;
+        if (code === 127) stdout.write(body); // the shell found no such pager
+        done();
+      });
+      child.stdin.on("error", () => undefined); // the user quit the pager early
+      child.stdin.end(body);
+    });
+  };
+}

@@ -14,6 +14,8 @@ export interface Deps {
   out(text: string): void;
   /** Where warnings go (stderr in the CLI). */
   err(text: string): void;
+  /** Long text the user asked to read (the diffs): paged in a terminal; `out` when absent. */
+  page?(text: string): Promise<void>;
   /** HTTP, for the registries `--pin-base-images` asks for digests (default: the global fetch). */
   fetch?: typeof globalThis.fetch;
   /** The writer's file-system calls (default: node:fs); tests inject faults such as a full disk. */

@@ -103,8 +103,9 @@ export async function runInit(opts: InitOptions, deps: Deps): Promise<{ exitCode
   const hold = opts.dryRun || (opts.onConflict === "fail" && conflicted);
   if (hold && !opts.dryRun) plan.notes.push("--on-conflict fail: a file conflicts, so nothing was written");
 
-  if (opts.mode === "interactive" && toWrite.length > 0 && !hold) {
-    deps.out(renderInitReport({ plan, findings: [], written: [], dryRun: true, diffs: opts.diff }));
+  const confirmed = opts.mode === "interactive" && toWrite.length > 0 && !hold;
+  if (confirmed) {
+    deps.out(renderInitReport({ plan, findings: [], written: [], dryRun: true, diffs: opts.diff, preview: true }));
     for (;;) {
       const choice = await deps.prompts.select({
         message: "Write these files?",
@@ -116,7 +117,11 @@ export async function runInit(opts: InitOptions, deps: Deps): Promise<{ exitCode
         initialValue: "write",
       });
       if (choice === "write") break;
-      if (choice === "diff") deps.out(renderInitReport({ plan, findings: [], written: [], dryRun: true, diffs: true, only: "diffs" }));
+      if (choice === "diff") {
+        const diffs = renderInitReport({ plan, findings: [], written: [], dryRun: true, diffs: true, only: "diffs" });
+        if (deps.page) await deps.page(diffs);
+        else deps.out(diffs);
+      }
       else throw new Cancelled();
     }
   }
@@ -146,7 +151,7 @@ export async function runInit(opts: InitOptions, deps: Deps): Promise<{ exitCode
   const keptEdit = opts.onConflict !== "ours" && plan.changes.some((c) => c.keptEdit);
   const exitCode = conflicted || failed || keptEdit ? EXIT.findings : EXIT.ok;
   const next = nextSteps(answers, plan, written, state !== undefined, { ignored: await ignoredByGit(dir, written, deps), dependabot: detected.dependabotConfig });
-  const report: InitReport = { plan, findings, written, dryRun: opts.dryRun, diffs: opts.diff || opts.dryRun, exitCode, next };
+  const report: InitReport = { plan, findings, written, dryRun: opts.dryRun, diffs: opts.diff || opts.dryRun, exitCode, next, confirmed };
   return { exitCode, report };
 }
 

@@ -1,0 +1,70 @@
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { terminalPager } from "../../src/deps-node.js";
+import { renderInitReport } from "../../src/report/init.js";
+import { runInit } from "../../src/run.js";
+import { initOptions, scriptedDeps } from "../support/deps.js";
+import { makeRepo } from "../support/repo.js";
+
+const ANSWERS = ["ghcr.io/acme/hello-service", "Dockerfile", "main", "daily", "CRITICAL,HIGH", "renovate"];
+
+describe("one plan: previewed once, summarised after writing (issue 15.1)", () => {
+  it("the preview is not called a dry run; the diffs leave the state file to one line and go to the pager", async () => {
+    const dir = makeRepo("example");
+    const { deps, out } = scriptedDeps([...ANSWERS, "diff", "write"]);
+    const paged: string[] = [];
+    deps.page = async (text) => {
+      paged.push(text);
+    };
+    const { report } = await runInit(initOptions(dir, { mode: "interactive" }), deps);
+    expect(out[0]).toMatch(/^relay-security will write:/);
+    expect(out.join("\n")).not.toContain("dry run");
+    expect(paged).toHaveLength(1);
+    expect(paged[0]).toContain("+++ b/.github/workflows/security-scan.yml");
+    expect(paged[0]).not.toContain("+++ b/.github/relay-security.json");
+    expect(paged[0]).toMatch(/^\.github\/relay-security\.json: created: the recorded answers/m);
+    const final = renderInitReport(report);
+    expect(final).toMatch(/^Wrote \d+ file\(s\):\n  \.github\/workflows\/security-scan\.yml/);
+    expect(final).not.toMatch(/^ {2}create /m);
+    expect(final).toContain("Next steps:");
+  });
+
+  it("a non-interactive run still prints the plan, and --dry-run says so", async () => {
+    const dir = makeRepo("example");
+    const { deps } = scriptedDeps([]);
+    const yes = await runInit(initOptions(dir), deps);
+    expect(renderInitReport(yes.report)).toMatch(/^Plan:\n {2}create /);
+    const dry = await runInit(initOptions(makeRepo("example"), { dryRun: true }), scriptedDeps([]).deps);
+    expect(renderInitReport(dry.report)).toMatch(/^Plan \(dry run, nothing written\):/);
+  });
+});
+
+describe("the pager", () => {
+  const fakeStdout = (isTTY: boolean, rows: number) => {
+    const written: string[] = [];
+    return { stream: { isTTY, rows, write: (t: string) => written.push(t) } as unknown as NodeJS.WriteStream, written };
+  };
+  const long = Array.from({ length: 40 }, (_, i) => `line ${i}`).join("\n");
+
+  it("pages through $PAGER when the text is taller than the terminal", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "pager-")), "paged");
+    const { stream, written } = fakeStdout(true, 10);
+    await terminalPager({ PAGER: `cat > ${file}` }, stream)(long);
+    expect(readFileSync(file, "utf8")).toBe(`${long}\n`);
+    expect(written).toEqual([]);
+  });
+
+  it("prints short text, text on a pipe, and text whose pager cannot start", async () => {
+    const short = fakeStdout(true, 50);
+    await terminalPager({ PAGER: `cat > /dev/null` }, short.stream)("a\nb");
+    expect(short.written).toEqual(["a\nb\n"]);
+    const missing = fakeStdout(true, 10);
+    await terminalPager({ PAGER: "no-such-pager-here" }, missing.stream)(long);
+    expect(missing.written).toEqual([`${long}\n`]);
+    const pipe = fakeStdout(false, 10);
+    await terminalPager({}, pipe.stream)(long);
+    expect(pipe.written).toEqual([`${long}\n`]);
+  });
+});
