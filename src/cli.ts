@@ -55,15 +55,20 @@ async function main(argv: string[]): Promise<number> {
 
   // Interactivity is decided here, before the first prompt: clack hangs or exits silently without a TTY.
   const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY) && !process.env.CI && !v.json && !v.yes;
-  const { clackPrompter, noPrompts, terminalPager } = await import("./deps-node.js");
+  const { clackPrompter, noPrompts, plainPrompter, terminalPager } = await import("./deps-node.js");
+  // TERM=dumb: clack moves the cursor and draws boxes; a line a question instead.
+  const prompter = () => (process.env.TERM === "dumb" ? Promise.resolve(plainPrompter(process.stdin, process.stdout)) : clackPrompter());
   const { execWithExeca } = await import("./deps.js");
+  const { styleFor } = await import("./report/style.js");
+  const style = styleFor(process.env, process.stdout);
   const deps: Deps = {
     exec: execWithExeca,
-    prompts: interactive && command === "init" ? await clackPrompter() : noPrompts,
+    prompts: interactive && command === "init" ? await prompter() : noPrompts,
     now: () => new Date(),
     env: { ...process.env },
     out: (text) => process.stdout.write(text.endsWith("\n") ? text : `${text}\n`),
     err: (text) => process.stderr.write(text.endsWith("\n") ? text : `${text}\n`),
+    style,
     page: interactive ? terminalPager(process.env, process.stdout) : undefined,
   };
   const { UserError, Cancelled } = await import("./errors.js");
@@ -109,7 +114,7 @@ async function main(argv: string[]): Promise<number> {
         deps,
       );
       if (v.json) process.stdout.write(`${JSON.stringify(jsonReport(report), null, 2)}\n`);
-      else process.stdout.write(`${renderInitReport(report)}\n`);
+      else process.stdout.write(`${renderInitReport(report, style)}\n`);
       // Close the clack frame the intro opened.
       if (interactive) deps.prompts.outro?.(exitCode === 0 ? "Done." : `Done, exit ${exitCode} (the reason is above).`);
       return exitCode;

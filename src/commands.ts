@@ -57,10 +57,10 @@ export async function runCommand(command: "check" | "validate", opts: CommandOpt
   }
   const lines: string[] = [];
   if (command === "check") lines.push(...renderCheck(check, state?.version ?? VERSION));
-  if (findings.length) lines.push(...findingSections(findings));
+  if (findings.length) lines.push(...findingSections(findings, deps.style));
   else if (command === "validate") lines.push("Validation: no findings.");
   const markers = [...new Set(check.findings.filter((f) => f.rule === "conflict-marker").map((f) => f.file))];
-  lines.push("", exitLine({ exitCode, conflicts: markers, drift: check.drift.map((d) => d.path), findings: findings.filter((f) => f.rule !== "conflict-marker"), widen: true, all: Boolean(opts.allWorkflows) }));
+  lines.push("", exitLine({ exitCode, conflicts: markers, drift: check.drift.map((d) => d.path), findings: findings.filter((f) => f.rule !== "conflict-marker"), widen: true, all: Boolean(opts.allWorkflows) }, deps.style));
   return { exitCode, output: lines.join("\n").replace(/^\n/, "") };
 }
 

@@ -55,3 +55,83 @@ export function terminalPager(env: Record<string, string | undefined>, stdout: N
     });
   };
 }
+
+/**
+ * Plain prompts for TERM=dumb (Emacs shell, some serial consoles): a line a question, no cursor movement
+ * and no box drawing. Ctrl-C reaches the process as SIGINT (readline does not take the terminal).
+ */
+export function plainPrompter(input: NodeJS.ReadableStream, output: NodeJS.WritableStream): Prompter {
+  // One reader for the whole run: lines typed ahead (or piped) are kept for the next question.
+  const lines: string[] = [];
+  const waiting: ((l: string | typeof CANCEL) => void)[] = [];
+  let buffer = "";
+  let ended = false;
+  let listening = false;
+  const deliver = () => {
+    while (waiting.length && lines.length) waiting.shift()?.(lines.shift() as string);
+    if (ended) while (waiting.length) waiting.shift()?.(CANCEL);
+    if (!waiting.length) input.pause(); // a paused stdin lets the process exit after the last question
+  };
+  const listen = () => {
+    if (listening) return;
+    listening = true;
+    input.on("data", (chunk: Buffer | string) => {
+      buffer += chunk.toString();
+      let at: number;
+      while ((at = buffer.indexOf("\n")) >= 0) {
+        lines.push(buffer.slice(0, at).replace(/\r$/, "").trim());
+        buffer = buffer.slice(at + 1);
+      }
+      deliver();
+    });
+    input.on("end", () => {
+      ended = true;
+      deliver();
+    });
+  };
+  function line(prompt: string): Promise<string | typeof CANCEL> {
+    output.write(prompt);
+    listen();
+    return new Promise((resolve) => {
+      waiting.push(resolve);
+      input.resume();
+      deliver();
+    });
+  }
+  return {
+    async text(q) {
+      for (;;) {
+        const answer = await line(`${q.message}${q.initialValue ? ` [${q.initialValue}]` : ""}: `);
+        if (answer === CANCEL) return CANCEL;
+        const value = answer === "" ? (q.initialValue ?? "") : answer;
+        const problem = q.validate?.(value);
+        if (!problem) return value;
+        output.write(`  ${problem}\n`);
+      }
+    },
+    async select(q) {
+      const initial = Math.max(0, q.options.findIndex((o) => o.value === q.initialValue));
+      output.write(`${q.message}\n${q.options.map((o, i) => `  ${i + 1}) ${o.label ?? o.value}${o.hint ? ` (${o.hint})` : ""}`).join("\n")}\n`);
+      for (;;) {
+        const answer = await line(`Choice [${initial + 1}]: `);
+        if (answer === CANCEL) return CANCEL;
+        const byNumber = answer === "" ? initial : Number(answer) - 1;
+        const chosen = q.options[byNumber] ?? q.options.find((o) => o.value === answer || o.label === answer);
+        if (chosen) return chosen.value;
+        output.write(`  a number from 1 to ${q.options.length}\n`);
+      }
+    },
+    async confirm(q) {
+      for (;;) {
+        const answer = await line(`${q.message} ${q.initialValue ? "[Y/n]" : "[y/N]"}: `);
+        if (answer === CANCEL) return CANCEL;
+        if (answer === "") return Boolean(q.initialValue);
+        if (/^y(es)?$/i.test(answer)) return true;
+        if (/^no?$/i.test(answer)) return false;
+        output.write("  y or n\n");
+      }
+    },
+    intro: (t) => output.write(`${t}\n`),
+    outro: (t) => output.write(`${t}\n`),
+  };
+}

@@ -14,6 +14,8 @@ export interface Deps {
   out(text: string): void;
   /** Where warnings go (stderr in the CLI). */
   err(text: string): void;
+  /** How `out` text is drawn (colour, marks, width); plain when absent. */
+  style?: import("./report/style.js").Style;
   /** Long text the user asked to read (the diffs): paged in a terminal; `out` when absent. */
   page?(text: string): Promise<void>;
   /** HTTP, for the registries `--pin-base-images` asks for digests (default: the global fetch). */

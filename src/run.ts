@@ -105,7 +105,7 @@ export async function runInit(opts: InitOptions, deps: Deps): Promise<{ exitCode
 
   const confirmed = opts.mode === "interactive" && toWrite.length > 0 && !hold;
   if (confirmed) {
-    deps.out(renderInitReport({ plan, findings: [], written: [], dryRun: true, diffs: opts.diff, preview: true }));
+    deps.out(renderInitReport({ plan, findings: [], written: [], dryRun: true, diffs: opts.diff, preview: true }, deps.style));
     for (;;) {
       const choice = await deps.prompts.select({
         message: "Write these files?",
@@ -118,7 +118,7 @@ export async function runInit(opts: InitOptions, deps: Deps): Promise<{ exitCode
       });
       if (choice === "write") break;
       if (choice === "diff") {
-        const diffs = renderInitReport({ plan, findings: [], written: [], dryRun: true, diffs: true, only: "diffs" });
+        const diffs = renderInitReport({ plan, findings: [], written: [], dryRun: true, diffs: true, only: "diffs" }, deps.style);
         if (deps.page) await deps.page(diffs);
         else deps.out(diffs);
       }

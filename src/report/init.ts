@@ -5,6 +5,7 @@ import { cronFor } from "../render/schedule.js";
 import type { Finding } from "../types.js";
 import { exitLine, findingSections } from "./exit.js";
 import { lineCounts, renderDiff, renderPlan } from "./plan.js";
+import { PLAIN, type Style } from "./style.js";
 
 export interface InitReport {
   plan: Plan;
@@ -22,33 +23,33 @@ export interface InitReport {
 }
 
 /** The diffs of our files; the state file (escaped JSON nobody reviews) in one line. */
-export function renderDiffs(plan: Plan): string {
+export function renderDiffs(plan: Plan, style: Style = PLAIN): string {
   const shown = plan.changes.filter((c) => c.action !== "unchanged" && c.action !== "skip");
   const state = shown.find((c) => c.path === PATHS.state);
-  const parts = shown.filter((c) => c !== state).map((c) => renderDiff(c).trimEnd());
+  const parts = shown.filter((c) => c !== state).map((c) => renderDiff(c, style).trimEnd());
   if (state) parts.push(`${state.path}: ${state.action === "create" ? "created" : "updated"}: the recorded answers and what relay-security generated (for upgrades and check; not shown)`);
   return parts.join("\n\n");
 }
 
 /** What a person reads at the end of a run. */
-export function renderInitReport(r: InitReport): string {
-  if (r.only === "diffs") return renderDiffs(r.plan);
+export function renderInitReport(r: InitReport, style: Style = PLAIN): string {
+  if (r.only === "diffs") return renderDiffs(r.plan, style);
   const nothing = r.plan.changes.every((c) => c.action === "unchanged" || c.action === "skip");
   const kept = r.plan.changes.filter((c) => c.keptEdit);
   const head = nothing && kept.length ? "Nothing to write, but the relay-security step was edited (below)." : nothing ? "Nothing to do: every file is up to date." : r.dryRun && !r.preview ? "Plan (dry run, nothing written):" : r.preview ? "relay-security will write:" : "Plan:";
   const summary = r.confirmed && !nothing && r.written.length > 0;
-  const lines = summary ? [`Wrote ${r.written.length} file(s):`, ...r.written.map((p) => `  ${p}`)] : [head, renderPlan(r.plan, { diffs: r.diffs && !nothing })];
+  const lines = summary ? [`Wrote ${r.written.length} file(s):`, ...r.written.map((p) => `  ${p}`)] : [head, renderPlan(r.plan, { diffs: r.diffs && !nothing, style })];
   if (summary && r.plan.notes.length) lines.push("", ...r.plan.notes.map((n) => `  note: ${n}`));
   for (const c of kept) {
     lines.push("", `${c.path}: the relay-security step differs from what relay-security wrote; kept, and \`check\` reports it as drift (exit 1). ${KEPT_EDIT_WAY_OUT}.`);
   }
   const conflicts = r.plan.changes.filter((c) => c.action === "conflict");
   if (conflicts.length) lines.push("", `Conflicts in ${conflicts.map((c) => c.path).join(", ")}: ${conflicts.map((c) => c.reason).join("; ")}`);
-  lines.push(...findingSections(r.findings));
+  lines.push(...findingSections(r.findings, style));
   if (r.written.length && !summary) lines.push("", `Wrote ${r.written.length} file(s).`);
-  if (r.next?.length && !r.dryRun && !nothing) lines.push("", "Next steps:", ...r.next.map((s, i) => `  ${i + 1}. ${s}`));
+  if (r.next?.length && !r.dryRun && !nothing) lines.push("", "Next steps:", ...r.next.map((s, i) => `  ${i + 1}. ${s}`)); // not wrapped: the commands stay copyable
   // The confirmation preview has no exit code yet; the final report ends with the reason for it.
-  if (r.exitCode !== undefined) lines.push("", exitLine({ exitCode: r.exitCode, conflicts: conflicts.map((c) => c.path), drift: kept.map((c) => `${c.path} (the relay-security step, edited)`), findings: r.findings }));
+  if (r.exitCode !== undefined) lines.push("", exitLine({ exitCode: r.exitCode, conflicts: conflicts.map((c) => c.path), drift: kept.map((c) => `${c.path} (the relay-security step, edited)`), findings: r.findings }, style));
   return lines.join("\n");
 }
 
