@@ -58,7 +58,7 @@ export async function execWithExeca(
       reject: false,
       stripFinalNewline: false,
     });
-    if (r.failed && r.exitCode === undefined) return { exitCode: -1, stdout: String(r.stdout ?? ""), stderr: String(r.stderr ?? ""), failed: r.shortMessage };
+    if (r.failed && r.exitCode === undefined) return { exitCode: -1, stdout: String(r.stdout ?? ""), stderr: String(r.stderr ?? ""), failed: (r.shortMessage ?? "").split("\n").pop() || String(r.shortMessage) }; // "spawn trivy ENOENT", not execa's two lines
     return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout ?? ""), stderr: String(r.stderr ?? "") };
   } catch (error) {
     return { exitCode: -1, stdout: "", stderr: "", failed: (error as Error).message };
