@@ -8,9 +8,18 @@ import type { Deps } from "./deps.js";
 import { COMMANDS, FLAGS, flagsOf, renderHelp, type CommandName, type FlagName } from "./help.js";
 
 const usageError = (message: string, command?: CommandName) => {
+  const first = process.argv[2];
+  const named = first !== undefined && first in COMMANDS ? (first as CommandName) : "init";
+  if (process.argv.includes("--json")) void printJsonError(command ?? named, 2, message, []);
   process.stderr.write(`relay-security: ${message}\nRun ${command && command !== "init" ? `relay-security ${command}` : "create-relay-security"} --help for the flags.\n`);
   return 2;
 };
+
+/** An error as the one --json shape, so a script parses failures like results. */
+async function printJsonError(command: CommandName, exitCode: number, message: string, details: string[]) {
+  const { jsonEnvelope } = await import("./report/json.js");
+  process.stdout.write(`${jsonEnvelope(command, exitCode, {}, { message, details })}\n`);
+}
 
 /**
  * argv -> command, its flags, its positionals. Parsed against every flag (so an unknown one is named),
@@ -76,6 +85,7 @@ async function main(argv: string[]): Promise<number> {
     if (command === "init") {
       const { runInit } = await import("./run.js");
       const { renderInitReport, jsonReport } = await import("./report/init.js");
+      const { jsonEnvelope } = await import("./report/json.js");
       const { exitCode, report } = await runInit(
         {
           dir,
@@ -113,7 +123,7 @@ async function main(argv: string[]): Promise<number> {
         },
         deps,
       );
-      if (v.json) process.stdout.write(`${JSON.stringify(jsonReport(report), null, 2)}\n`);
+      if (v.json) process.stdout.write(`${jsonEnvelope("init", exitCode, jsonReport(report))}\n`);
       else process.stdout.write(`${renderInitReport(report, style)}\n`);
       // Close the clack frame the intro opened.
       if (interactive) deps.prompts.outro?.(exitCode === 0 ? "Done." : `Done, exit ${exitCode} (the reason is above).`);
@@ -136,10 +146,11 @@ async function main(argv: string[]): Promise<number> {
       return error.exitCode;
     }
     if (error instanceof UserError) {
-      if (v.json) process.stdout.write(`${JSON.stringify({ exitCode: error.exitCode, error: error.message, details: error.details }, null, 2)}\n`);
+      if (v.json) await printJsonError(command, error.exitCode, error.message, error.details);
       process.stderr.write(`relay-security: ${error.message}\n${error.details.map((d) => `${d}\n`).join("")}`);
       return error.exitCode;
     }
+    if (v.json) await printJsonError(command, 70, `internal error: ${(error as Error).message}`, []);
     process.stderr.write(`relay-security: internal error, please report it:\n${(error as Error).stack ?? String(error)}\n`);
     return 70;
   }
