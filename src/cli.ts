@@ -5,7 +5,9 @@
  */
 import { parseArgs } from "node:util";
 import type { Deps } from "./deps.js";
-import { COMMANDS, FLAGS, flagsOf, renderHelp, type CommandName, type FlagName } from "./help.js";
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { COMMANDS, FLAGS, flagsOf, nearCommand, renderHelp, type CommandName, type FlagName } from "./help.js";
 
 const usageError = (message: string, command?: CommandName) => {
   const first = process.argv[2];
@@ -58,7 +60,11 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (args.length > 1) return usageError(`one directory at most, got ${args.map((a) => JSON.stringify(a)).join(" ")}`, command);
-  const dir = args[0] ?? ".";
+  const dir = resolve(v.cwd ?? ".", args[0] ?? ".");
+  // `relay-security chek`: a word near a command that is no directory here is a typo, not a path.
+  const near = command === "init" && args[0] !== undefined && argv[0] !== "init" && !existsSync(dir) ? nearCommand(args[0]) : undefined;
+  if (near) return usageError(`unknown command "${args[0]}"; did you mean ${near}?`);
+  if (v.cwd !== undefined && !existsSync(resolve(v.cwd))) return usageError(`-C/--cwd ${v.cwd}: no such directory`, command);
   const onConflict = v["on-conflict"] ?? "markers";
   if (!["markers", "fail", "ours", "theirs"].includes(onConflict)) return usageError(`--on-conflict must be markers, fail, ours or theirs, not "${onConflict}"`);
 
@@ -124,7 +130,7 @@ async function main(argv: string[]): Promise<number> {
         deps,
       );
       if (v.json) process.stdout.write(`${jsonEnvelope("init", exitCode, jsonReport(report))}\n`);
-      else process.stdout.write(`${renderInitReport(report, style)}\n`);
+      else process.stdout.write(`${v.quiet ? lastLine(renderInitReport(report, style)) : renderInitReport(report, style)}\n`);
       // Close the clack frame the intro opened.
       if (interactive) deps.prompts.outro?.(exitCode === 0 ? "Done." : `Done, exit ${exitCode} (the reason is above).`);
       return exitCode;
@@ -133,12 +139,12 @@ async function main(argv: string[]): Promise<number> {
       const { runPinCommand } = await import("./commands.js");
       const pinFlags = { check: v.check, dryRun: v["dry-run"], json: v.json, offline: v.offline, update: v.update, minAge: v["min-age"] };
       const result = await runPinCommand(dir, pinFlags, deps);
-      process.stdout.write(result.output.endsWith("\n") ? result.output : `${result.output}\n`);
+      process.stdout.write(`${v.quiet && !v.json ? lastLine(result.output) : result.output.replace(/\n$/, "")}\n`);
       return result.exitCode;
     }
     const { runCommand } = await import("./commands.js");
     const result = await runCommand(command, { dir, json: Boolean(v.json), imageArchive: v["image-archive"], offline: Boolean(v.offline), allWorkflows: Boolean(v["all-workflows"]) }, deps);
-    process.stdout.write(result.output.endsWith("\n") ? result.output : `${result.output}\n`);
+    process.stdout.write(`${v.quiet && !v.json ? lastLine(result.output) : result.output.replace(/\n$/, "")}\n`);
     return result.exitCode;
   } catch (error) {
     if (error instanceof Cancelled) {
@@ -155,6 +161,9 @@ async function main(argv: string[]): Promise<number> {
     return 70;
   }
 }
+
+/** `--quiet`: the report's last line, which says why the exit code is what it is. */
+const lastLine = (text: string) => text.trimEnd().split("\n").pop() ?? "";
 
 /** Files this run has written, whole: a Ctrl-C after the write (during validation) says which (item 9). */
 const written: string[] = [];

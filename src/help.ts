@@ -60,6 +60,8 @@ export const FLAGS = {
   },
   update: { type: "boolean", help: "move to the newest release at least --min-age old, across majors (default:\nstay in the major you use)" },
   "min-age": { type: "string", arg: "DAYS", help: "with --update (default: 7)" },
+  cwd: { type: "string", short: "C", arg: "DIR", help: "run as if started in DIR (as git -C and npm --prefix); a [dir] is then relative to it" },
+  quiet: { type: "boolean", short: "q", help: "print only the last line (why the exit code is what it is); errors still go to stderr" },
   help: { type: "boolean", short: "h", help: "this help" },
   version: { type: "boolean", short: "v", help: "the version" },
 } as const satisfies Record<string, FlagSpec>;
@@ -75,7 +77,7 @@ export interface CommandSpec {
 }
 
 const ANSWERS: FlagName[] = ["image", "dockerfile", "context", "branch", "schedule", "severity", "label", "updater", "scanner", "no-image-scan", "sarif", "reachability", "workflow", "build-arg", "trivyignore", "no-check-workflow", "harden-runner", "pin-base-images", "answers"];
-const SCAN: FlagName[] = ["json", "image-archive", "offline", "all-workflows", "help"];
+const SCAN: FlagName[] = ["json", "image-archive", "offline", "all-workflows", "cwd", "quiet", "help"];
 
 export const COMMANDS = {
   init: {
@@ -83,7 +85,7 @@ export const COMMANDS = {
     summary: "set up or upgrade a Go service repository (default: .)",
     groups: [
       { heading: "Answers (each pre-filled from what is detected; also in an --answers JSON file)", flags: ANSWERS },
-      { heading: "Run", flags: ["yes", "dry-run", "diff", "json", "allow-dirty", "on-conflict", "restore", "adopt", "pin", "help", "version"] },
+      { heading: "Run", flags: ["yes", "dry-run", "diff", "json", "allow-dirty", "on-conflict", "restore", "adopt", "pin", "cwd", "quiet", "help", "version"] },
     ],
   },
   check: {
@@ -99,7 +101,7 @@ export const COMMANDS = {
   pin: {
     usage: "relay-security pin [dir]",
     summary: 'pin every action in your workflows and composite actions to the\ncommit its tag points to, with "# vX.Y.Z"; nothing else changes',
-    groups: [{ heading: "Options", flags: ["check", "update", "min-age", "dry-run", "json", "offline", "help"] }],
+    groups: [{ heading: "Options", flags: ["check", "update", "min-age", "dry-run", "json", "offline", "cwd", "quiet", "help"] }],
   },
 } as const satisfies Record<string, CommandSpec>;
 
@@ -137,4 +139,22 @@ export function renderHelp(command?: CommandName): string {
   if (!command) lines.push("", `check and validate take: ${SCAN.map((f) => `--${f}`).join(" ")}; pin takes: ${flagsOf("pin").map((f) => `--${f}`).join(" ")} (relay-security COMMAND --help)`);
   lines.push("", EXIT_LINE);
   return `${lines.join("\n")}\n`;
+}
+
+/** The command a mistyped word was meant to be ("chek" -> "check"), within two edits; undefined when none is near. */
+export function nearCommand(word: string): CommandName | undefined {
+  const names = Object.keys(COMMANDS) as CommandName[];
+  const scored = names.map((name) => ({ name, d: editDistance(word.toLowerCase(), name) })).sort((a, b) => a.d - b.d);
+  const best = scored[0];
+  return best && best.d <= Math.min(2, Math.floor(best.name.length / 2)) ? best.name : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) next[j] = Math.min((row[j] ?? 0) + 1, (next[j - 1] ?? 0) + 1, (row[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[b.length] ?? 0;
 }

@@ -150,7 +150,7 @@ export async function runInit(opts: InitOptions, deps: Deps): Promise<{ exitCode
   // theirs in this very run (--on-conflict ours).
   const keptEdit = opts.onConflict !== "ours" && plan.changes.some((c) => c.keptEdit);
   const exitCode = conflicted || failed || keptEdit ? EXIT.findings : EXIT.ok;
-  const next = nextSteps(answers, plan, written, state !== undefined, { ignored: await ignoredByGit(dir, written, deps), dependabot: detected.dependabotConfig });
+  const next = nextSteps(answers, plan, written, state !== undefined, { ignored: await ignoredByGit(dir, written, deps), dependabot: detected.dependabotConfig, remote: detected.remote });
   const report: InitReport = { plan, findings, written, dryRun: opts.dryRun, diffs: opts.diff || opts.dryRun, exitCode, next, confirmed };
   return { exitCode, report };
 }

@@ -70,7 +70,7 @@ export function jsonReport(r: InitReport) {
  * What to do next. `ignored`: written paths the repository's .gitignore hides (`git check-ignore`), which a
  * plain `git add` refuses; `dependabot`: the Dependabot config file actually there (.yml or .yaml).
  */
-export function nextSteps(answers: Answers, plan: Plan, written: string[], upgrade = false, opts: { ignored?: string[]; dependabot?: string } = {}): string[] {
+export function nextSteps(answers: Answers, plan: Plan, written: string[], upgrade = false, opts: { ignored?: string[]; dependabot?: string; remote?: { owner: string; repo: string; host: string } } = {}): string[] {
   const message = upgrade ? "Upgrade relay-security files" : "Add relay-security scans";
   const ignored = new Set(opts.ignored ?? []);
   const plain = written.filter((p) => !ignored.has(p));
@@ -82,9 +82,15 @@ export function nextSteps(answers: Answers, plan: Plan, written: string[], upgra
   if (answers.updater === "dependabot") steps.push(`Dependabot reads ${opts.dependabot ?? PATHS.dependabot} once it is on the default branch.`);
   const when = cronFor(answers.schedule, answers.image).text;
   steps.push(
-    `The first scheduled rescan runs ${when} on ${answers.branch}${answers.imageScan ? ": Trivy on the image and govulncheck on the code" : ": govulncheck on the code"}; it opens an issue labelled "${answers.label}" per scan that finds something, and closes it when the scan is clean. Run it now from the Actions tab (workflow "Security scan", Run workflow).`,
+    `The first scheduled rescan runs ${when} on ${answers.branch}${answers.imageScan ? ": Trivy on the image and govulncheck on the code" : ": govulncheck on the code"}; it opens an issue labelled "${answers.label}" per scan that finds something, and closes it when the scan is clean. Run it now: ${actionsUrl(opts.remote) ?? 'the Actions tab, workflow "Security scan"'}, Run workflow.`,
   );
   if (plan.gate.kind === "edit" || written.includes(PATHS.ci)) steps.push("Open a pull request: the image scan gates it on fixable " + answers.severity + " vulnerabilities.");
   steps.push("Check the setup any time with `npx create-relay-security check` (exit 1 on drift) and `npx create-relay-security validate`.");
   return steps;
+}
+
+/** The rescan's page on GitHub, from the origin remote; undefined for another host or no remote. */
+export function actionsUrl(remote: { owner: string; repo: string; host: string } | undefined): string | undefined {
+  if (!remote || remote.host !== "github.com") return undefined;
+  return `https://github.com/${remote.owner}/${remote.repo.replace(/\.git$/, "")}/actions/workflows/${PATHS.securityScan.split("/").pop()}`;
 }
