@@ -19,7 +19,7 @@ export const FLAGS = {
   image: { type: "string", arg: "NAME", help: "image to build and scan, e.g. ghcr.io/owner/repo (default: from the origin remote)" },
   dockerfile: { type: "string", arg: "PATH", help: "Dockerfile that builds the service image (default: the one found)" },
   context: { type: "string", arg: "PATH", help: "docker build context (default: .)" },
-  branch: { type: "string", arg: "NAME", help: "default branch the rescan scans (default: detected)" },
+  branch: { type: "string", arg: "NAME", help: "push branch of the CI workflow relay-security creates when you have none\n(default: detected); the rescan always scans GitHub's default branch" },
   schedule: { type: "string", arg: "WHEN", help: 'daily | weekly | a cron line such as "17 4 * * *" (UTC, not at minute 0)' },
   severity: { type: "string", arg: "LIST", help: "severities that fail the gate, CRITICAL among them (default: CRITICAL,HIGH)" },
   label: { type: "string", arg: "NAME", help: "label of the issues the rescan files (default: security)" },

@@ -29,7 +29,6 @@ describe("interactive, in a terminal", () => {
       [
         ["Image name", "\r"],
         ["Dockerfile", "\r"],
-        ["Default branch", "\r"],
         ["How often", "\r"],
         ["Fail on fixable", "\r"],
         ["keeps the pins fresh", "\r"],

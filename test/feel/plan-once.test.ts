@@ -8,7 +8,7 @@ import { runInit } from "../../src/run.js";
 import { initOptions, scriptedDeps } from "../support/deps.js";
 import { makeRepo } from "../support/repo.js";
 
-const ANSWERS = ["ghcr.io/acme/hello-service", "Dockerfile", "main", "daily", "CRITICAL,HIGH", "renovate"];
+const ANSWERS = ["ghcr.io/acme/hello-service", "Dockerfile", "daily", "CRITICAL,HIGH", "renovate"];
 
 describe("one plan: previewed once, summarised after writing (issue 15.1)", () => {
   it("the preview is not called a dry run; the diffs leave the state file to one line and go to the pager", async () => {
@@ -66,5 +66,30 @@ describe("the pager", () => {
     const pipe = fakeStdout(false, 10);
     await terminalPager({}, pipe.stream)(long);
     expect(pipe.written).toEqual([`${long}\n`]);
+  });
+});
+
+describe("the questions (issue 15.7)", () => {
+  it("a re-run asks 'Change answers?' (default no) and then nothing; yes asks them again, pre-filled from the state file", async () => {
+    const dir = makeRepo("example");
+    await runInit(initOptions(dir), scriptedDeps([]).deps);
+    const keep = scriptedDeps([false]);
+    await runInit(initOptions(dir, { mode: "interactive", allowDirty: true }), keep.deps);
+    expect(keep.asked).toEqual([{ kind: "confirm", message: "Change answers? (recorded in .github/relay-security.json)", initial: false }]);
+    const change = scriptedDeps([true, "ghcr.io/acme/hello-service", "Dockerfile", "custom", "17 4 * * 2", "CRITICAL,HIGH", "renovate", "write"]);
+    const { report } = await runInit(initOptions(dir, { mode: "interactive", allowDirty: true }), change.deps);
+    expect(change.asked.map((q) => q.message.split(" (")[0])).toEqual(["Change answers?", "Image name", "Dockerfile", "How often should the default branch be rescanned?", "Cron expression", "Fail on fixable vulnerabilities of severity", "What keeps the pins fresh?", "Write these files?"]);
+    // "custom cron" is not pre-filled with the word "daily"
+    expect(change.asked[4]?.initial).toBe("");
+    expect(report.written).toContain(".github/workflows/security-scan.yml");
+  });
+
+  it("no branch question, and the next steps say the default branch", async () => {
+    const dir = makeRepo("example");
+    const { deps, asked } = scriptedDeps([...ANSWERS, "write"]);
+    const { report } = await runInit(initOptions(dir, { mode: "interactive" }), deps);
+    expect(asked.some((q) => /branch \(/i.test(q.message) || /^Default branch/.test(q.message))).toBe(false);
+    expect(asked[0]?.message).toContain("the PR gate scans the tag your CI builds");
+    expect(report.next?.join("\n")).toContain("on the default branch");
   });
 });
