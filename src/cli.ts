@@ -70,7 +70,7 @@ async function main(argv: string[]): Promise<number> {
 
   // Interactivity is decided here, before the first prompt: clack hangs or exits silently without a TTY.
   const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY) && !process.env.CI && !v.json && !v.yes;
-  const { clackPrompter, noPrompts, plainPrompter, terminalPager } = await import("./deps-node.js");
+  const { clackPrompter, noPrompts, plainPrompter, terminalPager, terminalProgress } = await import("./deps-node.js");
   // TERM=dumb: clack moves the cursor and draws boxes; a line a question instead.
   const prompter = () => (process.env.TERM === "dumb" ? Promise.resolve(plainPrompter(process.stdin, process.stdout)) : clackPrompter());
   const { execWithExeca } = await import("./deps.js");
@@ -84,6 +84,7 @@ async function main(argv: string[]): Promise<number> {
     out: (text) => process.stdout.write(text.endsWith("\n") ? text : `${text}\n`),
     err: (text) => process.stderr.write(text.endsWith("\n") ? text : `${text}\n`),
     style,
+    progress: interactive && command === "init" ? await terminalProgress(process.env.TERM === "dumb", process.stdout) : undefined,
     page: interactive ? terminalPager(process.env, process.stdout) : undefined,
   };
   const { UserError, Cancelled } = await import("./errors.js");

@@ -135,3 +135,19 @@ export function plainPrompter(input: NodeJS.ReadableStream, output: NodeJS.Writa
     outro: (t) => output.write(`${t}\n`),
   };
 }
+
+/** clack's spinner, or under TERM=dumb a line before and after (no cursor movement). */
+export async function terminalProgress(dumb: boolean, output: NodeJS.WritableStream): Promise<(label: string) => { stop(text: string): void }> {
+  if (dumb) {
+    return (label) => {
+      output.write(`${label} ...\n`);
+      return { stop: (text) => output.write(`${text}\n`) };
+    };
+  }
+  const p = await import("@clack/prompts");
+  return (label) => {
+    const s = p.spinner();
+    s.start(label);
+    return { stop: (text) => s.stop(text) };
+  };
+}

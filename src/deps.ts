@@ -16,6 +16,8 @@ export interface Deps {
   err(text: string): void;
   /** How `out` text is drawn (colour, marks, width); plain when absent. */
   style?: import("./report/style.js").Style;
+  /** A spinner while long work runs (interactive only): started with what runs, stopped with the outcome. */
+  progress?(label: string): { stop(text: string): void };
   /** Long text the user asked to read (the diffs): paged in a terminal; `out` when absent. */
   page?(text: string): Promise<void>;
   /** HTTP, for the registries `--pin-base-images` asks for digests (default: the global fetch). */

@@ -141,7 +141,10 @@ export async function runInit(opts: InitOptions, deps: Deps): Promise<{ exitCode
   const staged = await recordConflicts(dir, plan.changes, written, deps);
   if (staged.length) plan.notes.push(`recorded as unmerged in git's index (git status: both modified): ${staged.join(", ")}; resolve, then git add`);
   // Held back by --on-conflict fail: nothing changed, so there is nothing of ours to validate.
+  // actionlint and the Trivy preview take 6-10 s (a first database download much longer): say what runs.
+  const spin = opts.mode === "interactive" && !(hold && !opts.dryRun) ? deps.progress?.(`Checking what was written: actionlint${answers.imageScan ? ", the Trivy gate preview" : ""}`) : undefined;
   const findings = hold && !opts.dryRun ? [] : await validateRepo(dir, { plan, answers, written, deps });
+  spin?.stop(`Checked: ${findings.filter(countsAgainstUs).length} error(s) in what relay-security wrote`);
   if (!pin && !(hold && !opts.dryRun)) findings.push(...unpinnedFindings(dir, findings));
 
   // Only what we wrote or touched decides; the user's own lines are reported, not counted (issue 10).

@@ -93,3 +93,25 @@ describe("the questions (issue 15.7)", () => {
     expect(report.next?.join("\n")).toContain("on the default branch");
   });
 });
+
+describe("progress on long work (issue 15.8)", () => {
+  it("interactive: a spinner says what runs while the validators run, and stops with the outcome", async () => {
+    const dir = makeRepo("example");
+    const { deps } = scriptedDeps([...ANSWERS, "write"]);
+    const events: string[] = [];
+    deps.progress = (label) => {
+      events.push(`start ${label}`);
+      return { stop: (text) => events.push(`stop ${text}`) };
+    };
+    await runInit(initOptions(dir, { mode: "interactive" }), deps);
+    expect(events).toEqual(["start Checking what was written: actionlint, the Trivy gate preview", expect.stringMatching(/^stop Checked: \d+ error\(s\) in what relay-security wrote$/)]);
+    const yes = scriptedDeps([]);
+    let started = 0;
+    yes.deps.progress = () => {
+      started++;
+      return { stop: () => undefined };
+    };
+    await runInit(initOptions(makeRepo("example")), yes.deps);
+    expect(started).toBe(0);
+  });
+});
