@@ -53,7 +53,7 @@ export function renderPlan(plan: Plan, opts: { diffs: boolean; style?: Style }):
     const label = LABEL[c.action].padEnd(9);
     const row = wrap(`  ${label} ${c.path.padEnd(width)}  ${counts.padEnd(10)} ${c.reason ?? ""}`.trimEnd(), style.width, 12);
     lines.push(style.color ? row.replace(label, paint(style, ACTION_FORMAT[c.action] ?? "reset", label)) : row);
-    for (const note of c.action === "conflict" ? [] : (c.notes ?? [])) lines.push(`  ${" ".repeat(9)} - ${note}`);
+    for (const note of c.action === "conflict" ? [] : (c.notes ?? [])) lines.push(wrap(`  ${" ".repeat(9)} - ${note}`, style.width, 14));
   }
   if (plan.notes.length) lines.push("", ...plan.notes.map((n) => `  note: ${n}`));
   if (opts.diffs) {
