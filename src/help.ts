@@ -60,8 +60,8 @@ export const FLAGS = {
   },
   update: { type: "boolean", help: "move to the newest release at least --min-age old, across majors (default:\nstay in the major you use)" },
   "min-age": { type: "string", arg: "DAYS", help: "with --update (default: 7)" },
-  cwd: { type: "string", short: "C", arg: "DIR", help: "run as if started in DIR (as git -C and npm --prefix); a [dir] is then relative to it" },
-  quiet: { type: "boolean", short: "q", help: "print only the last line (why the exit code is what it is); errors still go to stderr" },
+  cwd: { type: "string", short: "C", arg: "DIR", help: "run as if started in DIR (as git -C does); a [dir] is then relative to it" },
+  quiet: { type: "boolean", short: "q", help: "print only the last line (why the exit code is what it is); errors still\ngo to stderr" },
   help: { type: "boolean", short: "h", help: "this help" },
   version: { type: "boolean", short: "v", help: "the version" },
 } as const satisfies Record<string, FlagSpec>;
