@@ -5,12 +5,23 @@
  */
 import { parseArgs } from "node:util";
 import type { Deps } from "./deps.js";
-import { COMMANDS, FLAGS, flagsOf, renderHelp, type CommandName, type FlagName } from "./help.js";
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { COMMANDS, FLAGS, flagsOf, nearCommand, renderHelp, type CommandName, type FlagName } from "./help.js";
 
 const usageError = (message: string, command?: CommandName) => {
+  const first = process.argv[2];
+  const named = first !== undefined && first in COMMANDS ? (first as CommandName) : "init";
+  if (process.argv.includes("--json")) void printJsonError(command ?? named, 2, message, []);
   process.stderr.write(`relay-security: ${message}\nRun ${command && command !== "init" ? `relay-security ${command}` : "create-relay-security"} --help for the flags.\n`);
   return 2;
 };
+
+/** An error as the one --json shape, so a script parses failures like results. */
+async function printJsonError(command: CommandName, exitCode: number, message: string, details: string[]) {
+  const { jsonEnvelope } = await import("./report/json.js");
+  process.stdout.write(`${jsonEnvelope(command, exitCode, {}, { message, details })}\n`);
+}
 
 /**
  * argv -> command, its flags, its positionals. Parsed against every flag (so an unknown one is named),
@@ -49,21 +60,32 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (args.length > 1 && command !== "fleet") return usageError(`one directory at most, got ${args.map((a) => JSON.stringify(a)).join(" ")}`, command);
-  const dir = args[0] ?? ".";
+  const dir = resolve(v.cwd ?? ".", args[0] ?? ".");
+  // `relay-security chek`: a word near a command that is no directory here is a typo, not a path.
+  const near = command === "init" && args[0] !== undefined && argv[0] !== "init" && !existsSync(dir) ? nearCommand(args[0]) : undefined;
+  if (near) return usageError(`unknown command "${args[0]}"; did you mean ${near}?`);
+  if (v.cwd !== undefined && !existsSync(resolve(v.cwd))) return usageError(`-C/--cwd ${v.cwd}: no such directory`, command);
   const onConflict = v["on-conflict"] ?? "markers";
   if (!["markers", "fail", "ours", "theirs"].includes(onConflict)) return usageError(`--on-conflict must be markers, fail, ours or theirs, not "${onConflict}"`);
 
   // Interactivity is decided here, before the first prompt: clack hangs or exits silently without a TTY.
   const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY) && !process.env.CI && !v.json && !v.yes;
-  const { clackPrompter, noPrompts } = await import("./deps-node.js");
+  const { clackPrompter, noPrompts, plainPrompter, terminalPager, terminalProgress } = await import("./deps-node.js");
+  // TERM=dumb: clack moves the cursor and draws boxes; a line a question instead.
+  const prompter = () => (process.env.TERM === "dumb" ? Promise.resolve(plainPrompter(process.stdin, process.stdout)) : clackPrompter());
   const { execWithExeca } = await import("./deps.js");
+  const { styleFor } = await import("./report/style.js");
+  const style = styleFor(process.env, process.stdout);
   const deps: Deps = {
     exec: execWithExeca,
-    prompts: interactive && command === "init" ? await clackPrompter() : noPrompts,
+    prompts: interactive && command === "init" ? await prompter() : noPrompts,
     now: () => new Date(),
     env: { ...process.env },
     out: (text) => process.stdout.write(text.endsWith("\n") ? text : `${text}\n`),
     err: (text) => process.stderr.write(text.endsWith("\n") ? text : `${text}\n`),
+    style,
+    progress: interactive && command === "init" ? await terminalProgress(process.env.TERM === "dumb", process.stdout) : undefined,
+    page: interactive ? terminalPager(process.env, process.stdout) : undefined,
   };
   const { UserError, Cancelled } = await import("./errors.js");
   try {
@@ -78,6 +100,7 @@ async function main(argv: string[]): Promise<number> {
       const { runInit } = await import("./run.js");
       const { renderInitReport, jsonReport } = await import("./report/init.js");
       const { initWithPr, renderPrOutcome } = await import("./pr/command.js");
+      const { jsonEnvelope } = await import("./report/json.js");
       const { exitCode, report, pr } = await (v.pr ? initWithPr : async (o: Parameters<typeof runInit>[0], d: Deps) => ({ ...(await runInit(o, d)), pr: undefined }))(
         {
           dir,
@@ -119,8 +142,13 @@ async function main(argv: string[]): Promise<number> {
         },
         deps,
       );
-      if (v.json) process.stdout.write(`${JSON.stringify({ ...jsonReport(report), exitCode, ...(pr ? { pr } : {}) }, null, 2)}\n`);
-      else process.stdout.write(`${renderInitReport(report)}\n${pr ? `${renderPrOutcome(pr)}\n` : ""}`);
+      if (v.json) process.stdout.write(`${jsonEnvelope("init", exitCode, { ...jsonReport(report), ...(pr ? { pr } : {}) })}\n`);
+      else {
+        const text = `${renderInitReport(report, style)}${pr ? `\n${renderPrOutcome(pr)}` : ""}`;
+        process.stdout.write(`${v.quiet ? lastLine(text) : text}\n`);
+      }
+      // Close the clack frame the intro opened.
+      if (interactive) deps.prompts.outro?.(exitCode === 0 ? "Done." : `Done, exit ${exitCode} (the reason is above).`);
       return exitCode;
     }
     if (command === "pin") {
@@ -138,12 +166,12 @@ async function main(argv: string[]): Promise<number> {
         return result.exitCode;
       }
       const result = await runPinCommand(dir, pinFlags, deps);
-      process.stdout.write(result.output.endsWith("\n") ? result.output : `${result.output}\n`);
+      process.stdout.write(`${v.quiet && !v.json ? lastLine(result.output) : result.output.replace(/\n$/, "")}\n`);
       return result.exitCode;
     }
     const { runCommand } = await import("./commands.js");
     const result = await runCommand(command, { dir, json: Boolean(v.json), imageArchive: v["image-archive"], offline: Boolean(v.offline), allWorkflows: Boolean(v["all-workflows"]) }, deps);
-    process.stdout.write(result.output.endsWith("\n") ? result.output : `${result.output}\n`);
+    process.stdout.write(`${v.quiet && !v.json ? lastLine(result.output) : result.output.replace(/\n$/, "")}\n`);
     return result.exitCode;
   } catch (error) {
     if (error instanceof Cancelled) {
@@ -151,14 +179,18 @@ async function main(argv: string[]): Promise<number> {
       return error.exitCode;
     }
     if (error instanceof UserError) {
-      if (v.json) process.stdout.write(`${JSON.stringify({ exitCode: error.exitCode, error: error.message, details: error.details }, null, 2)}\n`);
+      if (v.json) await printJsonError(command, error.exitCode, error.message, error.details);
       process.stderr.write(`relay-security: ${error.message}\n${error.details.map((d) => `${d}\n`).join("")}`);
       return error.exitCode;
     }
+    if (v.json) await printJsonError(command, 70, `internal error: ${(error as Error).message}`, []);
     process.stderr.write(`relay-security: internal error, please report it:\n${(error as Error).stack ?? String(error)}\n`);
     return 70;
   }
 }
+
+/** `--quiet`: the report's last line, which says why the exit code is what it is. */
+const lastLine = (text: string) => text.trimEnd().split("\n").pop() ?? "";
 
 /** Files this run has written, whole: a Ctrl-C after the write (during validation) says which (item 9). */
 const written: string[] = [];

@@ -9,6 +9,7 @@ import { hasConflictMarkers } from "./merge/threeway.js";
 import { buildPlan, KEPT_EDIT_WAY_OUT } from "./plan/index.js";
 import { PATHS } from "./render/index.js";
 import { exitLine, findingSections } from "./report/exit.js";
+import { jsonEnvelope } from "./report/json.js";
 import { lineCounts, renderDiff } from "./report/plan.js";
 import { parseState, type State } from "./state/index.js";
 import type { PinsData } from "./pins.js";
@@ -53,15 +54,15 @@ export async function runCommand(command: "check" | "validate", opts: CommandOpt
   const failed = check.drift.length > 0 || findings.some(countsAgainstUs);
   const exitCode = failed ? EXIT.findings : EXIT.ok;
   if (opts.json) {
-    const versions = command === "check" ? { version: VERSION, stateVersion: state?.version ?? null } : {};
-    return { exitCode, output: JSON.stringify({ exitCode, ...versions, drift: check.drift, edited: check.edited, deleted: check.deleted, findings }, null, 2) };
+    const versions = command === "check" ? { stateVersion: state?.version ?? null } : {};
+    return { exitCode, output: jsonEnvelope(command, exitCode, { ...versions, drift: check.drift, edited: check.edited, deleted: check.deleted, findings }) };
   }
   const lines: string[] = [];
   if (command === "check") lines.push(...renderCheck(check, state?.version ?? VERSION));
-  if (findings.length) lines.push(...findingSections(findings));
+  if (findings.length) lines.push(...findingSections(findings, deps.style));
   else if (command === "validate") lines.push("Validation: no findings.");
   const markers = [...new Set(check.findings.filter((f) => f.rule === "conflict-marker").map((f) => f.file))];
-  lines.push("", exitLine({ exitCode, conflicts: markers, drift: check.drift.map((d) => d.path), findings: findings.filter((f) => f.rule !== "conflict-marker"), widen: true, all: Boolean(opts.allWorkflows) }));
+  lines.push("", exitLine({ exitCode, conflicts: markers, drift: check.drift.map((d) => d.path), findings: findings.filter((f) => f.rule !== "conflict-marker"), widen: true, all: Boolean(opts.allWorkflows) }, deps.style));
   return { exitCode, output: lines.join("\n").replace(/^\n/, "") };
 }
 
@@ -141,5 +142,5 @@ export async function runPinCommand(
   const opts = { dir, check: Boolean(flags.check), dryRun: Boolean(flags.dryRun || flags.check), offline: Boolean(flags.offline), update: Boolean(flags.update), minAgeDays: Number(m[1]) };
   const run = await runPin(opts, deps);
   const exitCode = pinExitCode(run, opts.check);
-  return { exitCode, output: flags.json ? JSON.stringify(jsonPinRun(run, opts), null, 2) : renderPinRun(run, opts), run };
+  return { exitCode, output: flags.json ? jsonEnvelope("pin", exitCode, jsonPinRun(run, opts)) : renderPinRun(run, opts), run };
 }

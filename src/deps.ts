@@ -14,6 +14,12 @@ export interface Deps {
   out(text: string): void;
   /** Where warnings go (stderr in the CLI). */
   err(text: string): void;
+  /** How `out` text is drawn (colour, marks, width); plain when absent. */
+  style?: import("./report/style.js").Style;
+  /** A spinner while long work runs (interactive only): started with what runs, stopped with the outcome. */
+  progress?(label: string): { stop(text: string): void };
+  /** Long text the user asked to read (the diffs): paged in a terminal; `out` when absent. */
+  page?(text: string): Promise<void>;
   /** HTTP, for the registries `--pin-base-images` asks for digests (default: the global fetch). */
   fetch?: typeof globalThis.fetch;
   /** The writer's file-system calls (default: node:fs); tests inject faults such as a full disk. */
@@ -54,7 +60,7 @@ export async function execWithExeca(
       reject: false,
       stripFinalNewline: false,
     });
-    if (r.failed && r.exitCode === undefined) return { exitCode: -1, stdout: String(r.stdout ?? ""), stderr: String(r.stderr ?? ""), failed: r.shortMessage };
+    if (r.failed && r.exitCode === undefined) return { exitCode: -1, stdout: String(r.stdout ?? ""), stderr: String(r.stderr ?? ""), failed: (r.shortMessage ?? "").split("\n").pop() || String(r.shortMessage) }; // "spawn trivy ENOENT", not execa's two lines
     return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout ?? ""), stderr: String(r.stderr ?? "") };
   } catch (error) {
     return { exitCode: -1, stdout: "", stderr: "", failed: (error as Error).message };

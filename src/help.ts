@@ -19,7 +19,7 @@ export const FLAGS = {
   image: { type: "string", arg: "NAME", help: "image to build and scan, e.g. ghcr.io/owner/repo (default: from the origin remote)" },
   dockerfile: { type: "string", arg: "PATH", help: "Dockerfile that builds the service image (default: the one found)" },
   context: { type: "string", arg: "PATH", help: "docker build context (default: .)" },
-  branch: { type: "string", arg: "NAME", help: "default branch the rescan scans (default: detected)" },
+  branch: { type: "string", arg: "NAME", help: "push branch of the CI workflow relay-security creates when you have none\n(default: detected); the rescan always scans GitHub's default branch" },
   schedule: { type: "string", arg: "WHEN", help: 'daily | weekly | a cron line such as "17 4 * * *" (UTC, not at minute 0)' },
   severity: { type: "string", arg: "LIST", help: "severities that fail the gate, CRITICAL among them (default: CRITICAL,HIGH)" },
   label: { type: "string", arg: "NAME", help: "label of the issues the rescan files (default: security)" },
@@ -81,6 +81,8 @@ export const FLAGS = {
   org: { type: "string", arg: "ORG", help: "fleet: every repository of this organisation with --topic" },
   topic: { type: "string", arg: "TOPIC", help: "fleet: with --org" },
   "max-parallel": { type: "string", arg: "N", help: "fleet: jobs at once in the workflow's matrix (default: 4)" },
+  cwd: { type: "string", short: "C", arg: "DIR", help: "run as if started in DIR (as git -C does); a [dir] is then relative to it" },
+  quiet: { type: "boolean", short: "q", help: "print only the last line (why the exit code is what it is); errors still\ngo to stderr" },
   help: { type: "boolean", short: "h", help: "this help" },
   version: { type: "boolean", short: "v", help: "the version" },
 } as const satisfies Record<string, FlagSpec>;
@@ -96,7 +98,7 @@ export interface CommandSpec {
 }
 
 const ANSWERS: FlagName[] = ["image", "dockerfile", "context", "branch", "schedule", "severity", "label", "updater", "scanner", "no-image-scan", "sarif", "reachability", "report", "isolated-scan", "workflow", "db-repository", "build-arg", "trivyignore", "no-check-workflow", "harden-runner", "pin-base-images", "answers"];
-const SCAN: FlagName[] = ["json", "image-archive", "offline", "all-workflows", "help"];
+const SCAN: FlagName[] = ["json", "image-archive", "offline", "all-workflows", "cwd", "quiet", "help"];
 
 export const COMMANDS = {
   init: {
@@ -104,7 +106,7 @@ export const COMMANDS = {
     summary: "set up or upgrade a Go service repository (default: .)",
     groups: [
       { heading: "Answers (each pre-filled from what is detected; also in an --answers JSON file)", flags: ANSWERS },
-      { heading: "Run", flags: ["yes", "dry-run", "diff", "json", "allow-dirty", "on-conflict", "restore", "adopt", "pin", "pr", "help", "version"] },
+      { heading: "Run", flags: ["yes", "dry-run", "diff", "json", "allow-dirty", "on-conflict", "restore", "adopt", "pin", "pr", "cwd", "quiet", "help", "version"] },
     ],
   },
   check: {
@@ -120,7 +122,7 @@ export const COMMANDS = {
   pin: {
     usage: "relay-security pin [dir]",
     summary: 'pin every action in your workflows and composite actions to the\ncommit its tag points to, with "# vX.Y.Z"; nothing else changes',
-    groups: [{ heading: "Options", flags: ["check", "update", "min-age", "dry-run", "json", "offline", "pr", "help"] }],
+    groups: [{ heading: "Options", flags: ["check", "update", "min-age", "dry-run", "json", "offline", "pr", "cwd", "quiet", "help"] }],
   },
   fleet: {
     usage: "relay-security fleet [dir]",
@@ -163,4 +165,22 @@ export function renderHelp(command?: CommandName): string {
   if (!command) lines.push("", `check and validate take: ${SCAN.map((f) => `--${f}`).join(" ")}; pin takes: ${flagsOf("pin").map((f) => `--${f}`).join(" ")} (relay-security COMMAND --help)`);
   lines.push("", EXIT_LINE);
   return `${lines.join("\n")}\n`;
+}
+
+/** The command a mistyped word was meant to be ("chek" -> "check"), within two edits; undefined when none is near. */
+export function nearCommand(word: string): CommandName | undefined {
+  const names = Object.keys(COMMANDS) as CommandName[];
+  const scored = names.map((name) => ({ name, d: editDistance(word.toLowerCase(), name) })).sort((a, b) => a.d - b.d);
+  const best = scored[0];
+  return best && best.d <= Math.min(2, Math.floor(best.name.length / 2)) ? best.name : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) next[j] = Math.min((row[j] ?? 0) + 1, (next[j - 1] ?? 0) + 1, (row[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[b.length] ?? 0;
 }

@@ -103,8 +103,9 @@ export async function runInit(opts: InitOptions, deps: Deps): Promise<{ exitCode
   const hold = opts.dryRun || (opts.onConflict === "fail" && conflicted);
   if (hold && !opts.dryRun) plan.notes.push("--on-conflict fail: a file conflicts, so nothing was written");
 
-  if (opts.mode === "interactive" && toWrite.length > 0 && !hold) {
-    deps.out(renderInitReport({ plan, findings: [], written: [], dryRun: true, diffs: opts.diff }));
+  const confirmed = opts.mode === "interactive" && toWrite.length > 0 && !hold;
+  if (confirmed) {
+    deps.out(renderInitReport({ plan, findings: [], written: [], dryRun: true, diffs: opts.diff, preview: true }, deps.style));
     for (;;) {
       const choice = await deps.prompts.select({
         message: "Write these files?",
@@ -116,7 +117,11 @@ export async function runInit(opts: InitOptions, deps: Deps): Promise<{ exitCode
         initialValue: "write",
       });
       if (choice === "write") break;
-      if (choice === "diff") deps.out(renderInitReport({ plan, findings: [], written: [], dryRun: true, diffs: true, only: "diffs" }));
+      if (choice === "diff") {
+        const diffs = renderInitReport({ plan, findings: [], written: [], dryRun: true, diffs: true, only: "diffs" }, deps.style);
+        if (deps.page) await deps.page(diffs);
+        else deps.out(diffs);
+      }
       else throw new Cancelled();
     }
   }
@@ -136,7 +141,10 @@ export async function runInit(opts: InitOptions, deps: Deps): Promise<{ exitCode
   const staged = await recordConflicts(dir, plan.changes, written, deps);
   if (staged.length) plan.notes.push(`recorded as unmerged in git's index (git status: both modified): ${staged.join(", ")}; resolve, then git add`);
   // Held back by --on-conflict fail: nothing changed, so there is nothing of ours to validate.
+  // actionlint and the Trivy preview take 6-10 s (a first database download much longer): say what runs.
+  const spin = opts.mode === "interactive" && !(hold && !opts.dryRun) ? deps.progress?.(`Checking what was written: actionlint${answers.imageScan ? ", the Trivy gate preview" : ""}`) : undefined;
   const findings = hold && !opts.dryRun ? [] : await validateRepo(dir, { plan, answers, written, deps });
+  spin?.stop(`Checked: ${findings.filter(countsAgainstUs).length} error(s) in what relay-security wrote`);
   if (!pin && !(hold && !opts.dryRun)) findings.push(...unpinnedFindings(dir, findings));
 
   // Only what we wrote or touched decides; the user's own lines are reported, not counted (issue 10).
@@ -145,8 +153,8 @@ export async function runInit(opts: InitOptions, deps: Deps): Promise<{ exitCode
   // theirs in this very run (--on-conflict ours).
   const keptEdit = opts.onConflict !== "ours" && plan.changes.some((c) => c.keptEdit);
   const exitCode = conflicted || failed || keptEdit ? EXIT.findings : EXIT.ok;
-  const next = nextSteps(answers, plan, written, state !== undefined, { ignored: await ignoredByGit(dir, written, deps), dependabot: detected.dependabotConfig });
-  const report: InitReport = { plan, findings, written, dryRun: opts.dryRun, diffs: opts.diff || opts.dryRun, exitCode, next };
+  const next = nextSteps(answers, plan, written, state !== undefined, { ignored: await ignoredByGit(dir, written, deps), dependabot: detected.dependabotConfig, remote: detected.remote });
+  const report: InitReport = { plan, findings, written, dryRun: opts.dryRun, diffs: opts.diff || opts.dryRun, exitCode, next, confirmed };
   return { exitCode, report };
 }
 

@@ -1,5 +1,5 @@
-import type { Deps } from "../deps.js";
-import { UserError } from "../errors.js";
+import { CANCEL, type Deps } from "../deps.js";
+import { Cancelled, UserError } from "../errors.js";
 import { readUserFile } from "../fsguard.js";
 import { defaultImageName } from "../detect/remote.js";
 import type { State } from "../state/index.js";
@@ -9,7 +9,7 @@ import { ask, FLAG_OF, layer, readAnswersFile, validateAnswers, type Mode, type 
 import type { AnswerKey, Answers } from "./schema.js";
 
 /** The questions a person is asked; in a non-interactive run without --yes each needs a flag, a file or a recorded answer. */
-const ASKED: AnswerKey[] = ["image", "dockerfile", "branch", "schedule", "severity", "updater"];
+const ASKED: AnswerKey[] = ["image", "dockerfile", "schedule", "severity", "updater"];
 
 /** Defaults for what detection cannot know, and what it found. */
 export function detectedDefaults(detected: Detected): RawAnswers {
@@ -52,7 +52,13 @@ export async function resolveAnswers(
   const recorded = state ? { path: ".github/relay-security.json", values: state.answers as RawAnswers } : undefined;
   const defaults = detectedDefaults(detected);
   const { values, origin } = layer({ flags: input.flags, file, recorded, detected: defaults });
-  const given = new Set(Object.keys(layer({ flags: input.flags, file, recorded, detected: {} }).values) as AnswerKey[]);
+  let given = new Set(Object.keys(layer({ flags: input.flags, file, recorded, detected: {} }).values) as AnswerKey[]);
+  // A re-run asks nothing the state file answers, unless the user wants to change an answer there.
+  if (input.mode === "interactive" && recorded) {
+    const change = await deps.prompts.confirm({ message: `Change answers? (recorded in ${recorded.path})`, initialValue: false });
+    if (change === CANCEL) throw new Cancelled();
+    if (change) given = new Set(Object.keys(layer({ flags: input.flags, file, detected: {} }).values) as AnswerKey[]);
+  }
 
   if (input.mode === "non-interactive") {
     const imageScan = values.imageScan !== false;

@@ -112,14 +112,15 @@ export async function ask(
     const r = answersSchema.shape[k].safeParse(v);
     return r.success ? undefined : r.error.issues[0]?.message;
   };
-  if (!fixed.has("image")) out.image = take(await prompts.text({ message: "Image name (the PR gate scans <image>:<commit sha>)", initialValue: str("image"), validate: check("image") }));
+  if (!fixed.has("image")) out.image = take(await prompts.text({ message: "Image name (the rescan builds and scans it and names its issues after it; the PR gate scans the tag your CI builds)", initialValue: str("image"), validate: check("image") }));
   if (!fixed.has("imageScan") && out.imageScan !== false && !fixed.has("dockerfile")) {
     out.dockerfile =
       choices.dockerfiles.length > 1
         ? take(await prompts.select({ message: "Which Dockerfile builds the service image?", options: choices.dockerfiles.map((d) => ({ value: d })), initialValue: str("dockerfile") }))
         : take(await prompts.text({ message: "Dockerfile", initialValue: str("dockerfile"), validate: (v) => check("dockerfile")(v) ?? choices.isDockerfile?.(v) }));
   }
-  if (!fixed.has("branch")) out.branch = take(await prompts.text({ message: "Default branch (the scheduled rescan scans it)", initialValue: str("branch"), validate: check("branch") }));
+  // No branch question: a schedule always runs on GitHub's default branch (issue 15.7); --branch only names
+  // the push branch of a CI workflow we create when there is none.
   if (!fixed.has("schedule")) {
     const current = str("schedule") ?? "daily";
     const kind = take(
@@ -133,7 +134,7 @@ export async function ask(
         initialValue: current === "daily" || current === "weekly" ? current : "custom",
       }),
     );
-    out.schedule = kind === "custom" ? take(await prompts.text({ message: "Cron expression (UTC)", initialValue: current === "custom" ? "" : current, validate: check("schedule") })) : kind;
+    out.schedule = kind === "custom" ? take(await prompts.text({ message: "Cron expression (UTC)", initialValue: current === "daily" || current === "weekly" ? "" : current, validate: check("schedule") })) : kind;
   }
   if (!fixed.has("severity")) {
     out.severity = take(
@@ -155,7 +156,7 @@ export async function ask(
         options: [
           { value: "renovate", hint: "updates SHA pins with their version comments, the Trivy and govulncheck versions" },
           { value: "dependabot", hint: "actions, Docker and go.mod; not the scanner versions" },
-          { value: "none" },
+          { value: "none", hint: "nothing updates them; run relay-security pin --update yourself" },
         ],
         initialValue: (str("updater") as "renovate" | "dependabot" | "none" | undefined) ?? "renovate",
       }),

@@ -1,3 +1,4 @@
+import { jsonEnvelope } from "../report/json.js";
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { applyPlan } from "../apply/index.js";
@@ -34,7 +35,7 @@ export async function runFleetCommand(dirs: string[], flags: FleetFlags, deps: D
     const results = await checkLocal(dirs, deps, { progress: !flags.json });
     if (flags.pr) await prLocal(results, deps);
     const exitCode = fleetExitCode(results);
-    return { exitCode, output: flags.json ? JSON.stringify({ exitCode, results }, null, 2) : renderTable(results) };
+    return { exitCode, output: flags.json ? jsonEnvelope("fleet", exitCode, { results }) : renderTable(results) };
   }
   if (flags.pr) throw new UserError("fleet: --pr goes with --local (the workflow opens its pull requests with the upgrade input)");
   if (dirs.length > 1) throw new UserError(`fleet: one admin repository at most, got ${dirs.join(" ")} (for clones, pass --local)`);

@@ -1,18 +1,19 @@
 import type { Finding } from "../types.js";
 import { countsAgainstUs } from "../validate/scope.js";
 import { renderFindings } from "./plan.js";
+import { mark, PLAIN, wrap, type Style } from "./style.js";
 
 /**
  * The findings as two lists: ours (they decide the exit code) and the user's own lines (listed with
  * their fix, never counted; issue 10).
  */
-export function findingSections(findings: Finding[]): string[] {
+export function findingSections(findings: Finding[], style: Style = PLAIN): string[] {
   const ours = findings.filter((f) => f.owner !== "you");
   const yours = findings.filter((f) => f.owner === "you");
   const lines: string[] = [];
-  if (ours.length) lines.push("", "Validation:", renderFindings(ours));
+  if (ours.length) lines.push("", "Validation:", renderFindings(ours, style));
   if (yours.length) {
-    lines.push("", "In your files, not changed by relay-security (each with its fix; they do not change the exit code):", renderFindings(yours));
+    lines.push("", "In your files, not changed by relay-security (each with its fix; they do not change the exit code):", renderFindings(yours, style));
   }
   return lines;
 }
@@ -31,7 +32,12 @@ export interface ExitFacts {
 }
 
 /** The last line printed: why the exit code is what it is (issue 10: "The last line printed gives no reason"). */
-export function exitLine(f: ExitFacts): string {
+export function exitLine(f: ExitFacts, style: Style = PLAIN): string {
+  const line = exitReason(f);
+  return wrap(mark(style, f.exitCode === 0, line), style.width, style.marks ? 2 : 0);
+}
+
+function exitReason(f: ExitFacts): string {
   const errors = f.findings.filter(countsAgainstUs);
   const yours = f.findings.filter((x) => x.owner === "you" && x.severity !== "info" && x.severity !== "skipped");
   const where = (list: Finding[]) => [...new Set(list.map((x) => `${x.file}${x.line ? `:${x.line}` : ""}`))].slice(0, 5).join(", ");

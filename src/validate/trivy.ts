@@ -8,6 +8,7 @@ import { loadPins } from "../pins.js";
 import type { Finding } from "../types.js";
 import { envToFlags, trivyActionRun, type TrivyActionRun } from "./trivy-args.js";
 import { configFindings, gateFindings, parseTrivyReport, type ReportContext } from "./trivy-report.js";
+import { toolFailure } from "./tool-error.js";
 
 export interface DryRunTrivyOptions {
   /** The repository: Trivy runs here, as trivy-action runs in the workspace (trivy.yaml, .trivyignore). */
@@ -52,7 +53,7 @@ export async function dryRunTrivy(opts: DryRunTrivyOptions): Promise<Finding[]> 
       file: opts.imageArchive ?? opts.dockerfile ?? ".",
       rule: "trivy-gate",
       severity: "skipped",
-      message: `Trivy is not installed (${bin}: ${probe.failed ?? `exit code ${probe.exitCode}`}): the gate was not previewed and the Dockerfile was not checked`,
+      message: `Trivy is not installed (${toolFailure(bin, probe)}): the gate was not previewed and the Dockerfile was not checked`,
       hint: trivyInstallHint(run.version),
     }];
   }
@@ -177,7 +178,7 @@ function prepareIgnoreFile(dir: string, run: TrivyActionRun, scratch: string): P
 const yamlId = (line: string) => /^\s*-?\s*id:\s*["']?([^"'\s]+)["']?\s*$/.exec(line)?.[1];
 
 function didNotRun(label: string, r: Awaited<ReturnType<Deps["exec"]>>, offline: boolean): Finding {
-  const why = r.failed ?? (r.stderr.trim().split("\n").filter((l) => /FATAL|ERROR|error/.test(l)).pop() ?? r.stderr.trim().split("\n").pop() ?? `exit code ${r.exitCode}`);
+  const why = toolFailure("trivy", r);
   const firstRun = /cannot be specified on the first run|--skip-db-update/.test(why);
   return {
     file: label,
@@ -185,8 +186,10 @@ function didNotRun(label: string, r: Awaited<ReturnType<Deps["exec"]>>, offline:
     severity: "skipped",
     message: offline && firstRun
       ? `the gate was not previewed for ${label}: Trivy has no vulnerability database cached here, and this run downloads none`
-      : `Trivy could not scan ${label}, so the gate was not previewed for it: ${why.trim()}`,
-    ...(offline && firstRun ? { hint: "`npx create-relay-security validate` (without --offline) downloads it and previews the gate; or `trivy image --download-db-only`" } : {}),
+      : `Trivy could not scan ${label}, so the gate was not previewed for it: ${why}`,
+    hint: offline && firstRun
+      ? "`npx create-relay-security validate` (without --offline) downloads it and previews the gate; or `trivy image --download-db-only`"
+      : "fix that and run `npx create-relay-security validate` again; the PR gate in CI is not affected",
   };
 }
 
@@ -200,8 +203,7 @@ async function trivyConfig(bin: string, opts: DryRunTrivyOptions): Promise<Findi
   if (!opts.offline && (r.failed !== undefined || r.exitCode !== 0)) r = await opts.exec(bin, [...base, "--skip-check-update", dockerfile], { cwd: opts.dir, timeoutMs: TIMEOUT_MS });
   const report = r.failed === undefined && r.exitCode === 0 ? parseTrivyReport(r.stdout) : undefined;
   if (!report) {
-    const why = r.failed ?? (r.stderr.trim().split("\n").pop() || `exit code ${r.exitCode}`);
-    return [{ file: dockerfile, rule: "trivy-config", severity: "skipped", message: `trivy config could not check ${dockerfile}: ${why}` }];
+    return [{ file: dockerfile, rule: "trivy-config", severity: "skipped", message: `trivy config could not check ${dockerfile}: ${toolFailure("trivy", r)}` }];
   }
   return configFindings(report, dockerfile).map((f) => explainRootCheck(f, opts.finalBaseImage));
 }

@@ -142,7 +142,7 @@ describe("relay-security check: would a re-run with the recorded answers change 
   it("--json: stable keys a script can rely on", async () => {
     const dir = await setUp();
     const r = await asJson(dir);
-    expect(Object.keys(r)).toEqual(["exitCode", "version", "stateVersion", "drift", "edited", "deleted", "findings"]);
+    expect(Object.keys(r)).toEqual(["schemaVersion", "version", "command", "exitCode", "error", "stateVersion", "drift", "edited", "deleted", "findings"]);
     expect(r).toMatchObject({ exitCode: 0, version: VERSION, stateVersion: VERSION, drift: [], edited: [], deleted: [] });
   });
 });

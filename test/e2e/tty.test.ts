@@ -29,7 +29,6 @@ describe("interactive, in a terminal", () => {
       [
         ["Image name", "\r"],
         ["Dockerfile", "\r"],
-        ["Default branch", "\r"],
         ["How often", "\r"],
         ["Fail on fixable", "\r"],
         ["keeps the pins fresh", "\r"],
@@ -37,7 +36,8 @@ describe("interactive, in a terminal", () => {
       ],
       dir,
     );
-    expect(r.out).toContain("Plan");
+    expect(r.out).toContain("relay-security will write:");
+    expect(r.out).toMatch(/└  Done/);
     expect(r.code, r.out).toBe(0);
     expect(existsSync(join(dir, ".github/workflows/security-scan.yml"))).toBe(true);
   });

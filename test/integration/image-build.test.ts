@@ -97,10 +97,10 @@ describe("the image is built as CI builds it", () => {
 
   it("asks for the value interactively", async () => {
     const dir = repo({ Dockerfile: placeholderDockerfile }, { dropBuild: true });
-    // image, dockerfile, branch, schedule, severity, updater; then the build arg; then write
-    const { deps, asked } = scriptedDeps(["ghcr.io/acme/hello-service", "Dockerfile", "main", "daily", "CRITICAL,HIGH", "renovate", "golang:1.25", "write"]);
+    // image, dockerfile, schedule, severity, updater; then the build arg; then write
+    const { deps, asked } = scriptedDeps(["ghcr.io/acme/hello-service", "Dockerfile", "daily", "CRITICAL,HIGH", "renovate", "golang:1.25", "write"]);
     expect((await runInit(initOptions(dir, { mode: "interactive" }), deps)).exitCode).toBe(0);
-    expect(asked[6]?.message).toContain("build arg BUILD_IMAGE");
+    expect(asked[5]?.message).toContain("build arg BUILD_IMAGE");
     expect(buildStep(dir, ".github/workflows/ci.yml", "image-scan")?.env?.["BUILD_ARG_0"]).toBe("BUILD_IMAGE=golang:1.25");
   });
 

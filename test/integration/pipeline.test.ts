@@ -14,10 +14,10 @@ describe("the interactive pipeline with scripted prompts", () => {
   it("asks each question pre-filled from detection, shows the plan, writes on confirmation", async () => {
     const dir = makeRepo("example");
     // image, dockerfile, branch, schedule, severity, updater, then the confirmation (diff first, then write)
-    const { deps, asked, out } = scriptedDeps(["ghcr.io/acme/hello-service", "Dockerfile", "main", "weekly", "CRITICAL", "renovate", "diff", "write"]);
+    const { deps, asked, out } = scriptedDeps(["ghcr.io/acme/hello-service", "Dockerfile", "weekly", "CRITICAL", "renovate", "diff", "write"]);
     const { exitCode, report } = await runInit(options(dir), deps);
     expect(exitCode).toBe(0);
-    expect(asked.map((q) => q.initial)).toEqual(["ghcr.io/acme/hello-service", "Dockerfile", "main", "daily", "CRITICAL,HIGH", "renovate", "write", "write"]);
+    expect(asked.map((q) => q.initial)).toEqual(["ghcr.io/acme/hello-service", "Dockerfile", "daily", "CRITICAL,HIGH", "renovate", "write", "write"]);
     expect(out.join("\n")).toContain("+++ b/.github/workflows/security-scan.yml");
     expect(report.written).toContain(".github/workflows/security-scan.yml");
     const scan = readFileSync(join(dir, ".github/workflows/security-scan.yml"), "utf8");
@@ -29,16 +29,16 @@ describe("the interactive pipeline with scripted prompts", () => {
 
   it("a flag is not asked again", async () => {
     const dir = makeRepo("example");
-    const { deps, asked } = scriptedDeps(["ghcr.io/acme/hello-service", "Dockerfile", "main", "daily", "renovate", "write"]);
+    const { deps, asked } = scriptedDeps(["ghcr.io/acme/hello-service", "Dockerfile", "daily", "renovate", "write"]);
     await runInit(options(dir, { flags: { severity: "CRITICAL" } }), deps);
     expect(asked.some((q) => /severity/.test(q.message))).toBe(false);
   });
 
   it("Ctrl-C at any prompt: cancelled, nothing written", async () => {
-    for (let at = 0; at < 7; at++) {
+    for (let at = 0; at < 6; at++) {
       const dir = makeRepo("example");
       const before = snapshot(dir);
-      const script: (string | typeof CANCEL)[] = ["ghcr.io/acme/hello-service", "Dockerfile", "main", "daily", "CRITICAL,HIGH", "renovate", "write"];
+      const script: (string | typeof CANCEL)[] = ["ghcr.io/acme/hello-service", "Dockerfile", "daily", "CRITICAL,HIGH", "renovate", "write"];
       script[at] = CANCEL;
       const { deps } = scriptedDeps(script);
       await expect(runInit(options(dir), deps)).rejects.toBeInstanceOf(Cancelled);
@@ -49,7 +49,7 @@ describe("the interactive pipeline with scripted prompts", () => {
   it("answering Cancel at the confirmation writes nothing", async () => {
     const dir = makeRepo("example");
     const before = snapshot(dir);
-    const { deps } = scriptedDeps(["ghcr.io/acme/hello-service", "Dockerfile", "main", "daily", "CRITICAL,HIGH", "renovate", "cancel"]);
+    const { deps } = scriptedDeps(["ghcr.io/acme/hello-service", "Dockerfile", "daily", "CRITICAL,HIGH", "renovate", "cancel"]);
     await expect(runInit(options(dir), deps)).rejects.toBeInstanceOf(Cancelled);
     expect(snapshot(dir)).toEqual(before);
   });

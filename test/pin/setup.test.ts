@@ -22,7 +22,7 @@ beforeAll(() => {
 });
 
 const LINT = "name: Lint\non: push\npermissions: {}\njobs:\n  lint:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: acme/light@v1\n      - run: make lint\n";
-const ANSWERS = ["ghcr.io/acme/hello-service", "Dockerfile", "main", "daily", "CRITICAL,HIGH", "renovate", "write"];
+const ANSWERS = ["ghcr.io/acme/hello-service", "Dockerfile", "daily", "CRITICAL,HIGH", "renovate", "write"];
 const repo = () => makeRepo("example", { files: { ".github/workflows/lint.yml": LINT } });
 const lint = (dir: string) => readFileSync(join(dir, ".github/workflows/lint.yml"), "utf8");
 const pinned = () => LINT.replace("acme/light@v1", `acme/light@${sha} # v1.4.2`);
