@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 /**
  * `docker://` actions pinned by the digest a registry serves: a local registry on 127.0.0.1 that asks
  * for an anonymous bearer token first, as Docker Hub and ghcr.io do.
@@ -8,13 +9,15 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { registryOf } from "../../src/pin/docker.js";
+import { registryOf } from "../../src/digests/registry.js";
 import { runPin } from "../../src/pin/index.js";
 import { lintPins } from "../../src/validate/pins.js";
 import { loadPins } from "../../src/pins.js";
 import { scriptedDeps } from "../support/deps.js";
 
-const DIGEST = `sha256:${"ab12".repeat(16)}`;
+// The registry's answer is checked: the digest is the sha256 of the manifest it serves.
+const MANIFEST = JSON.stringify({ schemaVersion: 2, mediaType: "application/vnd.oci.image.index.v1+json", manifests: [] });
+const DIGEST = `sha256:${createHash("sha256").update(MANIFEST).digest("hex")}`;
 let server: Server;
 let host: string;
 const asked: string[] = [];
@@ -31,7 +34,9 @@ beforeAll(async () => {
       res.writeHead(401, { "www-authenticate": `Bearer realm="http://${host}/token",service="test",scope="repository:acme/tool:pull"` }).end();
       return;
     }
-    if (req.method === "HEAD" && req.url === "/v2/acme/tool/manifests/1.2" && /image\.index/.test(req.headers.accept ?? "")) res.writeHead(200, { "docker-content-digest": DIGEST }).end();
+    if (req.method === "GET" && req.url === "/v2/acme/tool/manifests/1.2" && /image\.index/.test(req.headers.accept ?? "")) {
+      res.writeHead(200, { "docker-content-digest": DIGEST, "content-type": "application/vnd.oci.image.index.v1+json" }).end(MANIFEST);
+    }
     else res.writeHead(404).end();
   });
   await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
@@ -47,10 +52,10 @@ describe("pin docker:// actions", () => {
     writeFileSync(join(dir, ".github/workflows/a.yml"), wf);
     const run = await runPin({ dir, check: false, dryRun: false, offline: false, update: false, minAgeDays: 7 }, scriptedDeps([]).deps);
     expect(run.results.map((r) => r.status)).toEqual(["pinned", "unresolved", "unchanged"]);
-    expect(run.results[1]?.why).toMatch(/manifests\/nope: HTTP 404/);
+    expect(run.results[1]?.why).toMatch(/HTTP 404 for acme\/tool:nope/);
     const after = readFileSync(join(dir, ".github/workflows/a.yml"), "utf8");
     expect(after).toBe(wf.replace(`acme/tool:1.2\n`, `acme/tool:1.2@${DIGEST}\n`));
-    expect(asked[0]).toMatch(/^HEAD \/v2\/acme\/tool\/manifests\/1\.2 -$/);
+    expect(asked[0]).toMatch(/^GET \/v2\/acme\/tool\/manifests\/1\.2 -$/);
     expect(lintPins([{ path: ".github/workflows/a.yml", text: after }], loadPins()).filter((f) => f.rule === "pins/docker-digest")).toHaveLength(1);
   });
 
@@ -64,9 +69,9 @@ describe("pin docker:// actions", () => {
   });
 
   it("knows where images live", () => {
-    expect(registryOf("alpine")).toEqual({ base: "https://registry-1.docker.io", name: "library/alpine" });
-    expect(registryOf("acme/tool")).toEqual({ base: "https://registry-1.docker.io", name: "acme/tool" });
-    expect(registryOf("ghcr.io/acme/tool")).toEqual({ base: "https://ghcr.io", name: "acme/tool" });
-    expect(registryOf("localhost:5000/tool")).toEqual({ base: "http://localhost:5000", name: "tool" });
+    expect(registryOf("alpine:3")).toEqual({ host: "registry-1.docker.io", name: "library/alpine", tag: "3" });
+    expect(registryOf("acme/tool:1")).toEqual({ host: "registry-1.docker.io", name: "acme/tool", tag: "1" });
+    expect(registryOf("ghcr.io/acme/tool:1")).toEqual({ host: "ghcr.io", name: "acme/tool", tag: "1" });
+    expect(registryOf("localhost:5000/tool:1")).toEqual({ host: "localhost:5000", name: "tool", tag: "1" });
   });
 });
