@@ -107,9 +107,12 @@ export function applyPlan(dir: string, changes: FileChange[], fs: WriteFs = node
       current = s.path;
       if (!sameBytes(resolveInRepo(dir, s.path), s.before)) throw new UserError(`${shown(s.path)}: changed between the plan and the write; nothing was written, run again`);
     }
+    // A file to delete is compared as the plan read it (a workflow that is not UTF-8 was decoded with
+    // U+FFFD for its stray bytes, and is deleted whole, so no byte of it is rewritten).
     for (const d of deletes) {
       current = d.path;
-      if (!sameBytes(resolveInRepo(dir, d.path), Buffer.from(d.before ?? "", "utf8"))) throw new UserError(`${shown(d.path)}: changed between the plan and the write; nothing was written, run again`);
+      const r = resolveInRepo(dir, d.path);
+      if (!r.exists || readBytes(d.path, r.real).toString("utf8") !== d.before) throw new UserError(`${shown(d.path)}: changed between the plan and the write; nothing was written, run again`);
     }
     writeJournal("commit");
   } catch (error) {

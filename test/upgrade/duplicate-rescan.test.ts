@@ -107,7 +107,7 @@ describe("applyPlan and a deletion", () => {
     expect(() => applyPlan(dir, [
       { path: "a.txt", action: "update", before: "a\n", after: "b\n" },
       { path: ".github/workflows/old.yml", action: "delete", before: "on: schedule\n" },
-    ])).toThrow(/old\.yml: changed while we were planning; nothing written/);
+    ])).toThrow(/old\.yml: changed between the plan and the write; nothing was written/);
     expect(readFileSync(join(dir, "a.txt"), "utf8")).toBe("a\n");
     expect(existsSync(join(dir, ".github/workflows/old.yml"))).toBe(true);
     expect(applyPlan(dir, [
