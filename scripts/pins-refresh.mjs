@@ -71,7 +71,7 @@ export const moduleRoot = (module) => module.replace(/\/cmd\/[^/]+$/, "");
 
 /** The newest stable version in `go list -m -versions` output, unless refused; undefined when none. */
 export function newestModuleVersion(output, refused = []) {
-  const versions = output.trim().split(/\s+/).slice(1).filter((v) => STABLE.test(v) && v.startsWith("v") && !refused.includes(v));
+  const versions = output.trim().split(/\s+/).slice(1).filter((v) => parseRelease(v) !== undefined && v.startsWith("v") && !refused.includes(v));
   return versions.map((v) => ({ tag: v, v: version(v) })).sort((a, b) => compare(b.v, a.v))[0]?.tag;
 }
 
