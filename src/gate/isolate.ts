@@ -1,5 +1,5 @@
 import { addJob, replaceJob, UnsafeShape, type Edit } from "./edit.js";
-import type { GateResult } from "./index.js";
+import type { GateResult } from "./types.js";
 import { findOurStep, jobsOf, OUR_JOB_KEY, OUR_STEP_ID, parseWorkflow, stepsOf } from "./locate.js";
 import { verifyEdit } from "./verify.js";
 
