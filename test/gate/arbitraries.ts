@@ -73,13 +73,17 @@ export const generated: fc.Arbitrary<Generated> = fc
     build: fc.option(fc.record({ job: fc.nat(), at: fc.nat(), step: build }), { nil: undefined }),
   })
   .map((g) => {
-    // Every job needs a real step; the build goes into an existing job at a valid position.
-    for (const j of g.jobs) if (!j.steps.some((s) => s.kind !== "comment")) j.steps.push({ kind: "checkout", with: false });
-    if (!g.build) return { style: g.style, jobs: g.jobs };
-    const job = g.build.job % g.jobs.length;
-    const target = g.jobs[job];
-    if (target && (g.build.step.kind === "docker" ? g.build.step.tag.includes("IMAGE") : false)) target.env = true;
-    return { ...g, build: { ...g.build, job, at: g.build.at % ((target?.steps.length ?? 0) + 1) } };
+    // Every job needs a real step; the build goes into an existing job at a valid position. New
+    // objects only: fast-check shrinks from the values it generated, so mutating them here made a
+    // failing run shrink forever (a CI run stalled on it).
+    const jobs = g.jobs.map((j) =>
+      j.steps.some((s) => s.kind !== "comment") ? { ...j } : { ...j, steps: [...j.steps, { kind: "checkout" as const, with: false }] },
+    );
+    if (!g.build) return { style: g.style, jobs };
+    const job = g.build.job % jobs.length;
+    const target = jobs[job];
+    if (target && g.build.step.kind === "docker" && g.build.step.tag.includes("IMAGE")) jobs[job] = { ...target, env: true };
+    return { style: g.style, jobs, build: { ...g.build, job, at: g.build.at % ((target?.steps.length ?? 0) + 1) } };
   });
 
 /** The workflow text for `g`. */
