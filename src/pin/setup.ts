@@ -28,10 +28,23 @@ export async function pinNow(dir: string, deps: Deps): Promise<{ written: string
   return { written: run.written, notes };
 }
 
-/** The tag-pinned actions as findings in the user's files (a warning: their lines, not ours), unless already reported. */
+/**
+ * The tag-pinned actions in the user's other workflows as findings, unless validate already reported
+ * them. Same rule, severity and words as validate's `pins/sha` on the files it checks: one problem has
+ * one name in a report (a real run listed `pins/sha` errors for ci.yml and `pin/unpinned` warnings for
+ * the same `actions/checkout@v4` in release.yml). Owner "you": they never change the exit code.
+ */
 export function unpinnedFindings(dir: string, existing: Finding[]): Finding[] {
   const seen = new Set(existing.filter((f) => f.rule === "pins/sha").map((f) => `${f.file}:${f.line}`));
   return unpinned(dir)
     .filter((s) => !seen.has(`${s.file}:${s.line}`))
-    .map((s) => ({ file: s.file, line: s.line, rule: "pin/unpinned", severity: "warning" as const, owner: "you" as const, message: `${s.value} is pinned by a tag, which can be moved to other code`, hint: PIN_FIX }));
+    .map((s) => ({
+      file: s.file,
+      line: s.line,
+      rule: "pins/sha",
+      severity: "error" as const,
+      owner: "you" as const,
+      message: `${s.value} is a tag or branch, which can be moved to other code; pin the full 40-character commit SHA`,
+      hint: PIN_FIX,
+    }));
 }

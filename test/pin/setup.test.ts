@@ -45,7 +45,7 @@ describe("pin in set-up", () => {
     const s = scriptedDeps([...ANSWERS, false]);
     const { report } = await runInit(initOptions(dir, { mode: "interactive" }), { ...s.deps, exec: ups.exec() });
     expect(lint(dir)).toBe(LINT);
-    expect(report.findings.filter((f) => f.rule === "pin/unpinned")).toHaveLength(1);
+    expect(report.findings.filter((f) => f.rule === "pins/sha")).toHaveLength(1);
   });
 
   it("--pin with --yes pins without asking", async () => {
@@ -61,7 +61,7 @@ describe("pin in set-up", () => {
     const { exitCode, report } = await runInit(initOptions(dir), { ...scriptedDeps([]).deps, exec: ups.exec() });
     expect(lint(dir)).toBe(LINT);
     expect(report.findings.filter((f) => f.rule.startsWith("pin"))).toEqual([
-      { file: ".github/workflows/lint.yml", line: 8, rule: "pin/unpinned", severity: "warning", owner: "you", message: "acme/light@v1 is pinned by a tag, which can be moved to other code", hint: "npx create-relay-security pin" },
+      { file: ".github/workflows/lint.yml", line: 8, rule: "pins/sha", severity: "error", owner: "you", message: "acme/light@v1 is a tag or branch, which can be moved to other code; pin the full 40-character commit SHA", hint: "npx create-relay-security pin" },
     ]);
     expect(exitCode).toBe(0);
   });
