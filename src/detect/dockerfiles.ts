@@ -15,8 +15,10 @@ import { parseDockerfile } from "./dockerfile.js";
 const SKIP_DIRS = new Set([".git", "node_modules", "vendor", "third_party", ".tools", "dist"]);
 const NAME = /^(Dockerfile|Containerfile)([.-].+)?$|\.(Dockerfile|Containerfile)$/i;
 const NEVER_DIR = /^(\.devcontainer|tests?|testdata|test-?data|fixtures?|examples?|samples?|e2e)$/i;
-// Packaging toolchains: images that build .deb/.rpm packages, not the service.
-const PACKAGING_DIR = /^(packaging|debian|rpm|deb|pkg-build)$/i;
+// Packaging toolchains: images that build .deb/.rpm packages, not the service. A `packaging/` folder
+// alone says nothing: it often holds the service's own images too (packaging/docker/alpine/Dockerfile
+// beside packaging/debian/Dockerfile), so there the text decides.
+const PACKAGING_DIR = /^(debian|rpm|deb|pkg-build)$/i;
 const PACKAGING_TEXT = /\b(dpkg-buildpackage|debuild|rpmbuild|devscripts|fpm\s+-s|nfpm\s+(pkg|package))\b/;
 // Files that name the Dockerfile a release builds.
 const BUILD_FILES = /^(\.github\/workflows\/[^/]+\.ya?ml|([^/]+\/)*(GNU)?[Mm]akefile|([^/]+\/)*[^/]*\.mk|docker-bake\.(hcl|json)|([^/]+\/)*(docker-)?compose[^/]*\.ya?ml)$/;

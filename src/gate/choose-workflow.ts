@@ -1,4 +1,5 @@
 import { isRecord, jobsOf, stepsOf, type Workflow } from "./locate.js";
+import { skipsDependencyBumps } from "./path-filter.js";
 import { usesAction } from "./shapes.js";
 import type { Build } from "./types.js";
 
@@ -6,7 +7,8 @@ import type { Build } from "./types.js";
  * Which pull-request workflow carries the gate, by evidence (issue 10 §2): one that builds the chosen
  * Dockerfile wins, even when its build cannot load (our job then goes into that workflow); then a
  * ci/test/build workflow over analysis ones (CodeQL, dependency review, lint only). Only a real tie is
- * a question. Workflows whose `pull_request.types` never fire on a new commit are not candidates.
+ * a question. Workflows whose `pull_request.types` never fire on a new commit are not candidates, and
+ * one whose paths filter skips a go.mod bump is chosen only when no workflow runs on every PR.
  */
 
 export interface Candidate {
@@ -67,21 +69,32 @@ export function chooseWorkflow(pr: Workflow[], builds: Map<Workflow, Build[]>, n
     if (ci.length === 1) return { pick: ci[0] as Workflow };
     return { tie: list.map((w) => ({ path: w.path, evidence: evidence(w) })) };
   };
+  // A gate runs on every pull request: a workflow whose paths filter skips a go.mod bump is the last
+  // resort, even when it builds the image (our own job, built from a clean checkout, can go anywhere).
+  const everyPr = live.filter((w) => !skipsDependencyBumps(w));
   const builders = live.filter((w) => (builds.get(w)?.length ?? 0) > 0);
-  if (builders.length > 0) {
+  const gatedBuilders = builders.filter((w) => everyPr.includes(w));
+  if (gatedBuilders.length > 0 || (builders.length > 0 && everyPr.length === 0)) {
+    const list = gatedBuilders.length > 0 ? gatedBuilders : builders;
+    for (const w of list) {
+      const skip = skipsDependencyBumps(w);
+      if (skip) notes.push(`${w.path}: ${skip}; no workflow runs on every pull request`);
+    }
     // A build that names the Dockerfile over one whose path is computed; then one the gate can follow.
-    const exact = builders.filter((w) => builds.get(w)?.some((b) => b.match === "exact"));
-    const pool = exact.length > 0 ? exact : builders;
+    const exact = list.filter((w) => builds.get(w)?.some((b) => b.match === "exact"));
+    const pool = exact.length > 0 ? exact : list;
     const scannable = pool.filter((w) => builds.get(w)?.some((b) => b.gate.ok));
     return tieOrPick(scannable.length > 0 ? scannable : pool);
   }
-  const byKind = (k: string) => live.filter((w) => kindOf(w).kind === k);
-  const ci = live.filter(isCi);
+  for (const w of builders) notes.push(`${w.path} builds the image, but ${skipsDependencyBumps(w)}: the image-scan job goes into a workflow that runs on every pull request`);
+  const pool = everyPr.length > 0 ? everyPr : live;
+  const byKind = (k: string) => pool.filter((w) => kindOf(w).kind === k);
+  const ci = pool.filter(isCi);
   if (ci.length === 1) return { pick: ci[0] as Workflow };
   for (const k of ["ci", "other", "analysis"]) {
     const list = byKind(k);
     if (list.length === 0) continue;
-    for (const w of live.filter((x) => !list.includes(x))) notes.push(`${w.path}: not chosen for the gate: ${kindOf(w).why}`);
+    for (const w of pool.filter((x) => !list.includes(x))) notes.push(`${w.path}: not chosen for the gate: ${kindOf(w).why}`);
     return tieOrPick(list);
   }
   return { none: true };

@@ -118,6 +118,31 @@ describe("which workflow", () => {
   ])("%s", (_, files, file) => {
     expect(req(files as [string, string][])).toMatchObject({ kind: "edit", file: `.github/workflows/${file}` });
   });
+  // A paths filter that a go.mod bump slips past: no gate there when another workflow runs on every PR.
+  const filtered = (paths: string) => build("a:docker").replace("pull_request:\n", `pull_request:\n    ${paths}\n`);
+  const onlyDocker = filtered("paths:\n      - 'packaging/docker/**'\n      - '.github/workflows/docker.yml'");
+  it.each([
+    ["LF", (t: string) => t],
+    ["CRLF", (t: string) => t.replace(/\n/g, "\r\n")],
+    ["a BOM", (t: string) => `\uFEFF${t}`],
+  ])("a builder that runs only when packaging/docker/** changes: our job goes into the workflow that runs on every PR (%s)", (_, enc) => {
+    const r = req([["docker.yml", enc(onlyDocker)], ["tests.yml", enc(test)]]);
+    expect(r).toMatchObject({ kind: "edit", file: ".github/workflows/tests.yml", summary: expect.stringContaining("added the image-scan job") });
+    expect(text(r)).toContain(".github/workflows/docker.yml builds the image, but it runs only on pull requests that change packaging/docker/**, .github/workflows/docker.yml, so a pull request that changes go.mod is never gated");
+  });
+  it.each([
+    ["paths-ignore of docs only", "paths-ignore: ['**.md', 'docs/**']", "docker.yml"],
+    ["paths that take go.mod", "paths: ['**.go', 'go.mod', 'go.sum']", "docker.yml"],
+    ["paths ** then !go.mod", "paths: ['**', '!go.mod']", "tests.yml"],
+    ["paths-ignore that names go.mod", "paths-ignore: ['go.*']", "tests.yml"],
+  ])("%s", (_, paths, file) => {
+    expect(req([["docker.yml", filtered(paths)], ["tests.yml", test]])).toMatchObject({ kind: "edit", file: `.github/workflows/${file}` });
+  });
+  it("a filtered builder is still the gate when no workflow runs on every PR, and the plan says so", () => {
+    const r = req([["docker.yml", onlyDocker]]);
+    expect(r).toMatchObject({ kind: "edit", file: ".github/workflows/docker.yml", summary: expect.stringContaining("inserted the Trivy step") });
+    expect(text(r)).toContain("no workflow runs on every pull request");
+  });
   it("puts our job into the workflow whose build cannot load", () => {
     const r = req([["tests.yml", test], ["docker.yml", wf("      - run: docker build --push -t a:b .\n")]]);
     expect(r).toMatchObject({ kind: "edit", file: ".github/workflows/docker.yml", summary: expect.stringContaining("added the image-scan job") });

@@ -6,6 +6,7 @@ import { toExpression, githubEnvWrites, type EnvScope } from "../../src/gate/res
 import { commands, parseDockerBuild, parseMake } from "../../src/gate/shell.js";
 import { reindent } from "../../src/gate/splice.js";
 import { verifyEdit } from "../../src/gate/verify.js";
+import { selects } from "../../src/gate/path-filter.js";
 
 describe("commands", () => {
   it.each([
@@ -194,5 +195,23 @@ describe("bakeTargets", () => {
   it("reads docker-bake.json", () => {
     const json = JSON.stringify({ target: { app: { dockerfile: "Dockerfile.app", args: { A: "1" } } } });
     expect(bakeTargets("docker-bake.json", json, ["app"], {})).toEqual([{ context: ".", dockerfile: "Dockerfile.app", args: { A: "1" }, platforms: [] }]);
+  });
+});
+
+describe("GitHub's paths filter patterns (the gate's every-PR rule)", () => {
+  it.each([
+    [["**"], "go.mod", true],
+    [["*.go"], "go.mod", false],
+    [["**.go", "go.mod"], "go.mod", true],
+    [["*"], "go.mod", true],
+    [["*"], "cmd/go.mod", false],
+    [["**/go.mod"], "go.mod", true],
+    [["**", "!go.mod"], "go.mod", false],
+    [["!go.mod", "**"], "go.mod", true],
+    [["go.[ms]od"], "go.mod", true],
+    [["packaging/docker/**"], "go.mod", false],
+    [["[broken"], "go.mod", false],
+  ])("%j selects %s: %s", (patterns, file, want) => {
+    expect(selects(patterns as string[], file as string)).toBe(want);
   });
 });
