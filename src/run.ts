@@ -92,6 +92,10 @@ export async function runInit(opts: InitOptions, deps: Deps): Promise<{ exitCode
     }
   }
   plan.notes.unshift(...recovered);
+  // The default among several Dockerfiles CI builds, unless the answers named one.
+  if (!state && detected.dockerfileChosenOfSeveral && answers.imageScan && answers.dockerfile === detected.dockerfiles[0]?.path && !opts.flags.dockerfile) {
+    plan.notes.unshift(detected.dockerfileChosenOfSeveral);
+  }
   if (opts.dryRun && readRepoText(dir, JOURNAL) !== undefined) plan.notes.unshift(`an interrupted run left ${JOURNAL}; the next run without --dry-run finishes it first`);
   // Every target inside the repository and a regular file, checked before the plan is shown (items 1, 3, 6).
   plan.notes.push(...checkTargets(dir, plan.changes));

@@ -16,6 +16,8 @@ export interface Detected {
   dockerfiles: DockerfileInfo[];
   /** Several Dockerfiles could be the service image's and nothing decides: asked, or --dockerfile. */
   dockerfileAmbiguous?: string[];
+  /** CI builds several Dockerfiles; the first is the default, and this sentence says so in the plan. */
+  dockerfileChosenOfSeveral?: string;
   remote?: { owner: string; repo: string; host: string; url: string };
   defaultBranch?: string;
   /** Every workflow under .github/workflows with its raw text. */

@@ -28,6 +28,8 @@ export interface DockerfileChoice {
   dockerfiles: DockerfileInfo[];
   /** Several candidates remain and nothing decides between them. */
   ambiguous?: string[];
+  /** Several are built by CI: the first one is the default, and this says so (a plan note). */
+  chosenOfSeveral?: string;
 }
 
 // Through the guard (inside the repository, a regular file; issue 11), read for analysis only: what
@@ -84,10 +86,15 @@ export function chooseDockerfiles(dir: string): DockerfileChoice {
   const root = candidates.find((c) => c.path === "Dockerfile");
   let preferred: DockerfileInfo[];
   let ambiguous: string[] | undefined;
+  let chosenOfSeveral: string | undefined;
   if (named.length === 1) preferred = named;
   else if (named.length > 1) {
-    preferred = [];
-    ambiguous = named.map((n) => n.path);
+    // CI builds several (an alpine and a distroless variant): the one its first build file names
+    // first is the default, said in the plan; a person is still asked. No evidence at all stays a
+    // question or --dockerfile (below).
+    const first = firstNamed(named, buildFiles);
+    preferred = [first.info];
+    chosenOfSeveral = `CI builds several Dockerfiles (${named.map((n) => n.path).join(", ")}): scanning ${first.info.path}, the first one ${first.file} builds; choose another with --dockerfile PATH`;
   } else if (root) preferred = [root];
   else if (candidates.length === 1) preferred = candidates;
   else {
@@ -97,5 +104,21 @@ export function chooseDockerfiles(dir: string): DockerfileChoice {
   const rest = candidates.filter((c) => !preferred.includes(c));
   const out: DockerfileChoice = { dockerfiles: [...preferred, ...rest, ...infos.filter((i) => i.excluded)] };
   if (ambiguous) out.ambiguous = ambiguous;
+  if (chosenOfSeveral) out.chosenOfSeveral = chosenOfSeveral;
   return out;
+}
+
+/** Of several named Dockerfiles, the one the first build file (workflows first, then by path) names earliest. */
+function firstNamed(named: DockerfileInfo[], buildFiles: { f: string; text: string }[]): { info: DockerfileInfo; file: string } {
+  const order = [...buildFiles].sort((a, b) => Number(!a.f.startsWith(".github/")) - Number(!b.f.startsWith(".github/")) || a.f.localeCompare(b.f));
+  for (const { f, text } of order) {
+    const at = named
+      .map((info) => ({ info, index: text.indexOf(info.path) }))
+      .filter((x) => x.index >= 0 && names(text, x.info.path, f))
+      .sort((a, b) => a.index - b.index)[0];
+    if (at) return { info: at.info, file: f };
+    const any = named.find((info) => names(text, info.path, f));
+    if (any) return { info: any, file: f };
+  }
+  return { info: named[0] as DockerfileInfo, file: "CI" };
 }

@@ -28,9 +28,13 @@ function readWorkflow(path: string, bytes: Buffer): WorkflowFile {
   return { path, text, notUtf8Line: line };
 }
 
-function dockerfilesOf(dir: string): Pick<Detected, "dockerfiles" | "dockerfileAmbiguous"> {
+function dockerfilesOf(dir: string): Pick<Detected, "dockerfiles" | "dockerfileAmbiguous" | "dockerfileChosenOfSeveral"> {
   const choice = chooseDockerfiles(dir);
-  return { dockerfiles: choice.dockerfiles, ...(choice.ambiguous ? { dockerfileAmbiguous: choice.ambiguous } : {}) };
+  return {
+    dockerfiles: choice.dockerfiles,
+    ...(choice.ambiguous ? { dockerfileAmbiguous: choice.ambiguous } : {}),
+    ...(choice.chosenOfSeveral ? { dockerfileChosenOfSeveral: choice.chosenOfSeveral } : {}),
+  };
 }
 
 async function git(deps: Deps, dir: string, args: string[]): Promise<string | undefined> {

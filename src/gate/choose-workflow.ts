@@ -23,6 +23,7 @@ const NEW_COMMIT_TYPES = ["opened", "synchronize", "reopened"];
 const ANALYSIS_ACTIONS = ["github/codeql-action", "actions/dependency-review-action", "ossf/scorecard-action", "golangci/golangci-lint-action", "reviewdog/", "actions/labeler", "amannn/action-semantic-pull-request", "actions/stale", "release-drafter/release-drafter"];
 const ANALYSIS_RUN = /^\s*(golangci-lint|go\s+vet|gofmt|staticcheck|yamllint|markdownlint|shellcheck|actionlint|hadolint|buf\s+lint|revive|govulncheck)\b/;
 const SETUP_ACTIONS = ["actions/checkout", "actions/setup-go", "actions/cache", "actions/setup-node", "actions/setup-python"];
+const RUNS_GO = "runs go test / go build";
 const CI_NAME = /(^|[^a-z])(ci|test|tests|build|check|checks|go|main|pr|pull[-_ ]?request|integration)([^a-z]|$)/i;
 
 /** Why a pull_request workflow never runs on a new commit, or undefined when it does. */
@@ -42,7 +43,7 @@ function kindOf(wf: Workflow): { kind: "ci" | "other" | "analysis"; why: string 
   const rest = steps.filter((s) => !analysis.includes(s) && !SETUP_ACTIONS.some((a) => usesAction(s["uses"], a)));
   if (analysis.length > 0 && rest.length === 0) return { kind: "analysis", why: `analysis only (${String(analysis[0]?.["uses"] ?? analysis[0]?.["run"] ?? "").split("@")[0]?.split("\n")[0]})` };
   const name = `${wf.path.split("/").pop()} ${typeof wf.data["name"] === "string" ? wf.data["name"] : ""}`;
-  if (steps.some((s) => typeof s["run"] === "string" && /\b(go\s+(test|build)|make\s+\S*test)/.test(s["run"]))) return { kind: "ci", why: "runs go test / go build" };
+  if (steps.some((s) => typeof s["run"] === "string" && /\b(go\s+(test|build)|make\s+\S*test)/.test(s["run"]))) return { kind: "ci", why: RUNS_GO };
   if (CI_NAME.test(name)) return { kind: "ci", why: "a ci/test/build workflow by its name" };
   return { kind: "other", why: "runs on pull_request" };
 }
@@ -50,7 +51,8 @@ function kindOf(wf: Workflow): { kind: "ci" | "other" | "analysis"; why: string 
 const isCi = (wf: Workflow) => /(^|\/)ci\.ya?ml$/.test(wf.path);
 
 /** The workflow to use, or the tied candidates with their evidence; `notes` says what was left out and why. */
-export function chooseWorkflow(pr: Workflow[], builds: Map<Workflow, Build[]>, notes: string[]): { pick: Workflow } | { tie: Candidate[] } | { none: true } {
+export function chooseWorkflow(pr: Workflow[], builds: Map<Workflow, Build[]>, notes: string[], dockerfile?: string): { pick: Workflow } | { tie: Candidate[] } | { none: true } {
+  const skips = (w: Workflow) => skipsDependencyBumps(w, dockerfile);
   const live: Workflow[] = [];
   for (const wf of pr) {
     const skip = skipsNewCommits(wf);
@@ -71,13 +73,13 @@ export function chooseWorkflow(pr: Workflow[], builds: Map<Workflow, Build[]>, n
   };
   // A gate runs on every pull request: a workflow whose paths filter skips a go.mod bump is the last
   // resort, even when it builds the image (our own job, built from a clean checkout, can go anywhere).
-  const everyPr = live.filter((w) => !skipsDependencyBumps(w));
+  const everyPr = live.filter((w) => !skips(w));
   const builders = live.filter((w) => (builds.get(w)?.length ?? 0) > 0);
   const gatedBuilders = builders.filter((w) => everyPr.includes(w));
   if (gatedBuilders.length > 0 || (builders.length > 0 && everyPr.length === 0)) {
     const list = gatedBuilders.length > 0 ? gatedBuilders : builders;
     for (const w of list) {
-      const skip = skipsDependencyBumps(w);
+      const skip = skips(w);
       if (skip) notes.push(`${w.path}: ${skip}; no workflow runs on every pull request`);
     }
     // A build that names the Dockerfile over one whose path is computed; then one the gate can follow.
@@ -86,7 +88,7 @@ export function chooseWorkflow(pr: Workflow[], builds: Map<Workflow, Build[]>, n
     const scannable = pool.filter((w) => builds.get(w)?.some((b) => b.gate.ok));
     return tieOrPick(scannable.length > 0 ? scannable : pool);
   }
-  for (const w of builders) notes.push(`${w.path} builds the image, but ${skipsDependencyBumps(w)}: the image-scan job goes into a workflow that runs on every pull request`);
+  for (const w of builders) notes.push(`${w.path} builds the image, but ${skips(w)}: the image-scan job goes into a workflow that runs on every pull request`);
   const pool = everyPr.length > 0 ? everyPr : live;
   const byKind = (k: string) => pool.filter((w) => kindOf(w).kind === k);
   const ci = pool.filter(isCi);
@@ -95,7 +97,9 @@ export function chooseWorkflow(pr: Workflow[], builds: Map<Workflow, Build[]>, n
     const list = byKind(k);
     if (list.length === 0) continue;
     for (const w of pool.filter((x) => !list.includes(x))) notes.push(`${w.path}: not chosen for the gate: ${kindOf(w).why}`);
-    return tieOrPick(list);
+    // A workflow that runs go test / go build over one that is "ci" by its name only.
+    const tests = list.filter((w) => kindOf(w).why === RUNS_GO);
+    return tieOrPick(tests.length > 0 ? tests : list);
   }
   return { none: true };
 }

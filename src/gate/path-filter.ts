@@ -4,13 +4,13 @@ import { isRecord, type Workflow } from "./locate.js";
  * A `pull_request` paths filter that a dependency bump slips past (issue 10: "a gate on every pull
  * request"). A workflow with `paths: [packaging/docker/**]` builds the image only when those files
  * change, so a gate there never sees Renovate's go.mod pull request: the PR that brings a vulnerable
- * module. GitHub's filter syntax (Workflow syntax, "Filter pattern cheat sheet"): `*` any characters
+ * module; one with `paths: ['**.go', go.mod]` never sees the base-image bump of the Dockerfile. GitHub's filter syntax (Workflow syntax, "Filter pattern cheat sheet"): `*` any characters
  * but `/`, `**` any characters, `?` zero or one of the preceding character, `+` one or more of it,
  * `[...]` a class, a leading `!` excludes what earlier patterns matched; the last match decides.
  */
 
-/** The file a filter must let through for the gate to count as "every pull request". */
-export const PROBE = "go.mod";
+/** The files a filter must let through for the gate to count as "every pull request": go.mod and the Dockerfile. */
+export const probes = (dockerfile: string | undefined): string[] => ["go.mod", ...(dockerfile ? [dockerfile.replace(/^\.\//, "")] : [])];
 
 function patternRegExp(glob: string): RegExp {
   let re = "";
@@ -55,14 +55,16 @@ export function selects(patterns: string[], file: string): boolean {
 
 const list = (v: unknown): string[] | undefined => (typeof v === "string" ? [v] : Array.isArray(v) ? v.map(String) : undefined);
 
-/** Why a pull request that changes only go.mod would not run `wf`, or undefined when it would. */
-export function skipsDependencyBumps(wf: Workflow): string | undefined {
+/** Why a pull request that changes only go.mod (or only the Dockerfile) would not run `wf`, or undefined when it would. */
+export function skipsDependencyBumps(wf: Workflow, dockerfile?: string): string | undefined {
   const on = wf.data["on"] ?? (wf.data as Record<string, unknown>)["true"];
   const pr = isRecord(on) ? on["pull_request"] : undefined;
   if (!isRecord(pr)) return undefined;
   const paths = list(pr["paths"]);
-  if (paths && !selects(paths, PROBE)) return `it runs only on pull requests that change ${paths.join(", ")}, so a pull request that changes ${PROBE} is never gated`;
   const ignored = list(pr["paths-ignore"]);
-  if (ignored && selects(ignored, PROBE)) return `its paths-ignore (${ignored.join(", ")}) skips a pull request that changes only ${PROBE}`;
+  for (const file of probes(dockerfile)) {
+    if (paths && !selects(paths, file)) return `it runs only on pull requests that change ${paths.join(", ")}, so a pull request that changes ${file} is never gated`;
+    if (ignored && selects(ignored, file)) return `its paths-ignore (${ignored.join(", ")}) skips a pull request that changes only ${file}`;
+  }
   return undefined;
 }

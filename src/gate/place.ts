@@ -71,7 +71,7 @@ export function place(all: Workflow[], req: GateRequest): Placement {
   const found = new Map((chosen ? [chosen] : pr).map((w) => [w, findBuilds(w, search)] as const));
   let pick = chosen;
   if (!pick) {
-    const choice = chooseWorkflow(pr, new Map([...found].map(([w, f]) => [w, f.builds])), notes);
+    const choice = chooseWorkflow(pr, new Map([...found].map(([w, f]) => [w, f.builds])), notes, req.dockerfile);
     if ("tie" in choice) return done({ kind: "choose", candidates: choice.tie });
     if ("none" in choice) return done({ kind: "none", notes: [...notes, "no workflow runs on a new pull-request commit; ci.yml will be created with the image-scan job"] });
     pick = choice.pick;

@@ -132,11 +132,20 @@ describe("which workflow", () => {
   });
   it.each([
     ["paths-ignore of docs only", "paths-ignore: ['**.md', 'docs/**']", "docker.yml"],
-    ["paths that take go.mod", "paths: ['**.go', 'go.mod', 'go.sum']", "docker.yml"],
+    ["paths that take go.mod and the Dockerfile", "paths: ['**.go', 'go.mod', 'go.sum', 'Dockerfile']", "docker.yml"],
     ["paths ** then !go.mod", "paths: ['**', '!go.mod']", "tests.yml"],
     ["paths-ignore that names go.mod", "paths-ignore: ['go.*']", "tests.yml"],
   ])("%s", (_, paths, file) => {
     expect(req([["docker.yml", filtered(paths)], ["tests.yml", test]])).toMatchObject({ kind: "edit", file: `.github/workflows/${file}` });
+  });
+  it("a filter that takes go.mod but not the Dockerfile misses the base-image bump", () => {
+    const goOnly = filtered("paths: ['**.go', 'go.mod', 'go.sum']");
+    const r = req([["build.yml", goOnly.replace("docker build -t a:docker .", "go build ./...")], ["docker.yml", onlyDocker], ["tests.yml", test]]);
+    expect(r).toMatchObject({ kind: "edit", file: ".github/workflows/tests.yml" });
+  });
+  it("of two ci workflows, the one that runs go test over the one named build", () => {
+    const named = wf("      - run: make release\n");
+    expect(req([["build_binaries.yml", named], ["tests.yml", test]])).toMatchObject({ kind: "edit", file: ".github/workflows/tests.yml" });
   });
   it("a filtered builder is still the gate when no workflow runs on every PR, and the plan says so", () => {
     const r = req([["docker.yml", onlyDocker]]);

@@ -35,6 +35,28 @@ describe("which Dockerfile builds the service image", () => {
     expect(detectedDefaults({ dockerfiles: c.dockerfiles, renovateConfigs: [] } as unknown as Detected).dockerfile).toBe(expected);
   });
 
+  it("several built by CI (alpine and distroless under packaging/docker/, packaging toolchains beside them): the first the workflow builds, said why", () => {
+    const rpm = "FROM rockylinux:9\nRUN dnf install -y rpm-build\nRUN mkdir -p /root/rpmbuild/SPECS\n";
+    const workflow = "on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: docker/build-push-action@v6\n        with:\n          file: ./packaging/docker/alpine/Dockerfile\n      - uses: docker/build-push-action@v6\n        with:\n          file: ./packaging/docker/distroless/Dockerfile\n";
+    const files = {
+      "packaging/docker/distroless/Dockerfile": build,
+      "packaging/docker/alpine/Dockerfile": build,
+      "packaging/debian/Dockerfile": deb,
+      "packaging/rpm/Dockerfile": rpm,
+      ".github/workflows/docker.yml": workflow,
+    };
+    const c = choice(files, false);
+    expect(c.ambiguous).toBeUndefined();
+    expect(c.dockerfiles[0]?.path).toBe("packaging/docker/alpine/Dockerfile");
+    expect(c.chosenOfSeveral).toBe(
+      "CI builds several Dockerfiles (packaging/docker/alpine/Dockerfile, packaging/docker/distroless/Dockerfile): scanning packaging/docker/alpine/Dockerfile, the first one .github/workflows/docker.yml builds; choose another with --dockerfile PATH",
+    );
+    expect(c.dockerfiles.filter((d) => d.excluded).map((d) => d.path).sort()).toEqual(["packaging/debian/Dockerfile", "packaging/rpm/Dockerfile"]);
+    // The order in the workflow decides, not the path.
+    const swapped = choice({ ...files, ".github/workflows/docker.yml": workflow.replace("alpine", "TMP").replace("distroless", "alpine").replace("TMP", "distroless") }, false);
+    expect(swapped.dockerfiles[0]?.path).toBe("packaging/docker/distroless/Dockerfile");
+  });
+
   it("several left: ambiguous, listed", () => {
     const c = choice({ "build/Dockerfile.api": build, "build/Dockerfile.worker": build }, false);
     expect(c.ambiguous).toEqual(["build/Dockerfile.api", "build/Dockerfile.worker"]);
