@@ -79,8 +79,8 @@ describe("upgrade from the release that inlined the scripts", () => {
     const state = stateOf(dir);
     for (const path of scriptsIn(want.keys())) expect(state.files[path]?.generated, path).toBe(want.get(path));
     expect(report.written).toEqual(expect.arrayContaining(scriptsIn(want.keys())));
-    expect(report.next[0]).toContain(`git add ${report.written.join(" ")}`);
-    for (const path of scriptsIn(want.keys())) expect(report.next[0]).toContain(path);
+    expect(report.next?.[0]).toContain(`git add ${report.written.join(" ")}`);
+    for (const path of scriptsIn(want.keys())) expect(report.next?.[0]).toContain(path);
 
     // A second run changes no byte; `check` finds no drift, the edit listed as the user's.
     commitAll(dir, "upgrade");
