@@ -16,6 +16,7 @@ import { NeedBuildArgs } from "./plan/image-build.js";
 import { readRepoText } from "./fsguard.js";
 import { PATHS } from "./render/index.js";
 import { cronFor, nextRunText } from "./render/schedule.js";
+import { ALL_SCAN_SCRIPTS } from "./render/scripts.js";
 import { nextSteps, renderInitReport, type InitReport } from "./report/init.js";
 import { parseState } from "./state/index.js";
 import { validateRepo } from "./validate/repo.js";
@@ -184,7 +185,7 @@ function refuseBelowTopLevel(dir: string, gitTop: string | undefined): void {
 
 /** Before any question: the existing files a run may change (pull-request workflows, our files, updater configs). */
 function mayChange(d: Awaited<ReturnType<typeof detect>>): string[] {
-  const ours = Object.values(PATHS) as string[];
+  const ours = [...(Object.values(PATHS) as string[]), ...ALL_SCAN_SCRIPTS];
   const workflows = d.workflows.filter((w) => ours.includes(w.path) || /pull_request/.test(w.text)).map((w) => w.path);
   const others = [...ours, ...d.renovateConfigs, d.dependabotConfig, d.trivyignore].filter((p): p is string => p !== undefined);
   return [...new Set([...workflows, ...others.filter((p) => readRepoText(d.dir, p) !== undefined)])];

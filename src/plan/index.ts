@@ -12,10 +12,12 @@ import { explainPrivileges } from "../gate/privileges.js";
 import type { ConflictStrategy } from "../merge/threeway.js";
 import { loadPins, type PinsData } from "../pins.js";
 import { buildView, PATHS, renderCheckWorkflow, renderCi, renderGateStep, renderGovulncheckIgnore, renderIgnoreFile, renderImageScanJob, renderIsolatedScanJob, renderScanningDocs, renderSecurityDb, renderSecurityScan } from "../render/index.js";
+import { renderScanScripts } from "../render/scripts.js";
 import { renderState, type GateRecord, type State } from "../state/index.js";
 import type { Detected, FileChange } from "../types.js";
 import { imageBuildFor } from "./image-build.js";
 import { planOwnedFile } from "./owned.js";
+import { retiredScripts } from "./scripts.js";
 import { planUpdaterFiles } from "./updater.js";
 
 export interface PlanOptions {
@@ -97,6 +99,12 @@ export function buildPlan(detected: Detected, answers: Answers, state: State | u
   };
 
   owned(PATHS.securityScan, renderSecurityScan(view));
+  // Its steps' scripts, files of their own (issue 10): merged, checked and listed like the workflow.
+  const scripts = renderScanScripts(view);
+  for (const script of scripts) owned(script.path, script.text);
+  const retired = retiredScripts({ generated, running: scripts.map((s) => s.path), read: (path) => readRel(dir, path) });
+  changes.push(...retired.changes);
+  notes.push(...retired.notes);
   owned(PATHS.docs, renderScanningDocs(view));
   if (view.sarif) notes.push(SARIF_NOTE);
   if (answers.checkWorkflow) owned(PATHS.checkWorkflow, renderCheckWorkflow(view));

@@ -24,7 +24,8 @@ export function indent(text: string, n: number): string {
     .join("\n");
 }
 
-function readScript(name: string): string {
+/** A script of templates/scripts/, as it is (inlined into a workflow, or written as a file of its own). */
+export function readScript(name: string): string {
   const text = readFileSync(`${TEMPLATES_DIR}scripts/${name}`, "utf8");
   // A `{{` in a script would be read by GitHub as an expression if it were `${{`; keep scripts free of both.
   if (text.includes("{{")) throw new Error(`internal: templates/scripts/${name} contains "{{"`);

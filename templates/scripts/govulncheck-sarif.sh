@@ -6,7 +6,8 @@ set -euo pipefail
 # Env: OUT_DIR (the scan step's results directory, holding results.json).
 : "${OUT_DIR:?OUT_DIR must name the govulncheck results directory}"
 if [[ ! -s "$OUT_DIR/results.json" ]]; then
-  echo "::error::$OUT_DIR/results.json is missing: the scan did not finish, so nothing is uploaded."
+  echo "::error::$OUT_DIR/results.json is missing: the scan did not finish," \
+    "so nothing is uploaded."
   exit 1
 fi
 

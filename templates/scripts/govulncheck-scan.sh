@@ -15,7 +15,8 @@ govulncheck ./... || rc=$?
 case "$rc" in
   0 | 3) ;;
   *)
-    echo "::error::govulncheck failed (exit code $rc; see its output above): the scan did not finish. No issue is filed or closed for this run."
+    echo "::error::govulncheck failed (exit code $rc; see its output above):" \
+      "the scan did not finish. No issue is filed or closed for this run."
     exit 1
     ;;
 esac
@@ -25,7 +26,9 @@ govulncheck -format json ./... >"$OUT_DIR/raw.json" || json_rc=$?
 if [[ "$json_rc" -ne 0 ]] || ! jq -se 'length > 0 and any(.[]; type == "object" and has("config"))' \
     "$OUT_DIR/raw.json" >/dev/null 2>&1; then
   rm -f "$OUT_DIR/raw.json"
-  echo "::error::govulncheck -format json failed (exit code $json_rc) or wrote no JSON stream: no report for the issue. No issue is filed or closed for this run."
+  echo "::error::govulncheck -format json failed (exit code $json_rc) or" \
+    "wrote no JSON stream: no report for the issue. No issue is filed or" \
+    "closed for this run."
   exit 1
 fi
 
@@ -74,7 +77,8 @@ if jq -e 'any(.[]; .entry == null)' "$OUT_DIR/called.json" >/dev/null; then
   status=findings
 elif [[ "$rc" -eq 3 ]] && jq -e 'length == 0' "$OUT_DIR/called.json" >/dev/null; then
   # The two reports disagree: keep the scan red rather than trust the quieter one.
-  echo "::warning::govulncheck's text report found called vulnerabilities, but its JSON lists none."
+  echo "::warning::govulncheck's text report found called vulnerabilities," \
+    "but its JSON lists none."
   status=findings
 else
   status=clean

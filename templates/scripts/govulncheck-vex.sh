@@ -17,7 +17,9 @@ rc=0
 govulncheck -format openvex ./... >"$raw" || rc=$?
 if [[ "$rc" -ne 0 ]] || ! jq -e '(.statements // []) | type == "array"' "$raw" >/dev/null 2>&1; then
   # Nothing is suppressed then: the scan below fails exactly as it would without --reachability.
-  echo "::warning::govulncheck -format openvex failed (exit code $rc; see above): the image scan runs without reachability, nothing is suppressed."
+  echo "::warning::govulncheck -format openvex failed (exit code $rc; see" \
+    "above): the image scan runs without reachability, nothing is" \
+    "suppressed."
   echo '{"@context": "https://openvex.dev/ns/v0.2.0", "@id": "relay-security/vex:none", "author": "relay-security", "version": 1, "statements": []}' >"$VEX_FILE"
   exit 0
 fi

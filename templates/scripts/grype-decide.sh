@@ -18,13 +18,17 @@ rm -f "$OUT_DIR/status" "$OUT_DIR/results.json"
 case "$SEVERITY_CUTOFF" in
   negligible | low | medium | high | critical) ;;
   *)
-    echo "::error::SEVERITY_CUTOFF must be negligible, low, medium, high or critical (Grype's severity-cutoff). No issue is filed or closed for this run."
+    echo "::error::SEVERITY_CUTOFF must be negligible, low, medium, high or" \
+      "critical (Grype's severity-cutoff). No issue is filed or closed for" \
+      "this run."
     exit 1
     ;;
 esac
 
 if [[ ! -s "$RESULTS_FILE" ]]; then
-  echo "::error::Grype wrote no report at $RESULTS_FILE: the scan did not finish (vulnerability DB download, registry or image error; see the scan step's log). No issue is filed or closed for this run."
+  echo "::error::Grype wrote no report at $RESULTS_FILE: the scan did not" \
+    "finish (vulnerability DB download, registry or image error; see the" \
+    "scan step's log). No issue is filed or closed for this run."
   exit 1
 fi
 # A finished scan writes one object with a `matches` list (empty when nothing was found) and a descriptor naming grype.
@@ -33,7 +37,9 @@ if ! jq -se 'length == 1 and (.[0] | type == "object"
     and all(.matches[]; type == "object")
     and (.descriptor | type == "object") and .descriptor.name == "grype")' \
     "$RESULTS_FILE" >/dev/null 2>&1; then
-  echo "::error::$RESULTS_FILE is not a Grype JSON report (truncated, or another format): the scan did not finish. No issue is filed or closed for this run."
+  echo "::error::$RESULTS_FILE is not a Grype JSON report (truncated, or" \
+    "another format): the scan did not finish. No issue is filed or closed" \
+    "for this run."
   exit 1
 fi
 

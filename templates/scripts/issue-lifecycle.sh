@@ -21,7 +21,8 @@ shopt -s inherit_errexit
 : "${GH_TOKEN:?GH_TOKEN must be set (gh needs it)}"
 export GH_REPO="${GH_REPO:-${GITHUB_REPOSITORY:-}}"
 if [[ -z "$GH_REPO" ]]; then
-  echo "::error::GH_REPO (owner/repo) must be set: this job has no checkout for gh to read the repository from."
+  echo "::error::GH_REPO (owner/repo) must be set: this job has no checkout" \
+    "for gh to read the repository from."
   exit 1
 fi
 : "${RESULTS_DIR:?RESULTS_DIR must name the downloaded results}"
@@ -583,7 +584,8 @@ for target in "${targets[@]}"; do
   if [[ "$rc" -ne 0 ]]; then
     failed=1
     if [[ "$rc" -ne 3 ]]; then
-      echo "::error::$target: stopped with exit code $rc (see the messages above); its issue may be out of date"
+      echo "::error::$target: stopped with exit code $rc (see the messages" \
+        "above); its issue may be out of date"
     fi
   fi
 done

@@ -10,7 +10,9 @@ mkdir -p "$OUT_DIR"
 rm -f "$OUT_DIR/status" "$OUT_DIR/results.json"
 
 if [[ ! -s "$RESULTS_FILE" ]]; then
-  echo "::error::Trivy wrote no report at $RESULTS_FILE: the scan did not finish (vulnerability DB download, registry or image error; see the Trivy step's log). No issue is filed or closed for this run."
+  echo "::error::Trivy wrote no report at $RESULTS_FILE: the scan did not" \
+    "finish (vulnerability DB download, registry or image error; see the" \
+    "Trivy step's log). No issue is filed or closed for this run."
   exit 1
 fi
 # A finished scan writes one object with SchemaVersion; Results is omitted when nothing was found.
@@ -19,7 +21,9 @@ if ! jq -se 'length == 1 and (.[0] | type == "object"
     and ((.Results // []) | type == "array")
     and all((.Results // [])[]; type == "object" and ((.Vulnerabilities // []) | type == "array")))' \
     "$RESULTS_FILE" >/dev/null 2>&1; then
-  echo "::error::$RESULTS_FILE is not a Trivy JSON report (truncated, or another format): the scan did not finish. No issue is filed or closed for this run."
+  echo "::error::$RESULTS_FILE is not a Trivy JSON report (truncated, or" \
+    "another format): the scan did not finish. No issue is filed or closed" \
+    "for this run."
   exit 1
 fi
 

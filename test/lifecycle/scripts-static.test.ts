@@ -30,8 +30,10 @@ function workflowWith(entries: [keyof typeof SCRIPT_STEPS, string][]): string {
 }
 
 describe("the run: scripts as text", () => {
-  it.each(scripts)("%s: bash with errexit, no `{{` (Handlebars or a GitHub expression), one newline at the end", (_key, text) => {
-    expect(text.startsWith("set -euo pipefail\n")).toBe(true);
+  it.each(scripts)("%s: a bash file with our header, errexit first, no `{{`, one newline at the end", (_key, text) => {
+    // Run as `bash file`, not as GitHub's `bash -eo pipefail {0}`: the script sets its own options first.
+    expect(text.startsWith("#!/usr/bin/env bash\n# Managed by relay-security")).toBe(true);
+    expect(text.split("\n").find((l) => l !== "" && !l.startsWith("#"))).toBe("set -euo pipefail");
     expect(text).not.toContain("{{");
     expect(text).not.toContain("\r");
     expect(text).toMatch(/[^\n]\n$/);

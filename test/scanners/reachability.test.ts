@@ -96,7 +96,8 @@ describe.skipIf(!govulncheck || !go)("--reachability: the VEX step with the real
 
   it("the rescan's govulncheck job runs the same step for its issue (same script, same module)", () => {
     const rescan = runScriptOf(renderedSecurityScan({ reachability: true }), "govulncheck", "vex");
-    expect(rescan).toBe(step("relay-security-vex").run);
+    // The rescan's is a file of its own (issue 10): our header, then the gate's script byte for byte.
+    expect(rescan.endsWith(`\n${step("relay-security-vex").run}`)).toBe(true);
   });
 
   it("a govulncheck that fails leaves an empty VEX (nothing suppressed) and a warning", async () => {

@@ -5,6 +5,7 @@ import { yamlQuote } from "../../src/render/engine.js";
 import { renderCi, renderGateStep, renderGrypeIgnore, renderIgnoreFile, renderImageScanJob, renderSecurityScan, renderTrivyignore } from "../../src/render/index.js";
 import { cronFor } from "../../src/render/schedule.js";
 import { viewWith } from "../support/answers.js";
+import { runScriptOf } from "../support/workflow.js";
 
 const view = viewWith;
 
@@ -50,16 +51,24 @@ describe("security-scan.yml", () => {
   }
 
   it("the issues job acts only when a scan finished (a status), so a failed scan files and closes nothing", () => {
-    const doc = parse(renderSecurityScan(view())) as { jobs: Record<string, { outputs?: Record<string, string>; steps: { if?: string }[] }> };
+    const doc = parse(renderSecurityScan(view())) as { jobs: Record<string, { outputs?: Record<string, string>; steps: { name?: string; if?: string }[] }> };
     expect(doc.jobs.image?.outputs?.status).toBe("${{ steps.decide.outputs.status }}");
     expect(doc.jobs.govulncheck?.outputs?.status).toBe("${{ steps.scan.outputs.status }}");
-    for (const step of doc.jobs.issues?.steps ?? []) expect(step.if).toBe("needs.image.outputs.status != '' || needs.govulncheck.outputs.status != ''");
+    // Every step that acts; the checkout of our scripts before them reads only this repository.
+    const acting = (doc.jobs.issues?.steps ?? []).filter((s) => s.name !== "Check out relay-security's scripts");
+    expect(acting).toHaveLength(2);
+    for (const step of acting) expect(step.if).toBe("needs.image.outputs.status != '' || needs.govulncheck.outputs.status != ''");
   });
 
-  it.each(["trivy", "grype"])("the issues job checks out nothing and runs no scanner (%s)", (scanner) => {
-    const job = (parse(renderSecurityScan(view({ scanner }))) as Workflow).jobs.issues!;
-    expect(job.steps.map((s) => s.uses?.split("@")[0])).toEqual(["actions/download-artifact", undefined]);
-    expect(job.steps[1]?.run).not.toMatch(/^\s*(trivy|grype|govulncheck|docker|go) /m);
+  it.each(["trivy", "grype"])("the issues job checks out only our scripts, at the workflow's commit, and runs no scanner (%s)", (scanner) => {
+    const text = renderSecurityScan(view({ scanner }));
+    const job = (parse(text) as Workflow).jobs.issues!;
+    expect(job.steps.map((s) => s.uses?.split("@")[0])).toEqual(["actions/checkout", "actions/download-artifact", undefined]);
+    // No ref: the commit this workflow file comes from (the default branch on the schedule), not `inputs.ref`.
+    expect(job.steps[0]?.with).toEqual({ path: ".relay-security", "sparse-checkout": ".github/relay-security", "persist-credentials": false });
+    expect(job.permissions).toEqual({ contents: "read", issues: "write" });
+    expect(job.steps[2]?.run).toBe("bash .relay-security/.github/relay-security/issue-lifecycle.sh");
+    expect(runScriptOf(text, "issues", "issues")).not.toMatch(/^\s*(trivy|grype|govulncheck|docker|go) /m);
   });
 
   it("the rescan uses exactly the gate's policy", () => {
@@ -153,20 +162,21 @@ describe("--scanner grype", () => {
       expect(scan.with).toMatchObject({ image: "${{ env.IMAGE_REF }}", "fail-build": false, "output-format": "json", "output-file": "grype-results.json" });
       const decide = image.steps.find((s) => s.id === "decide")!;
       expect(decide.env).toEqual({ RESULTS_FILE: "grype-results.json", OUT_DIR: "relay-security-results/grype-image", SEVERITY_CUTOFF: gate.with?.["severity-cutoff"] });
-      expect(decide.run).toBe(readFileSync(new URL("../../templates/scripts/grype-decide.sh", import.meta.url), "utf8"));
+      expect(decide.run).toBe("bash .relay-security/.github/relay-security/grype-decide.sh");
+      expect(runScriptOf(renderSecurityScan(grype({ severity })), "image", "decide").endsWith(`\n${readFileSync(new URL("../../templates/scripts/grype-decide.sh", import.meta.url), "utf8")}`)).toBe(true);
       const upload = image.steps.find((s) => s.uses?.startsWith("actions/upload-artifact"))!;
       expect(upload.with).toMatchObject({ name: "relay-security-results-grype-image", path: "relay-security-results" });
-      const issues = doc.jobs.issues!.steps[1]!;
+      const issues = doc.jobs.issues!.steps.find((s) => s.id === "issues")!;
       expect(issues.env).toMatchObject({ TARGETS: "grype-image govulncheck", SEVERITY_CUTOFF: gate.with?.["severity-cutoff"] });
     }
     // Trivy appears only in the shared issue script (its trivy-* branch), never in a job or an env.
     const doc = scanDoc();
     expect(JSON.stringify(doc.jobs.image)).not.toMatch(/trivy/i);
-    expect(JSON.stringify(doc.jobs.issues!.steps[1]!.env)).not.toMatch(/trivy/i);
+    expect(JSON.stringify(doc.jobs.issues!.steps.find((s) => s.id === "issues")!.env)).not.toMatch(/trivy/i);
   });
 
   it("the issues job runs the same script as the Trivy variant", () => {
-    const issuesRun = (scanner: string) => (parse(renderSecurityScan(view({ scanner }))) as { jobs: Record<string, { steps: Step[] }> }).jobs.issues!.steps[1]!.run;
+    const issuesRun = (scanner: string) => (parse(renderSecurityScan(view({ scanner }))) as { jobs: Record<string, { steps: Step[] }> }).jobs.issues!.steps.find((s) => s.id === "issues")!.run;
     expect(issuesRun("grype")).toBe(issuesRun("trivy"));
   });
 
