@@ -48,8 +48,10 @@ export async function runCommand(command: "check" | "validate", opts: CommandOpt
   if (command === "check" && (!state || !answers)) {
     throw new UserError(`${statePath}: not found; this repository was not set up by relay-security (run npm create relay-security)`);
   }
+  // `check` runs in CI on every pull request: Trivy previews with the database it has and never downloads
+  // one (issue 19); `validate` downloads unless --offline.
   const check: CheckResult = command === "check" && state && answers ? checkRepo(detected, answers, state) : { drift: [], edited: [], deleted: [], findings: [] };
-  const findings = [...check.findings, ...(await validateRepo(dir, { answers, written: [], deps, scope: "repo", imageArchive: opts.imageArchive, offline: opts.offline, allWorkflows: opts.allWorkflows, state, pinCheck: command === "validate" && !opts.offline }))];
+  const findings = [...check.findings, ...(await validateRepo(dir, { answers, written: [], deps, scope: "repo", imageArchive: opts.imageArchive, offline: command === "check" || opts.offline, allWorkflows: opts.allWorkflows, state, pinCheck: command === "validate" && !opts.offline }))];
 
   const failed = check.drift.length > 0 || findings.some(countsAgainstUs);
   const exitCode = failed ? EXIT.findings : EXIT.ok;
