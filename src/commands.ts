@@ -3,6 +3,7 @@ import type { Answers } from "./answers/schema.js";
 import { answersSchema } from "./answers/schema.js";
 import type { Deps } from "./deps.js";
 import { detect } from "./detect/index.js";
+import { fastGitDeps } from "./fleet/git-fast.js";
 import { EXIT, UserError } from "./errors.js";
 import { readRepoText } from "./fsguard.js";
 import { hasConflictMarkers } from "./merge/threeway.js";
@@ -15,6 +16,7 @@ import { parseState, type State } from "./state/index.js";
 import type { PinsData } from "./pins.js";
 import type { Detected, Finding } from "./types.js";
 import { validateRepo } from "./validate/repo.js";
+import { rememberProbes } from "./validate/at-once.js";
 import { countsAgainstUs } from "./validate/scope.js";
 import { VERSION } from "./version.js";
 
@@ -76,11 +78,15 @@ export async function runCommand(command: "check" | "validate", opts: CommandOpt
  * code is the worst of them: 2 over 1 over 0.
  */
 export async function runCheckMany(dirs: string[], opts: Omit<CommandOptions, "dir">, deps: Deps): Promise<{ exitCode: number; output: string }> {
+  // Git's answers read from .git where its layout is plain, each tool's version asked once: per repository
+  // those process starts cost more than the check itself.
+  const fast = fastGitDeps(deps);
+  const shared: Deps = { ...fast, exec: rememberProbes(fast.exec) };
   const results: { dir: string; exitCode: number; output: string; error?: UserError }[] = [];
   for (const d of dirs) {
     const dir = resolve(d);
     try {
-      results.push({ dir, ...(await runCommand("check", { ...opts, dir }, deps)) });
+      results.push({ dir, ...(await runCommand("check", { ...opts, dir }, shared)) });
     } catch (error) {
       if (!(error instanceof UserError)) throw error;
       results.push({ dir, exitCode: error.exitCode, output: `relay-security: ${[error.message, ...error.details].join("\n")}`, error });

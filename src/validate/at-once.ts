@@ -23,3 +23,21 @@ export function boundedExec(exec: Deps["exec"], limit = Math.max(2, availablePar
     }
   };
 }
+
+/**
+ * `check DIR...` (issue 19): the tools' version probes (`actionlint -version`, `trivy --version`, `docker
+ * info`, ...) asked once per process instead of once per repository. Their answer does not depend on the
+ * repository, and a probe of a missing tool still costs a process start, which was most of the time
+ * per repository when no tool is installed.
+ */
+export function rememberProbes(exec: Deps["exec"]): Deps["exec"] {
+  const answers = new Map<string, ReturnType<Deps["exec"]>>();
+  const isProbe = (file: string, args: string[]) => (args.length === 1 && /^--?version$/.test(args[0] ?? "")) || (file === "docker" && args[0] === "info");
+  return (file, args, opts) => {
+    if (!isProbe(file, args)) return exec(file, args, opts);
+    const key = JSON.stringify([file, ...args]);
+    let answer = answers.get(key);
+    if (!answer) answers.set(key, (answer = exec(file, args, opts)));
+    return answer;
+  };
+}
