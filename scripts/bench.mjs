@@ -192,6 +192,7 @@ const fresh = (make) => {
   row("`fleet --local` over 200 clones (repos per CPU-second)", col(fleet.ours, "cpuRate", rate), `copier check-update ${col(fleet.anchor, "cpuRate", rate)}`, spread(ratios(fleet, "cpuRate"), x));
   const many = paired(() => perRepo(ours(["check", "-q", ...current], nobin, [0, 1]), current.length), copierCheck);
   row(`\`check DIR...\` over ${current.length} clones, validators included, no tools (repos/s, wall)`, col(many.ours, "rate", rate), `copier check-update ${col(many.anchor, "rate", rate)}`, spread(ratios(many, "rate"), x));
+  row(`\`check DIR...\` over ${current.length} clones, validators included, no tools (repos per CPU-second)`, col(many.ours, "cpuRate", rate), `copier check-update ${col(many.anchor, "cpuRate", rate)}`, spread(ratios(many, "cpuRate"), x));
 }
 
 {

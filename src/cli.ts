@@ -51,8 +51,8 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (foreign) {
-    const takers = (Object.keys(COMMANDS) as CommandName[]).filter((c) => flagsOf(c).includes(foreign as FlagName)).map((c) => COMMANDS[c].usage.replace(/ \[dir(?:\.\.\.)?\]/, ""));
-    return usageError(`${COMMANDS[command].usage.replace(/ \[dir(?:\.\.\.)?\]/, "")} does not take --${foreign}${takers.length ? ` (an option of ${takers.join(", ")})` : ""}`, command);
+    const takers = (Object.keys(COMMANDS) as CommandName[]).filter((c) => flagsOf(c).includes(foreign as FlagName)).map((c) => COMMANDS[c].usage.replace(" [dir]", ""));
+    return usageError(`${COMMANDS[command].usage.replace(" [dir]", "")} does not take --${foreign}${takers.length ? ` (an option of ${takers.join(", ")})` : ""}`, command);
   }
   if (v.version) {
     const { VERSION } = await import("./version.js");
