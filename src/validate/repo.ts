@@ -120,7 +120,7 @@ export async function validateRepo(dir: string, ctx: ValidateContext): Promise<F
   }
   const workflows = [...texts].filter(([p]) => isWorkflow(p)).map(([path, text]) => ({ path, text }));
   findings.push(...lintPins(workflows, loadPins()));
-  // actionlint and the Trivy preview side by side, at most two tools at once; their findings in this order.
+  // actionlint and the Trivy preview side by side (at most max(2, cores) tools at once); findings in this order.
   const tools = { ...ctx, deps: { ...ctx.deps, exec: boundedExec(ctx.deps.exec) } };
   const [lint, preview] = await Promise.all([actionlintOn(dir, workflows, tools), previewGate(dir, workflows, tools)]);
   findings.push(...lint, ...preview);
