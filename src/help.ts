@@ -111,7 +111,7 @@ export const COMMANDS = {
   },
   check: {
     usage: "relay-security check [dir]",
-    summary: "exit 0 when a re-run would change nothing, 1 on drift, conflicts\nor validation errors (--json for machines)",
+    summary: "exit 0 when a re-run would change nothing, 1 on drift, conflicts\nor validation errors (--json for machines); check DIR DIR...:\neach checked in this one process, the exit code the worst of them",
     groups: [{ heading: "Options", flags: SCAN }],
   },
   validate: {

@@ -1,4 +1,5 @@
-import { isMap, isScalar, isSeq, parseDocument, type Node, type Pair, type YAMLMap, type YAMLSeq } from "yaml";
+import { isMap, isScalar, isSeq, type Node, type Pair, type YAMLMap, type YAMLSeq } from "yaml";
+import { parseYamlOnce } from "../yaml-once.js";
 import { editableJobs, editableSteps, isRecord, jobNode, OUR_COMMENT, type Workflow } from "./locate.js";
 import { afterLine, applySplices, blockEnd, columnOf, dashOffsets, eolOf, insertLines, lineStart, nestedIndent, reindent, type Splice, type Style } from "./splice.js";
 
@@ -14,7 +15,8 @@ export class UnsafeShape extends Error {}
 
 const col = (wf: Workflow, n: Node | null | undefined) => columnOf(wf.text, n?.range?.[0] ?? 0);
 const firstKey = (m: YAMLMap) => (m.items[0]?.key ?? null) as Node | null;
-const asData = (text: string): unknown => parseDocument(text).toJS();
+/** Our step or job text as data: the same rendered text in every repository of a `fleet --local`, so parsed once. */
+const asData = (text: string): unknown => parseYamlOnce(text).data();
 
 function steps(wf: Workflow, jobKey: string): YAMLSeq {
   const e = editableSteps(wf, jobKey);

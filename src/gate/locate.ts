@@ -1,4 +1,5 @@
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type YAMLMap, type YAMLSeq } from "yaml";
+import { isAlias, isMap, isScalar, isSeq, type Document, type LineCounter, type Node, type YAMLMap, type YAMLSeq } from "yaml";
+import { parseYamlOnce } from "../yaml-once.js";
 import { SCANNER_SHAPES, usesAction } from "./shapes.js";
 
 /** Our step's stable identity (issue 3: "Our step carries a stable identity"). */
@@ -28,20 +29,20 @@ export interface Workflow {
   lines: LineCounter;
   /** The first parse error, with its 1-based line. */
   error?: { line: number; message: string };
-  /** The workflow as plain data (aliases resolved), for reading values. */
+  /** The workflow as plain data (aliases resolved), for reading values; shared by every reader, so frozen. */
   data: Record<string, unknown>;
 }
 
+/** The workflow read from its text; the parse is shared with every other stage reading the same text (yaml-once.ts). */
 export function parseWorkflow(path: string, text: string): Workflow {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { keepSourceTokens: true, lineCounter: lines, prettyErrors: false });
+  const { doc, lines, data: toData } = parseYamlOnce(text);
   const wf: Workflow = { path, text, doc, lines, data: {} };
   const err = doc.errors[0];
   if (err) {
     wf.error = { line: lines.linePos(err.pos[0]).line, message: err.message.split("\n")[0] ?? err.code };
     return wf;
   }
-  const data: unknown = doc.toJS({ maxAliasCount: 1000 });
+  const data: unknown = toData();
   if (data && typeof data === "object" && !Array.isArray(data)) wf.data = data as Record<string, unknown>;
   else wf.error = { line: 1, message: "the file is not a YAML mapping" };
   return wf;

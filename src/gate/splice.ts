@@ -1,4 +1,5 @@
 import { isMap, isScalar, isSeq, type Node, type YAMLMap, type YAMLSeq } from "yaml";
+import { dashesOf } from "../yaml-once.js";
 
 /**
  * Text edits at source offsets (STYLE.md principle 7): we never serialise the user's file, we only
@@ -83,12 +84,10 @@ function keepsTrailingLines(text: string, node: Node): boolean {
 
 /** Offsets of the `-` of each item of a block sequence. */
 export function dashOffsets(seq: YAMLSeq): number[] {
-  const token = seq.srcToken;
-  if (!token || token.type !== "block-seq") throw new Error("internal: no source token for a block sequence");
-  // A comment after the last item is a CST item of its own, without a dash.
-  const dashes = token.items.map((it) => it.start.find((t) => t.type === "seq-item-ind")?.offset).filter((d) => d !== undefined);
-  if (dashes.length !== seq.items.length || dashes.some((d) => d === undefined)) throw new Error("internal: sequence items and their dashes disagree");
-  return dashes as number[];
+  const dashes = dashesOf(seq);
+  if (!dashes) throw new Error("internal: no source token for a block sequence");
+  if (dashes.length !== seq.items.length) throw new Error("internal: sequence items and their dashes disagree");
+  return dashes;
 }
 
 /** How the user indents: nested mappings, a sequence under its key, and the gap after `-`. */

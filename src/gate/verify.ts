@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from "node:util";
-import { parseDocument } from "yaml";
+import { parseYamlOnce } from "../yaml-once.js";
 
 /**
  * The check after every splice (issue 3, "Change nothing else"): the result parses, equals the original
@@ -21,11 +21,12 @@ export function verifyEdit(check: EditCheck): void {
   const fail = (why: string) => {
     throw new Error(`internal: the gate's edit failed its own check (${why}); nothing was written`);
   };
-  const original = parseDocument(before);
-  const result = parseDocument(after);
-  if (result.errors.length > 0) fail(`the result does not parse: ${result.errors[0]?.message.split("\n")[0]}`);
-  const want = check.expect(structuredClone(original.toJS({ maxAliasCount: 1000 }) as Record<string, unknown>));
-  const got: unknown = result.toJS({ maxAliasCount: 1000 });
+  // Both parses are shared (yaml-once.ts): the plan parsed `before`, and validate reads `after` again.
+  const original = parseYamlOnce(before);
+  const result = parseYamlOnce(after);
+  if (result.doc.errors.length > 0) fail(`the result does not parse: ${result.doc.errors[0]?.message.split("\n")[0]}`);
+  const want = check.expect(structuredClone(original.data() as Record<string, unknown>));
+  const got: unknown = result.data();
   if (!isDeepStrictEqual(got, want)) fail(`the result differs from the original plus our change at ${firstDifference(got, want)}`);
 
   const [from, to] = check.replaced ?? [0, 0];

@@ -1,4 +1,6 @@
 import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { setFlagsFromString } from "node:v8";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
@@ -27,22 +29,38 @@ export function hasWasmActionlint(dir: string = WASM_DIR): boolean {
 const WORKER = `
 import { parentPort, workerData } from "node:worker_threads";
 import { readFileSync } from "node:fs";
-import { setFlagsFromString } from "node:v8";
 import { runInThisContext } from "node:vm";
-// Baseline (Liftoff) code only: optimising the 11 MB module with TurboFan took 10-20 s of CPU and 500 MB
-// and held up the worker's exit, for a lint that takes well under a second. V8 flags are process-wide;
-// this one only changes how WebAssembly is compiled.
-setFlagsFromString("--liftoff-only");
 runInThisContext(readFileSync(workerData.glue, "utf8"), { filename: workerData.glue });
 const go = new globalThis.Go();
 globalThis.__actionlintReady = () => {
   const results = workerData.files.map((f) => globalThis.__actionlint(f.path, f.text, workerData.config));
   parentPort.postMessage(results.map((r) => (r.error ? { error: r.error } : { json: r.json })));
 };
-WebAssembly.instantiate(readFileSync(workerData.wasm), go.importObject)
-  .then(({ instance }) => go.run(instance))
+WebAssembly.instantiate(workerData.module, go.importObject)
+  .then((instance) => go.run(instance))
   .catch((e) => parentPort.postMessage([{ error: String((e && e.stack) || e) }]));
 `;
+
+/**
+ * The module compiled once per process and folder (issue 19): `check DIR...` and `fleet --local` lint
+ * many repositories, and reading and compiling the 11 MB module was most of each lint. A compiled
+ * WebAssembly.Module is handed to each worker (structured clone shares it; nothing is compiled again);
+ * each lint still gets its own instance, so no state is carried from one repository to the next.
+ */
+const compiled = new Map<string, Promise<WebAssembly.Module>>();
+function compiledModule(dir: string): Promise<WebAssembly.Module> {
+  let module = compiled.get(dir);
+  if (!module) {
+    // Baseline (Liftoff) code only: optimising the 11 MB module with TurboFan took 10-20 s of CPU and
+    // 500 MB and held up the worker's exit, for a lint that takes well under a second. V8 flags are
+    // process-wide; this one only changes how WebAssembly is compiled.
+    setFlagsFromString("--liftoff-only");
+    module = readFile(join(dir, "actionlint.wasm")).then((bytes) => WebAssembly.compile(bytes));
+    module.catch(() => compiled.delete(dir)); // a failed read or compile is tried again next time
+    compiled.set(dir, module);
+  }
+  return module;
+}
 
 /**
  * Lint workflow texts with the WebAssembly build of actionlint in a worker thread. No shellcheck or
@@ -50,8 +68,9 @@ WebAssembly.instantiate(readFileSync(workerData.wasm), go.importObject)
  * `.github/actionlint.yaml`, applied as actionlint's own -config-file (the wasm cannot read files).
  */
 export async function lintWithWasm(files: { path: string; text: string }[], dir: string = WASM_DIR, timeoutMs = 60_000, config = ""): Promise<ActionlintError[]> {
+  const module = await compiledModule(dir);
   const worker = new Worker(new URL(`data:text/javascript,${encodeURIComponent(WORKER)}`), {
-    workerData: { glue: join(dir, "wasm_exec.js"), wasm: join(dir, "actionlint.wasm"), files, config },
+    workerData: { glue: join(dir, "wasm_exec.js"), module, files, config },
   });
   try {
     const replies = await new Promise<{ error?: string; json?: string }[]>((resolve, reject) => {

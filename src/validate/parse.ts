@@ -1,14 +1,13 @@
-import { LineCounter, parseDocument } from "yaml";
+import { parseYamlOnce } from "../yaml-once.js";
 import type { Finding } from "../types.js";
 
 /** Every YAML and JSON file we write must parse; the finding names the line. */
 export function lintParse(path: string, text: string): Finding[] {
   if (/\.ya?ml$/.test(path)) {
-    const lineCounter = new LineCounter();
-    const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+    const { doc, lines } = parseYamlOnce(text);
     return doc.errors.map((e) => ({
       file: path,
-      line: lineCounter.linePos(e.pos[0]).line,
+      line: lines.linePos(e.pos[0]).line,
       rule: "yaml-parse",
       message: e.message.split("\n")[0] ?? e.message,
       severity: "error" as const,

@@ -12,6 +12,7 @@ import { findCiBuild } from "../gate/index.js";
 import { ourStepData } from "../gate/locate.js";
 import { buildArgsFor } from "../plan/image-build.js";
 import { findActionlintConfig, runActionlint } from "./actionlint.js";
+import { boundedExec } from "./at-once.js";
 import { GOVULNCHECK_IGNORE, lintGovulncheckIgnore } from "./govulncheckignore.js";
 import { lintGrypeIgnore } from "./grype-ignore.js";
 import { dryRunTrivy } from "./trivy.js";
@@ -119,8 +120,10 @@ export async function validateRepo(dir: string, ctx: ValidateContext): Promise<F
   }
   const workflows = [...texts].filter(([p]) => isWorkflow(p)).map(([path, text]) => ({ path, text }));
   findings.push(...lintPins(workflows, loadPins()));
-  findings.push(...(await actionlintOn(dir, workflows, ctx)));
-  findings.push(...(await previewGate(dir, workflows, ctx)));
+  // actionlint and the Trivy preview side by side (at most max(2, cores) tools at once); findings in this order.
+  const tools = { ...ctx, deps: { ...ctx.deps, exec: boundedExec(ctx.deps.exec) } };
+  const [lint, preview] = await Promise.all([actionlintOn(dir, workflows, tools), previewGate(dir, workflows, tools)]);
+  findings.push(...lint, ...preview);
   if (ctx.pinCheck) {
     const { runPin } = await import("../pin/index.js");
     const pinned = await runPin({ dir, check: true, dryRun: true, offline: false, update: false, minAgeDays: 0, skipBroken: true }, ctx.deps);

@@ -63,6 +63,9 @@ export async function dryRunTrivy(opts: DryRunTrivyOptions): Promise<Finding[]> 
     findings.push({ file: ".", rule: "trivy-gate/version", severity: "info", message: `Trivy ${local} ran here; the gate installs ${run.version}, whose results can differ` });
   }
 
+  // `trivy config` reads the Dockerfile and its checks, not the vulnerability database: it runs beside the scans.
+  const config = opts.dockerfile ? trivyConfig(bin, opts) : Promise.resolve([]);
+  config.catch(() => undefined); // awaited below; a throw from the scans must not leave it unhandled
   const scratch = mkdtempSync(join(tmpdir(), "relay-security-trivy-"));
   try {
     const ignore = prepareIgnoreFile(opts.dir, run, scratch);
@@ -94,7 +97,7 @@ export async function dryRunTrivy(opts: DryRunTrivyOptions): Promise<Finding[]> 
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
-  if (opts.dockerfile) findings.push(...(await trivyConfig(bin, opts)));
+  findings.push(...(await config));
   return findings;
 }
 

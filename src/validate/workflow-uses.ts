@@ -1,4 +1,5 @@
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Scalar, type YAMLMap } from "yaml";
+import { parseYamlOnce } from "../yaml-once.js";
 
 /** One `uses:` in a workflow (job-level reusable workflow or step) or a composite action. */
 export interface UsesSite {
@@ -34,11 +35,12 @@ export interface ParsedWorkflow {
 
 /** Find every `uses:` and `run:` in a workflow or composite action, with source positions. */
 export function scanWorkflow(file: string, text: string): ParsedWorkflow {
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc });
+  const { doc, lines: lc } = parseYamlOnce(text);
   const result: ParsedWorkflow = { uses: [], runs: [], errors: [] };
   if (doc.errors.length > 0) {
-    result.errors = doc.errors.map((e) => ({ ...(e.linePos ? { line: e.linePos[0].line } : {}), message: e.message.split("\n")[0] ?? "" }));
+    // The shared parse keeps plain messages; these read "... at line N, column M", so the rare broken file is parsed again.
+    const pretty = parseDocument(text, { lineCounter: new LineCounter() });
+    result.errors = pretty.errors.map((e) => ({ ...(e.linePos ? { line: e.linePos[0].line } : {}), message: e.message.split("\n")[0] ?? "" }));
     return result;
   }
   const lines = text.split(/\r\n|\r|\n/);
