@@ -20,6 +20,8 @@ import { lintParse } from "./parse.js";
 import { lintScanningPage } from "./docs-page.js";
 import { assignOwners, type Ownership } from "./scope.js";
 import { PATHS } from "../render/index.js";
+import { ALL_SCAN_SCRIPTS, SCRIPTS_DIR } from "../render/scripts.js";
+import { shellcheckScripts } from "./shellcheck.js";
 import { parseState, type State } from "../state/index.js";
 import { lintPins } from "./pins.js";
 import { lintGrypeConfig, lintTrivyConfig } from "./scanner-config.js";
@@ -58,7 +60,7 @@ function repoFiles(dir: string, keep: (workflow: string) => boolean): { texts: M
   const texts = new Map<string, string>();
   const all = listRepoDir(dir, ".github/workflows").filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => `.github/workflows/${f}`);
   const left = all.filter((p) => !keep(p));
-  for (const rel of [...all.filter(keep), ".trivyignore", ".trivyignore.yaml", ".grype.yaml", GOVULNCHECK_IGNORE, "trivy.yaml", "renovate.json", ".github/dependabot.yml", ".github/dependabot.yaml", ".github/relay-security.json", "docs/security-scanning.md"]) {
+  for (const rel of [...all.filter(keep), ".trivyignore", ".trivyignore.yaml", ".grype.yaml", GOVULNCHECK_IGNORE, "trivy.yaml", "renovate.json", ".github/dependabot.yml", ".github/dependabot.yaml", ".github/relay-security.json", "docs/security-scanning.md", ...ALL_SCAN_SCRIPTS]) {
     const text = readRepoText(dir, rel);
     if (text !== undefined) texts.set(rel, text);
   }
@@ -122,8 +124,13 @@ export async function validateRepo(dir: string, ctx: ValidateContext): Promise<F
   findings.push(...lintPins(workflows, loadPins()));
   // actionlint and the Trivy preview side by side (at most max(2, cores) tools at once); findings in this order.
   const tools = { ...ctx, deps: { ...ctx.deps, exec: boundedExec(ctx.deps.exec) } };
-  const [lint, preview] = await Promise.all([actionlintOn(dir, workflows, tools), previewGate(dir, workflows, tools)]);
-  findings.push(...lint, ...preview);
+  const scripts = [...texts].filter(([p]) => p.startsWith(`${SCRIPTS_DIR}/`) && p.endsWith(".sh")).map(([path, text]) => ({ path, text }));
+  const [lint, shell, preview] = await Promise.all([
+    actionlintOn(dir, workflows, tools),
+    shellcheckScripts(scripts, { cwd: dir, exec: tools.deps.exec }),
+    previewGate(dir, workflows, tools),
+  ]);
+  findings.push(...lint, ...shell, ...preview);
   if (ctx.pinCheck) {
     const { runPin } = await import("../pin/index.js");
     const pinned = await runPin({ dir, check: true, dryRun: true, offline: false, update: false, minAgeDays: 0, skipBroken: true }, ctx.deps);
