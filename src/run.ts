@@ -109,6 +109,8 @@ export async function runInit(opts: InitOptions, deps: Deps): Promise<{ exitCode
   if (hold && !opts.dryRun) plan.notes.push("--on-conflict fail: a file conflicts, so nothing was written");
 
   const confirmed = opts.mode === "interactive" && toWrite.length > 0 && !hold;
+  // The preview shows the notes so far; the summary after writing adds only the ones that came later.
+  const notesShown = confirmed ? plan.notes.length : 0;
   if (confirmed) {
     deps.out(renderInitReport({ plan, findings: [], written: [], dryRun: true, diffs: opts.diff, preview: true }, deps.style));
     for (;;) {
@@ -159,7 +161,7 @@ export async function runInit(opts: InitOptions, deps: Deps): Promise<{ exitCode
   const keptEdit = opts.onConflict !== "ours" && plan.changes.some((c) => c.keptEdit);
   const exitCode = conflicted || failed || keptEdit ? EXIT.findings : EXIT.ok;
   const next = nextSteps(answers, plan, written, state !== undefined, { ignored: await ignoredByGit(dir, written, deps), dependabot: detected.dependabotConfig, remote: detected.remote });
-  const report: InitReport = { plan, findings, written, dryRun: opts.dryRun, diffs: opts.diff || opts.dryRun, exitCode, next, confirmed };
+  const report: InitReport = { plan, findings, written, dryRun: opts.dryRun, diffs: opts.diff || opts.dryRun, exitCode, next, confirmed, notesShown };
   return { exitCode, report };
 }
 

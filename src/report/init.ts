@@ -20,6 +20,8 @@ export interface InitReport {
   preview?: boolean;
   /** The plan was shown and confirmed already: the final report summarises what was written instead. */
   confirmed?: boolean;
+  /** How many of the plan's notes that preview showed (the summary prints only the later ones). */
+  notesShown?: number;
 }
 
 /** The diffs of our files; the state file (escaped JSON nobody reviews) in one line. */
@@ -39,7 +41,8 @@ export function renderInitReport(r: InitReport, style: Style = PLAIN): string {
   const head = nothing && kept.length ? "Nothing to write, but the relay-security step was edited (below)." : nothing ? "Nothing to do: every file is up to date." : r.dryRun && !r.preview ? "Plan (dry run, nothing written):" : r.preview ? "relay-security will write:" : "Plan:";
   const summary = r.confirmed && !nothing && r.written.length > 0;
   const lines = summary ? [`Wrote ${r.written.length} file(s):`, ...r.written.map((p) => `  ${p}`)] : [head, renderPlan(r.plan, { diffs: r.diffs && !nothing, style })];
-  if (summary && r.plan.notes.length) lines.push("", ...r.plan.notes.map((n) => `  note: ${n}`));
+  const later = summary ? r.plan.notes.slice(r.notesShown ?? 0) : [];
+  if (later.length) lines.push("", ...later.map((n) => `  note: ${n}`));
   for (const c of kept) {
     lines.push("", `${c.path}: the relay-security step differs from what relay-security wrote; kept, and \`check\` reports it as drift (exit 1). ${KEPT_EDIT_WAY_OUT}.`);
   }
