@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+// `npm run build`, after tsc: bundle src/cli.ts and what it uses into one file, dist/cli.js, the only
+// code the package ships. Its libraries are build-time dependencies; esbuild keeps what is used. The
+// templates are precompiled here (src/render/templates.ts replaced by its result), so Handlebars'
+// compiler stays behind and only its runtime ships. No source map: the bundle keeps its names readable.
+import { build } from "esbuild";
+import { fileURLToPath } from "node:url";
+import { bundledTemplatesModule } from "../dist/render/templates.js";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+
+/** src/render/templates.ts -> the module bundledTemplatesModule() writes (the specs as code). */
+const precompiledTemplates = {
+  name: "precompiled-templates",
+  setup(b) {
+    b.onLoad({ filter: /[\\/]src[\\/]render[\\/]templates\.ts$/ }, () => ({ contents: bundledTemplatesModule(), loader: "js" }));
+  },
+};
+
+await build({
+  entryPoints: [`${root}src/cli.ts`],
+  outfile: `${root}dist/cli.js`,
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node20",
+  // The CommonJS libraries inside (handlebars, json5) call require() for Node's own modules.
+  banner: { js: 'import { createRequire as __relayRequire } from "node:module"; const require = __relayRequire(import.meta.url);' },
+  minifyWhitespace: true,
+  minifySyntax: true,
+  legalComments: "none",
+  plugins: [precompiledTemplates],
+  logLevel: "warning",
+});
