@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ExecResult } from "../../src/deps.js";
 import { ACTIONLINT_INSTALL, runActionlint, type Exec } from "../../src/validate/actionlint.js";
-import { WASM_DIR } from "../../src/validate/actionlint-wasm.js";
+import { compileWasmActionlint, WASM_DIR } from "../../src/validate/actionlint-wasm.js";
 import { requireTool } from "../support/tools.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -101,5 +101,13 @@ describe.skipIf(!go)("runActionlint with the WebAssembly build (no native binary
       const native = await runActionlint(["broken.yml", "clean.yml"], { cwd: CWD, actionlint, shellcheck: "no-such-shellcheck" });
       expect(findings.filter((f) => f.severity === "error")).toEqual(native.filter((f) => f.severity === "error"));
     }
+  }, 60_000);
+
+  it("compiles the module once per process: a second lint reuses it and finds the same", async () => {
+    const first = compileWasmActionlint(dir);
+    expect(compileWasmActionlint(dir)).toBe(first);
+    const again = await runActionlint(["broken.yml", "clean.yml"], { cwd: CWD, exec: fakeExec({}), wasmDir: dir });
+    expect(compileWasmActionlint(dir)).toBe(first);
+    expect(again.filter((f) => f.severity !== "info")).toEqual([expect.objectContaining(UNDEFINED_STEP)]);
   }, 60_000);
 });
