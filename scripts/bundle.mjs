@@ -1,9 +1,11 @@
 #!/usr/bin/env node
-// `npm run build`, after tsc: bundle src/cli.ts and what it uses into one file, dist/cli.js, the only
-// code the package ships. Its libraries are build-time dependencies; esbuild keeps what is used. The
+// `npm run build`, after tsc: bundle src/cli.ts and what it uses into dist/cli.js and dist/chunks/, the
+// only code the package ships. Its libraries are build-time dependencies; esbuild keeps what is used.
+// cli.ts's dynamic imports become chunks, so `--help` still loads only the parser and the help text. The
 // templates are precompiled here (src/render/templates.ts replaced by its result), so Handlebars'
 // compiler stays behind and only its runtime ships. No source map: the bundle keeps its names readable.
 import { build } from "esbuild";
+import { rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { bundledTemplatesModule } from "../dist/render/templates.js";
 
@@ -17,9 +19,12 @@ const precompiledTemplates = {
   },
 };
 
+rmSync(`${root}dist/chunks`, { recursive: true, force: true });
 await build({
   entryPoints: [`${root}src/cli.ts`],
-  outfile: `${root}dist/cli.js`,
+  outdir: `${root}dist`,
+  chunkNames: "chunks/[name]-[hash]",
+  splitting: true,
   bundle: true,
   platform: "node",
   format: "esm",

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { PACKAGE_DIR } from "./package-dir.js";
 
 const Sha = z.string().regex(/^[0-9a-f]{40}$/, "a 40-hex commit SHA");
 
@@ -26,8 +27,8 @@ const PinsSchema = z.object({
 /** The shape of `data/pins.json`. */
 export type PinsData = z.infer<typeof PinsSchema>;
 
-/** `data/pins.json`, next to `src/` in the repo and next to `dist/` in the package. */
-export const PINS_FILE = new URL("../data/pins.json", import.meta.url);
+/** `data/pins.json` of this package. */
+export const PINS_FILE = new URL("data/pins.json", PACKAGE_DIR);
 
 /** Parse and check a pins document (throws a zod error naming the bad field). */
 export function parsePins(json: unknown): PinsData {
