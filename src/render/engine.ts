@@ -1,4 +1,4 @@
-import HandlebarsRuntime from "handlebars/runtime";
+import HandlebarsRuntime from "handlebars/runtime.js";
 import { loadTemplates } from "./templates.js";
 
 // Only the runtime: templates arrive precompiled (`templates.ts`), so the compiler never loads.
