@@ -59,7 +59,7 @@ for (const [name, argsFor] of only === "fleet" ? [] : cases) {
     cliMib.push(m.mib);
   }
   const { checkLocal } = await import(join(root, "dist", "fleet", "local.js"));
-  const quiet = { exec: (await import(join(root, "dist", "deps.js"))).execWithExeca, env: {}, now: () => new Date(), out: () => {}, err: () => {}, prompts: undefined };
+  const quiet = { exec: (await import(join(root, "dist", "deps.js"))).execProgram, env: {}, now: () => new Date(), out: () => {}, err: () => {}, prompts: undefined };
   await checkLocal(dirs.slice(0, 20), quiet, { progress: false });
   const inMs = [];
   const cpuMs = [];
