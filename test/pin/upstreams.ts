@@ -7,7 +7,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { execWithExeca, type Deps } from "../../src/deps.js";
+import { execProgram, type Deps } from "../../src/deps.js";
 
 export const DAY = 86_400;
 
@@ -28,7 +28,7 @@ export class Upstreams {
 
   /** Deps whose git goes to the local repositories. */
   exec(): Deps["exec"] {
-    return (file, args, opts) => execWithExeca(file, file === "git" ? [...this.gitConfig, ...args] : args, opts);
+    return (file, args, opts) => execProgram(file, file === "git" ? [...this.gitConfig, ...args] : args, opts);
   }
 
   /** A work tree and its bare "github" repository for `repo`. */

@@ -6,7 +6,7 @@
 import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { execWithExeca } from "../../src/deps.js";
+import { execProgram } from "../../src/deps.js";
 import { dryRunTrivy, type DryRunTrivyOptions } from "../../src/validate/trivy.js";
 import type { Finding } from "../../src/types.js";
 import { trivyFixtures, VULN, type ImageName, type TrivyFixtures } from "../support/scanner-fixtures.js";
@@ -24,7 +24,7 @@ const FUTURE_IGNORE = `\n# WHY: fixture\n# TODO(2099-01-01): fixture\n${VULN.ope
 describe("dryRunTrivy without Trivy", () => {
   it("is skipped, with how to install the version the gate uses", async () => {
     const findings = await dryRunTrivy({
-      dir: workspace(), gate: renderedGateWith(), offline: true, exec: execWithExeca, trivyPath: "/nonexistent/trivy", imageArchive: "app.tar",
+      dir: workspace(), gate: renderedGateWith(), offline: true, exec: execProgram, trivyPath: "/nonexistent/trivy", imageArchive: "app.tar",
     });
     expect(findings).toEqual([expect.objectContaining({ severity: "skipped", rule: "trivy-gate", file: "app.tar" })]);
     expect(findings[0]?.hint).toContain("go install github.com/aquasecurity/trivy/cmd/trivy@v0.74.0");
@@ -37,7 +37,7 @@ describe.skipIf(!trivy || !go)("dryRunTrivy with the real Trivy", () => {
     fx = trivyFixtures();
   });
   const dryRun = (over: Partial<DryRunTrivyOptions> & { dir: string }) =>
-    dryRunTrivy({ gate: renderedGateWith(), offline: true, exec: execWithExeca, trivyPath: trivy, cacheDir: fx.cacheDir, ...over });
+    dryRunTrivy({ gate: renderedGateWith(), offline: true, exec: execProgram, trivyPath: trivy, cacheDir: fx.cacheDir, ...over });
 
   // The rendered policy and the controls that flip it, so "same as the gate" is never just "both empty".
   it.each([

@@ -1,4 +1,4 @@
-import { CANCEL, execWithExeca, type Deps, type Prompter } from "../../src/deps.js";
+import { CANCEL, execProgram, type Deps, type Prompter } from "../../src/deps.js";
 import type { InitOptions } from "../../src/run.js";
 
 type Answer = string | boolean | typeof CANCEL;
@@ -20,7 +20,7 @@ export function scriptedDeps(script: Answer[], now = new Date("2026-11-27T12:00:
     select: async (q) => next("select", q.message, q.initialValue),
     confirm: async (q) => next("confirm", q.message, q.initialValue),
   };
-  const deps: Deps = { exec: execWithExeca, prompts, now: () => now, env: {}, out: (t) => out.push(t), err: (t) => out.push(t) };
+  const deps: Deps = { exec: execProgram, prompts, now: () => now, env: {}, out: (t) => out.push(t), err: (t) => out.push(t) };
   return { deps, asked, out, remaining: script };
 }
 

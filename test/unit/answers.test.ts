@@ -132,3 +132,16 @@ describe("--db-repository: where Trivy's database comes from", () => {
     expect(renderGateStep(viewWith({ dbRepository: "mirror.example.com/aquasec/trivy-db:2" }), "x")).toContain("DB_REPOSITORY: 'mirror.example.com/aquasec/trivy-db:2'\n");
   });
 });
+
+describe("zod's own messages (zod/mini with its English locale, issue 19)", () => {
+  it("a wrong type in an answers file names the file and says what was expected", () => {
+    const { values, origin } = layer({ detected: base, file: { path: "answers.json", values: { imageScan: "yes" } }, flags: {} });
+    expect(() => validateAnswers(values, origin)).toThrow(`answers.json: "imageScan": Invalid input: expected boolean, received string`);
+  });
+
+  it("a state file's field of the wrong kind is named with zod's message", async () => {
+    const { parseState } = await import("../../src/state/index.js");
+    const text = JSON.stringify({ tool: "create-relay-security", version: "0.0.1", schema: 1.5, answers: {}, files: {} });
+    expect(() => parseState(".github/relay-security.json", text)).toThrow(".github/relay-security.json: not a relay-security state file (schema: Invalid input: expected int, received number)");
+  });
+});

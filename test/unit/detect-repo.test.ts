@@ -2,11 +2,11 @@ import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { detectedDefaults } from "../../src/answers/index.js";
-import { execWithExeca, type Deps } from "../../src/deps.js";
+import { execProgram, type Deps } from "../../src/deps.js";
 import { detect } from "../../src/detect/index.js";
 import { git, makeRepo } from "../support/repo.js";
 
-const deps = { exec: execWithExeca } as Deps;
+const deps = { exec: execProgram } as Deps;
 
 describe("detect, on fixture repositories with real git", () => {
   it.each([

