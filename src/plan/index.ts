@@ -11,7 +11,7 @@ import { isolateScan, staleIsolatedJob } from "../gate/isolate.js";
 import { explainPrivileges } from "../gate/privileges.js";
 import type { ConflictStrategy } from "../merge/threeway.js";
 import { loadPins, type PinsData } from "../pins.js";
-import { buildView, PATHS, renderCheckWorkflow, renderCi, renderGateStep, renderGovulncheckIgnore, renderIgnoreFile, renderImageScanJob, renderIsolatedScanJob, renderScanningDocs, renderSecurityDb, renderSecurityScan } from "../render/index.js";
+import { buildView, PATHS, renderCheckWorkflow, renderCi, renderGateStep, renderGovulncheckIgnore, renderIgnoreFile, renderImageScanJob, renderIsolatedScanJob, renderScanningDocs, renderSecurityDb, renderDbAction, renderSecurityScan } from "../render/index.js";
 import { renderState, type GateRecord, type State } from "../state/index.js";
 import type { Detected, FileChange } from "../types.js";
 import { imageBuildFor } from "./image-build.js";
@@ -102,7 +102,11 @@ export function buildPlan(detected: Detected, answers: Answers, state: State | u
   if (answers.checkWorkflow) owned(PATHS.checkWorkflow, renderCheckWorkflow(view));
   else if (generated[PATHS.checkWorkflow]) notes.push(`${PATHS.checkWorkflow}: no longer managed (--no-check-workflow); left as it is, delete it if you do not want it`);
   // The daily database download the gate and the rescan restore (issue 18); no image scan, no database.
-  if (answers.imageScan) owned(PATHS.securityDb, renderSecurityDb(view));
+  if (answers.imageScan) {
+    owned(PATHS.securityDb, renderSecurityDb(view));
+    // One copy of the database steps, called by the gate, the rescan and the daily job.
+    owned(PATHS.dbAction, renderDbAction(view));
+  }
 
   if (answers.imageScan) {
     // The scanner's ignore file: .trivyignore, or .grype.yaml with --scanner grype. One the user already has stays theirs.

@@ -33,9 +33,16 @@ retry_download() {
 }
 
 # get_database COMMAND...: retry_download, or fail the step: without a database the scan cannot run.
+# The error annotation says so on the run's summary, so a red job is not read as a vulnerability;
+# WHEN_FAILED ends it with what to do next.
 get_database() {
   if ! retry_download "$@"; then
     echo "The vulnerability database could not be downloaded: the scan cannot run."
+    if [[ "${REFRESH:-false}" == "true" ]]; then
+      echo "::error title=Vulnerability database not saved::the vulnerability database could not be downloaded, so no cache was saved; the gate and the rescan download it themselves until this job succeeds. ${WHEN_FAILED:-}"
+    else
+      echo "::error title=Vulnerability scan did not run::the scan did not run: the vulnerability database could not be downloaded; this is not a finding. ${WHEN_FAILED:-}"
+    fi
     exit 1
   fi
 }
