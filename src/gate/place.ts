@@ -2,6 +2,7 @@ import { chooseWorkflow } from "./choose-workflow.js";
 import { findBuilds } from "./find-builds.js";
 import { findOurStep, findScanner, isRecord, jobsOf, OUR_JOB_KEY, stepsOf, triggers, type Workflow } from "./locate.js";
 import { refuseBroken, refuseJob, refusePrebuilt } from "./refuse.js";
+import { usesAction } from "./shapes.js";
 import { scannerOf, type Build, type GateRequest, type GateResult } from "./types.js";
 
 /**
@@ -85,11 +86,52 @@ export function place(all: Workflow[], req: GateRequest): Placement {
 function placeInWorkflow(wf: Workflow, builds: Build[], notes: string[], req: GateRequest): Placement {
   const exact = builds.filter((b) => b.match === "exact");
   const pool = exact.length > 0 ? exact : builds;
-  const use = pool.find((b): b is OkBuild => b.gate.ok);
+  // Our block calls a local action (.github/actions/relay-security-db) and reads the ignore file: both
+  // need this repository checked out in that job before it. A build of a path has the repository in
+  // the workspace already; build-push-action or bake-action from a git context needs no checkout.
+  const needsCheckout = /^\s*uses: \.\//m.test(req.step("IMAGE"));
+  const unchecked = (b: Build) => needsCheckout && buildsFromGit(wf, b) && !checkedOutBefore(wf, b.jobKey, b.index);
+  const use = pool.find((b): b is OkBuild => b.gate.ok && !unchecked(b));
   for (const b of pool) if (b !== use && !b.gate.ok) notes.push(`${wf.path}: ${b.where}: ${b.gate.why}`);
+  const noCheckout = pool.filter((b) => b.gate.ok && unchecked(b));
+  for (const b of noCheckout) notes.push(`${wf.path}: ${b.where}: job ${b.jobKey} has no actions/checkout of this repository before it, which our steps need (they run ${LOCAL_ACTION} and read the ignore file); our image-scan job, which checks out, scans instead`);
   if (use) return { kind: "step", wf, build: use, notes };
-  const why = builds.length === 0 ? `no step in ${wf.path} builds ${req.dockerfile}` : `no step in ${wf.path} leaves ${req.dockerfile}'s image, tagged, in the Docker daemon`;
+  const why =
+    builds.length === 0
+      ? `no step in ${wf.path} builds ${req.dockerfile}`
+      : noCheckout.length > 0
+        ? `no step in ${wf.path} that leaves ${req.dockerfile}'s image in the Docker daemon has a checkout of the repository before it`
+        : `no step in ${wf.path} leaves ${req.dockerfile}'s image, tagged, in the Docker daemon`;
   return placeJob(wf, why, notes, req);
+}
+
+/** Our local action, which a job runs only from a checkout of this repository. */
+const LOCAL_ACTION = "./.github/actions/relay-security-db";
+
+/** A build action step with no `context:` / `source:` (or a git one): it reads the repository from git, not the workspace. */
+function buildsFromGit(wf: Workflow, b: Build): boolean {
+  const step = stepsOf(jobsOf(wf).find(([key]) => key === b.jobKey)?.[1] ?? {})[b.index] ?? {};
+  if (!usesAction(step["uses"], "docker/build-push-action") && !usesAction(step["uses"], "docker/bake-action")) return false;
+  const w = isRecord(step["with"]) ? step["with"] : {};
+  // bake-action names its context `source` (git by default since v6), build-push-action `context`.
+  const input = usesAction(step["uses"], "docker/bake-action") ? w["source"] : w["context"];
+  const context = input === undefined ? undefined : String(input).trim();
+  return context === undefined || context.startsWith("{{defaultContext}}") || /^(https?:\/\/|git@|git:\/\/)/.test(context);
+}
+
+/**
+ * An `actions/checkout` of this repository into the workspace root before step `index` of the job: no
+ * `repository:` (or this one) and no `path:` (or `.`), so `./.github/actions/...` resolves.
+ */
+function checkedOutBefore(wf: Workflow, jobKey: string, index: number): boolean {
+  const steps = stepsOf(jobsOf(wf).find(([key]) => key === jobKey)?.[1] ?? {});
+  return steps.slice(0, index).some((s) => {
+    if (!usesAction(s["uses"], "actions/checkout")) return false;
+    const w = isRecord(s["with"]) ? s["with"] : {};
+    const repo = w["repository"] === undefined ? "" : String(w["repository"]).replace(/\s+/g, "");
+    const path = w["path"] === undefined ? "" : String(w["path"]).trim().replace(/^\.\/?$/, "");
+    return (repo === "" || repo === "${{github.repository}}") && path === "";
+  });
 }
 
 /**

@@ -11,7 +11,7 @@ import { isolateScan, staleIsolatedJob } from "../gate/isolate.js";
 import { explainPrivileges } from "../gate/privileges.js";
 import type { ConflictStrategy } from "../merge/threeway.js";
 import { loadPins, type PinsData } from "../pins.js";
-import { buildView, PATHS, renderCheckWorkflow, renderCi, renderGateStep, renderGovulncheckIgnore, renderIgnoreFile, renderImageScanJob, renderIsolatedScanJob, renderScanningDocs, renderSecurityDb, renderSecurityScan } from "../render/index.js";
+import { buildView, PATHS, renderCheckWorkflow, renderCi, renderGateStep, renderGovulncheckIgnore, renderIgnoreFile, renderImageScanJob, renderIsolatedScanJob, renderScanningDocs, renderSecurityDb, renderDbAction, renderSecurityScan } from "../render/index.js";
 import { renderScanScripts } from "../render/scripts.js";
 import { renderState, type GateRecord, type State } from "../state/index.js";
 import type { Detected, FileChange } from "../types.js";
@@ -86,12 +86,18 @@ export function buildPlan(detected: Detected, answers: Answers, state: State | u
 
   // The state keeps the render we last merged into the file: the new one once it is in the file (even
   // with conflict markers, which the user resolves against it), the old one when nothing was written.
-  const owned = (path: string, next: string) => {
+  // `required`: a file other files call (our database action): deleted by hand, it is written again, since
+  // leaving it deleted would break every workflow step that uses it.
+  const owned = (path: string, next: string, required = false) => {
     const current = readRel(dir, path);
     const last = generated[path]?.generated;
     const found = last === undefined && current !== undefined && path.startsWith(".github/workflows/") ? explainHandWritten(path, current) : undefined;
     notes.push(...(found?.notes ?? []));
-    const change = planOwnedFile({ path, next, current, generated: last, restore: opts.restore, onConflict: opts.onConflict, adopt: opts.adopt, handWritten: found?.labels });
+    const restore = opts.restore || (required && current === undefined);
+    const planned = planOwnedFile({ path, next, current, generated: last, restore, onConflict: opts.onConflict, adopt: opts.adopt, handWritten: found?.labels });
+    const change = required && !opts.restore && current === undefined && last !== undefined
+      ? { ...planned, reason: "written again: you deleted it, but the gate, the rescan and the daily job call it (`uses: ./.github/actions/relay-security-db`)" }
+      : planned;
     changes.push(change);
     const inFile = change.action === "create" || change.action === "update" || change.action === "unchanged" || (change.action === "conflict" && change.after !== change.before);
     const record = inFile ? next : last;
@@ -110,7 +116,11 @@ export function buildPlan(detected: Detected, answers: Answers, state: State | u
   if (answers.checkWorkflow) owned(PATHS.checkWorkflow, renderCheckWorkflow(view));
   else if (generated[PATHS.checkWorkflow]) notes.push(`${PATHS.checkWorkflow}: no longer managed (--no-check-workflow); left as it is, delete it if you do not want it`);
   // The daily database download the gate and the rescan restore (issue 18); no image scan, no database.
-  if (answers.imageScan) owned(PATHS.securityDb, renderSecurityDb(view));
+  if (answers.imageScan) {
+    owned(PATHS.securityDb, renderSecurityDb(view));
+    // One copy of the database steps, called by the gate, the rescan and the daily job.
+    owned(PATHS.dbAction, renderDbAction(view), true);
+  }
 
   if (answers.imageScan) {
     // The scanner's ignore file: .trivyignore, or .grype.yaml with --scanner grype. One the user already has stays theirs.

@@ -16,6 +16,7 @@ export interface PrContent {
 const PURPOSE: Record<string, string> = {
   ".github/workflows/security-scan.yml": "the scheduled rescan: scans the image and the code, and files, updates and closes issues",
   ".github/workflows/ci.yml": "a pull-request workflow that builds the image and gates the PR on its scan",
+  ".github/actions/relay-security-db/action.yml": "our action that gets the vulnerability database for the gate, the rescan and the daily job (one copy of that logic)",
   ".trivyignore": "accepted image findings, each with a reason and an expiry date",
   ".grype.yaml": "accepted image findings for Grype, each with a reason and an expiry date",
   ".govulncheckignore": "accepted govulncheck findings, each with a reason and an expiry date",

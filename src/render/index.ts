@@ -9,6 +9,8 @@ export const PATHS = {
   securityScan: ".github/workflows/security-scan.yml",
   checkWorkflow: ".github/workflows/relay-security-check.yml",
   securityDb: ".github/workflows/security-db.yml",
+  /** Our composite action: the database steps of the gate, the rescan and the daily job, in one copy. */
+  dbAction: ".github/actions/relay-security-db/action.yml",
   ci: ".github/workflows/ci.yml",
   trivyignore: ".trivyignore",
   trivyignoreYaml: ".trivyignore.yaml",
@@ -114,6 +116,8 @@ export const renderScanningDocs = (view: View) => renderTemplate("security-scann
 export const renderCheckWorkflow = (view: View) => renderTemplate("relay-security-check.yml.hbs", view);
 /** The daily job that downloads the vulnerability database into the cache the other jobs restore. */
 export const renderSecurityDb = (view: View) => renderTemplate("security-db.yml.hbs", view);
+/** The local action the gate, the rescan and the daily job call for the vulnerability database. */
+export const renderDbAction = (view: View) => renderTemplate("db-action.yml.hbs", view);
 /** A ci.yml for a repository that has no workflow building the image. */
 export const renderCi = (view: View) => renderTemplate("ci.yml.hbs", view);
 export const renderTrivyignore = (view: View) => renderTemplate("trivyignore.hbs", view);

@@ -39,7 +39,11 @@ version: 2
 updates:
   # Actions pinned as \`uses: owner/repo@<sha> # vX.Y.Z\`: Dependabot moves the SHA and the comment.
   - package-ecosystem: github-actions
-    directory: "/"
+    # The workflows, and the pins inside our database action (a composite action in a folder of its
+    # own, which Dependabot reads only when it is listed).
+    directories:
+      - "/"
+      - "/.github/actions/relay-security-db"
     schedule:
       interval: weekly
 ${cooldown}${label}    groups:

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { isolatedScanStep } from "../gate/isolate.js";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { listRepoDir, readRepoText, readRepoTextForAnalysis } from "../fsguard.js";
 import type { Answers } from "../answers/schema.js";
 import type { Deps } from "../deps.js";
@@ -60,7 +60,7 @@ function repoFiles(dir: string, keep: (workflow: string) => boolean): { texts: M
   const texts = new Map<string, string>();
   const all = listRepoDir(dir, ".github/workflows").filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => `.github/workflows/${f}`);
   const left = all.filter((p) => !keep(p));
-  for (const rel of [...all.filter(keep), ".trivyignore", ".trivyignore.yaml", ".grype.yaml", GOVULNCHECK_IGNORE, "trivy.yaml", "renovate.json", ".github/dependabot.yml", ".github/dependabot.yaml", ".github/relay-security.json", "docs/security-scanning.md", ...ALL_SCAN_SCRIPTS]) {
+  for (const rel of [...all.filter(keep), ".trivyignore", ".trivyignore.yaml", ".grype.yaml", GOVULNCHECK_IGNORE, "trivy.yaml", "renovate.json", ".github/dependabot.yml", ".github/dependabot.yaml", ".github/relay-security.json", "docs/security-scanning.md", PATHS.dbAction, ...ALL_SCAN_SCRIPTS]) {
     const text = readRepoText(dir, rel);
     if (text !== undefined) texts.set(rel, text);
   }
@@ -121,12 +121,15 @@ export async function validateRepo(dir: string, ctx: ValidateContext): Promise<F
     if (path === "trivy.yaml" && ctx.answers?.scanner !== "grype") findings.push(...lintTrivyConfig(path, text));
   }
   const workflows = [...texts].filter(([p]) => isWorkflow(p)).map(([path, text]) => ({ path, text }));
-  findings.push(...lintPins(workflows, loadPins()));
-  // actionlint and the Trivy preview side by side (at most max(2, cores) tools at once); findings in this order.
+  // Our composite action: its pins are checked like a workflow's; actionlint reads it for the inputs
+  // the workflows pass it (it lints no action file itself).
+  const action = texts.has(PATHS.dbAction) ? [{ path: PATHS.dbAction, text: texts.get(PATHS.dbAction) as string }] : [];
+  findings.push(...lintPins([...workflows, ...action], loadPins()));
+  // actionlint, shellcheck and the Trivy preview side by side (at most max(2, cores) tools at once); findings in this order.
   const tools = { ...ctx, deps: { ...ctx.deps, exec: boundedExec(ctx.deps.exec) } };
   const scripts = [...texts].filter(([p]) => p.startsWith(`${SCRIPTS_DIR}/`) && p.endsWith(".sh")).map(([path, text]) => ({ path, text }));
   const [lint, shell, preview] = await Promise.all([
-    actionlintOn(dir, workflows, tools),
+    actionlintOn(dir, workflows, tools, action),
     shellcheckScripts(scripts, { cwd: dir, exec: tools.deps.exec }),
     previewGate(dir, workflows, tools),
   ]);
@@ -207,8 +210,8 @@ function ciBuildArgs(dir: string, dockerfile: string, validated: { path: string;
   return buildArgsFor(ctx.answers ?? {}, ci);
 }
 
-async function actionlintOn(dir: string, workflows: { path: string; text: string }[], ctx: ValidateContext): Promise<Finding[]> {
-  const onDisk = workflows.every((w) => readRepoText(dir, w.path) === w.text);
+async function actionlintOn(dir: string, workflows: { path: string; text: string }[], ctx: ValidateContext, actions: { path: string; text: string }[] = []): Promise<Finding[]> {
+  const onDisk = [...workflows, ...actions].every((w) => readRepoText(dir, w.path) === w.text);
   // The user's config (self-hosted runner labels, config variables, ignores) on every path (issue 20).
   const config = findActionlintConfig(dir);
   if (onDisk) return runActionlint(workflows.map((w) => w.path), { cwd: dir, exec: ctx.deps.exec, config });
@@ -219,6 +222,10 @@ async function actionlintOn(dir: string, workflows: { path: string; text: string
   try {
     mkdirSync(join(scratch, ".github", "workflows"), { recursive: true });
     for (const w of workflows) writeFileSync(join(scratch, w.path), w.text);
+    for (const a of actions) {
+      mkdirSync(join(scratch, dirname(a.path)), { recursive: true });
+      writeFileSync(join(scratch, a.path), a.text);
+    }
     return await runActionlint(workflows.map((w) => w.path), { cwd: scratch, exec: ctx.deps.exec, config });
   } finally {
     rmSync(scratch, { recursive: true, force: true });

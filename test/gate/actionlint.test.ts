@@ -1,10 +1,12 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { planGate } from "../../src/gate/index.js";
+import { PATHS, renderDbAction } from "../../src/render/index.js";
+import { viewWith } from "../support/answers.js";
 import { findTool, requireTool } from "../support/tools.js";
 import { generated, render } from "./arbitraries.js";
 import { loadCases, requestFor, requestForText } from "./helpers.js";
@@ -31,6 +33,9 @@ function lint(name: string, text: string, others: { path: string; text: string }
   mkdirSync(join(repo, ".github/workflows"), { recursive: true });
   for (const o of others) writeFileSync(join(repo, o.path), o.text);
   writeFileSync(join(repo, ".github/workflows", name), text);
+  // Our database action, as a set-up writes it next to the gate: actionlint checks the inputs passed to it.
+  mkdirSync(join(repo, dirname(PATHS.dbAction)), { recursive: true });
+  writeFileSync(join(repo, PATHS.dbAction), renderDbAction(viewWith(/depName=anchore\/grype/.test(text) ? { scanner: "grype", sarif: false } : {})));
   const run = spawnSync(actionlint as string, ["-format", "{{json .}}", `-shellcheck=${shellcheck}`, `.github/workflows/${name}`], { cwd: repo, encoding: "utf8" });
   if (run.status !== 0 && run.status !== 1) throw new Error(`actionlint failed: ${run.stderr}`);
   return (JSON.parse(run.stdout || "[]") as Finding[]).map((f) => `${f.kind}: ${f.message}`);

@@ -77,6 +77,32 @@ describe("where the scan goes", () => {
   });
 });
 
+describe("a job with no checkout before the build (our step runs .github/actions/relay-security-db)", () => {
+  const bpa = (withLines: string, checkout = "") =>
+    `${head}    steps:\n${checkout}      - uses: docker/build-push-action@v6\n        with:\n          load: true\n          tags: a:b\n${withLines}`;
+  it.each([
+    ["build-push-action from its git context, no checkout: our own job, with the reason", bpa(""), addedJob],
+    ["... a git URL context", bpa("          context: https://github.com/acme/svc.git#main\n"), addedJob],
+    ["... {{defaultContext}} with a subfolder", bpa("          context: '{{defaultContext}}:svc'\n"), addedJob],
+    ["... a checkout into another path does not count", bpa("", "      - uses: actions/checkout@v4\n        with:\n          path: src\n"), addedJob],
+    ["... nor a checkout of another repository", bpa("", "      - uses: actions/checkout@v4\n        with:\n          repository: acme/other\n"), addedJob],
+    ["a checkout first: our step after the build", bpa("", "      - uses: actions/checkout@v4\n"), inserted],
+    ["a path context: the repository is in the workspace already", bpa("          context: .\n"), inserted],
+  ])("%s", (_name, workflow, expected) => {
+    expect(expected(plan(workflow))).toBe(true);
+  });
+  it("the plan says why the step did not go after the build", () => {
+    const r = plan(bpa(""));
+    expect(r.kind === "edit" && r.notes.join("\n")).toMatch(/job build has no actions\/checkout of this repository before it, which our steps need \(they run \.\/\.github\/actions\/relay-security-db/);
+  });
+  it("with --isolated-scan nothing in the build job needs the checkout (the save step only)", async () => {
+    const { renderGateStep } = await import("../../src/render/index.js");
+    const { viewWith } = await import("../support/answers.js");
+    const r = plan(bpa(""), { step: (ref, cond) => renderGateStep(viewWith({ isolatedScan: true }), ref, cond) });
+    expect(r.kind === "edit" && r.summary).toMatch(/^inserted/);
+  });
+});
+
 describe("which workflow", () => {
   const build = (tag: string) => wf(`      - run: docker build -t ${tag} .\n`);
   const test = wf("      - run: go test ./...\n");

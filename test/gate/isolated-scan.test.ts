@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { loadPins } from "../../src/pins.js";
+import { PATHS } from "../../src/render/index.js";
 import { renderInitReport } from "../../src/report/init.js";
 import { runCli } from "../support/cli.js";
 import { actionlint, workflowRepo, zizmor } from "../support/linters.js";
@@ -50,13 +51,13 @@ describe("--isolated-scan", () => {
       const scan = j["relay-security-image-scan"];
       expect(scan?.needs).toBe("build");
       expect(scan?.permissions).toEqual({ contents: "read" });
-      // The image, then the gate's block: the database steps (issue 18), the scan, the no-database note.
+      // The image, then the gate's block: our database action (issue 18, after the checkout it needs), the scan.
       expect(scan?.steps.map((s) => s.uses?.split("@")[0] ?? s.id)).toEqual([
-        "actions/checkout", "actions/download-artifact", undefined, "actions/cache/restore", "aquasecurity/setup-trivy", "relay-security-db", "aquasecurity/trivy-action", "relay-security-no-db",
+        "actions/checkout", "actions/download-artifact", undefined, "./.github/actions/relay-security-db", "aquasecurity/trivy-action",
       ]);
       expect(scan?.steps[0]?.with).toEqual({ "persist-credentials": false });
       expect(scan?.steps[1]?.uses).toBe(`actions/download-artifact@${pins["actions/download-artifact"]?.sha}`);
-      expect(scan?.steps[6]?.with).toMatchObject({ "image-ref": "relay-security/image:scan", severity: "CRITICAL,HIGH", "ignore-unfixed": true, "exit-code": "1", trivyignores: ".trivyignore" });
+      expect(scan?.steps[4]?.with).toMatchObject({ "image-ref": "relay-security/image:scan", severity: "CRITICAL,HIGH", "ignore-unfixed": true, "exit-code": "1", trivyignores: ".trivyignore" });
       expect(after).toContain(`uses: ${pin("actions/upload-artifact")}`);
       expect(after).toContain(`uses: ${pin("actions/download-artifact")}`);
       // The scanner is no longer next to what the build job holds: no warning about it.
@@ -78,7 +79,7 @@ describe("--isolated-scan", () => {
     writeFileSync(join(dir, "answers.json"), JSON.stringify({ isolatedScan: false }));
     const off = await upgrade(dir, { answersFile: join(dir, "answers.json") });
     const text = readFileSync(join(dir, CI), "utf8");
-    expect(jobs(text)["build"]?.steps.map((s) => s.id).filter(Boolean)).toEqual(["relay-security-db-cache", "relay-security-setup", "relay-security-db", "relay-security-scan", "relay-security-no-db"]);
+    expect(jobs(text)["build"]?.steps.map((s) => s.id).filter(Boolean)).toEqual(["relay-security-db", "relay-security-scan"]);
     expect(jobs(text)["build"]?.steps.find((s) => s.id === "relay-security-scan")?.uses).toMatch(/^aquasecurity\/trivy-action@/);
     expect(off.report.plan.notes.join("\n")).toContain("job relay-security-image-scan is left from --isolated-scan, which is now off; remove it by hand");
     expect(git(dir, "status", "--porcelain")).toContain(CI);
@@ -98,7 +99,8 @@ describe("--isolated-scan", () => {
       const dir = makeRepo("example", { files: { [CI]: LINT_CLEAN_CI } });
       const { report } = await upgrade(dir, { flags: { isolatedScan: true, ...flags } });
       expect(report.plan.gate.kind).toBe("edit");
-      const lint = workflowRepo({ "ci.yml": readFileSync(join(dir, CI), "utf8") });
+      // With the action the set-up wrote, so actionlint checks the inputs our step passes it.
+      const lint = workflowRepo({ "ci.yml": readFileSync(join(dir, CI), "utf8"), [PATHS.dbAction]: readFileSync(join(dir, PATHS.dbAction), "utf8") });
       expect(actionlint(actionlintBin!, lint)).toEqual([]);
       expect(zizmor(zizmorBin!, lint)).toEqual([]);
     });

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { planGate, type GateRequest } from "../../src/gate/index.js";
 import { OUR_COMPANION_IDS, OUR_STEP_ID } from "../../src/gate/locate.js";
-import { renderGateStep, renderImageScanJob } from "../../src/render/index.js";
+import { PATHS, renderDbAction, renderGateStep, renderImageScanJob } from "../../src/render/index.js";
 import { viewWith } from "../support/answers.js";
 import { actionlint, workflowRepo, zizmor } from "../support/linters.js";
 import { requireTool } from "../support/tools.js";
@@ -41,8 +41,8 @@ describe.each(loadCases().filter((c) => CASES.includes(c.name)))("--reachability
     const text = after(planGate(on));
     const list = ids(text);
     const at = list.indexOf(OUR_STEP_ID);
-    // The database steps (issue 18) come first, then the three reachability steps, then the scan.
-    expect(list.slice(at - 6, at + 1)).toEqual([...OUR_COMPANION_IDS.slice(3), ...OUR_COMPANION_IDS.slice(0, 3), OUR_STEP_ID]);
+    // The database action (issue 18) comes first, then the three reachability steps, then the scan.
+    expect(list.slice(at - 4, at + 1)).toEqual(["relay-security-db", ...OUR_COMPANION_IDS.slice(0, 3), OUR_STEP_ID]);
     if (c.input.includes("\r\n")) expect(text.replace(/\r\n/g, "")).not.toContain("\n");
   });
 
@@ -63,7 +63,7 @@ describe.each(loadCases().filter((c) => CASES.includes(c.name)))("--reachability
 describe("--reachability, the spliced workflow", () => {
   const c = loadCases().find((x) => x.name === "docker-build-basic");
   const before = workflowRepo({ "ci.yml": c?.input ?? "" });
-  const dir = workflowRepo({ "ci.yml": c ? after(planGate(withView(requestFor(c), ON))) : "" });
+  const dir = workflowRepo({ "ci.yml": c ? after(planGate(withView(requestFor(c), ON))) : "", [PATHS.dbAction]: renderDbAction(ON) });
   // What the linters say about the user's own lines stays; our steps may add nothing (kinds, not lines).
   const kinds = (found: string[]) => found.map((f) => f.replace(/^[^:]*:\d+:(\d+:)? /, "")).sort();
   it.skipIf(!actionlintBin)("actionlint (with shellcheck when present) finds nothing new", () => {

@@ -33,8 +33,10 @@ describe("--scanner grype, end to end in process", () => {
     const ci = read(dir, ".github/workflows/ci.yml");
     const steps = stepsOf(ci, "build");
     const at = steps.findIndex((s) => s.id === "relay-security-scan");
-    // Right after the build: our block (Grype and its database from the cache, go install, the database), then the scan.
-    expect(steps.slice(at - 4, at).map((s) => s.id ?? s.name)).toEqual(["Build image", "relay-security-db-cache", "relay-security-setup", "relay-security-db"]);
+    // Right after the build: our database action (Grype and its database from the cache, go install, the database), then the scan.
+    expect(steps.slice(at - 2, at).map((s) => s.id ?? s.name)).toEqual(["Build image", "relay-security-db"]);
+    expect(steps[at - 1]?.uses).toBe("./.github/actions/relay-security-db");
+    expect(read(dir, ".github/actions/relay-security-db/action.yml")).toMatch(/name: Install Grype/);
     expect(steps[at]).toMatchObject({
       uses: SCAN_ACTION,
       with: { image: "ghcr.io/acme/hello-service:${{ github.sha }}", "only-fixed": true, "severity-cutoff": "high", "fail-build": true, "grype-version": "v0.122.0", config: ".grype.yaml" },

@@ -1,5 +1,9 @@
+import { spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
-import { buildView, renderCheckWorkflow, renderCi, renderSecurityDb, renderSecurityScan } from "../../src/render/index.js";
+import { buildView, PATHS, renderDbAction, renderCheckWorkflow, renderCi, renderSecurityDb, renderSecurityScan } from "../../src/render/index.js";
 import { actionlint, workflowRepo, zizmor } from "../support/linters.js";
 import { requireTool } from "../support/tools.js";
 import { answersWith, viewWith } from "../support/answers.js";
@@ -39,7 +43,7 @@ VARIANTS["build options from CI, grype"] = { __build: BUILD, scanner: "grype", s
 
 const render = ({ __build, ...over }: Record<string, unknown>) => {
   const view = __build ? buildView({ answers: answersWith(over), modulePath: "example.com/svc", goModFile: "go.mod", build: __build as typeof BUILD }) : viewWith(over);
-  return { "security-scan.yml": renderSecurityScan(view), "ci.yml": renderCi(view), "relay-security-check.yml": renderCheckWorkflow(view), ...(view.imageScan ? { "security-db.yml": renderSecurityDb(view) } : {}) };
+  return { "security-scan.yml": renderSecurityScan(view), "ci.yml": renderCi(view), "relay-security-check.yml": renderCheckWorkflow(view), ...(view.imageScan ? { "security-db.yml": renderSecurityDb(view), [PATHS.dbAction]: renderDbAction(view) } : {}) };
 };
 
 describe.each(Object.entries(VARIANTS))("rendered workflows, %s", (_name, over) => {
@@ -65,5 +69,40 @@ describe("the linters can fail (controls)", () => {
     const found = zizmor(zizmorBin!, bad).join("\n");
     expect(found).toMatch(/unpinned-uses/);
     expect(found).toMatch(/template-injection/);
+  });
+});
+
+/**
+ * Our composite action (.github/actions/relay-security-db/action.yml): actionlint lints workflows only
+ * (it reads an action's metadata to check the inputs a workflow passes, which the variants above do),
+ * so its `run:` scripts go through shellcheck here; zizmor audits it with the workflows above.
+ */
+describe.each([["trivy", {}], ["grype", { scanner: "grype", sarif: false }], ["another database", { dbRepository: "mirror.example.com/aquasec/trivy-db:2" }]] as const)("the database action, %s", (_name, over) => {
+  type ActionStep = { name?: string; uses?: string; shell?: string; run?: string; env?: Record<string, string> };
+  const action = parse(renderDbAction(viewWith(over))) as { inputs: Record<string, { description?: string }>; runs: { using: string; steps: ActionStep[] } };
+  it("is a composite action whose inputs all have descriptions, every uses: pinned, every run: in bash", () => {
+    expect(action.runs.using).toBe("composite");
+    for (const [name, input] of Object.entries(action.inputs)) expect(input.description, name).toMatch(/\S/);
+    for (const step of action.runs.steps) {
+      if (step.uses) expect(step.uses).toMatch(/^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/);
+      if (step.run !== undefined) expect(step.shell).toBe("bash");
+      if (step.run !== undefined) expect(step.run).not.toContain("${{");
+    }
+    for (const line of renderDbAction(viewWith(over)).split("\n").filter((l) => /^\s*(- )?uses: /.test(l))) expect(line).toMatch(/@[0-9a-f]{40} # v\d+\.\d+\.\d+$/);
+  });
+  it.skipIf(!shellcheck)("its run: scripts are shellcheck-clean (shellcheck -s bash)", () => {
+    const runs = action.runs.steps.filter((s) => s.run !== undefined);
+    expect(runs.length).toBeGreaterThan(0);
+    const dir = workflowRepo({});
+    const files = runs.map((s, i) => {
+      const f = join(dir, `step-${i}.sh`);
+      writeFileSync(f, s.run ?? "");
+      return f;
+    });
+    const r = spawnSync(shellcheck!, ["-s", "bash", ...files], { encoding: "utf8" });
+    expect(r.stdout + r.stderr).toBe("");
+    // Control: the same shellcheck on an unquoted variable reports it.
+    writeFileSync(join(dir, "bad.sh"), "echo $1\n");
+    expect(spawnSync(shellcheck!, ["-s", "bash", join(dir, "bad.sh")], { encoding: "utf8" }).stdout).toMatch(/SC2086/);
   });
 });

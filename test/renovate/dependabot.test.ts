@@ -28,7 +28,9 @@ describe("renderDependabot", () => {
   });
 
   it("looks for the Dockerfile where it is, and groups the scanner actions", () => {
-    expect(doc.updates.map((u) => u.directory)).toEqual(["/", "/build", "/"]);
+    expect(doc.updates.map((u) => u.directory)).toEqual([undefined, "/build", "/"]);
+    // The workflows and our composite action, whose own pins Dependabot reads only when its folder is listed.
+    expect((doc.updates[0] as { directories?: string[] }).directories).toEqual(["/", "/.github/actions/relay-security-db"]);
     expect(doc.updates[0]?.groups).toEqual({ "security-scanners": { patterns: ["aquasecurity/*", "anchore/*"] } });
     const root = parse(renderDependabot({ label: "security", dockerDirectory: "." })) as { updates: Update[] };
     expect(root.updates[1]?.directory).toBe("/");

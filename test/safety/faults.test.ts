@@ -56,16 +56,6 @@ async function journalWriteIndex(nth: number): Promise<number> {
   return at;
 }
 
-/** How many files `--yes` writes on the example (the writer's call indices below are counted from it). */
-let filesWritten: number | undefined;
-async function files(): Promise<number> {
-  if (filesWritten === undefined) {
-    const { report } = await runInit(initOptions(makeRepo("example")), scriptedDeps([]).deps);
-    filesWritten = report.written.length;
-  }
-  return filesWritten;
-}
-
 const enospc = () => Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" });
 
 /** What `--yes` writes on a fresh copy of the example, uninterrupted. */
@@ -115,8 +105,9 @@ describe("a rename that fails part-way", () => {
   it("puts back every file already renamed", async () => {
     const dir = makeRepo("example");
     const before = snapshot(dir);
-    // The journal (write, rename), 5 temps, the journal again, the first target rename; then the second fails.
-    const { fs } = faulty(2 + (await files()) + 3, (call) => {
+    // Up to the journal's "commit" write (the journal, every temp and the folders new files need), the
+    // journal again (write, rename), the first target rename; then the second fails.
+    const { fs } = faulty((await journalWriteIndex(1)) + 3, (call) => {
       expect(call).toBe("rename");
       throw Object.assign(new Error("EBUSY"), { code: "EBUSY" });
     });
@@ -178,8 +169,9 @@ describe("a kill at every point of the write converges", () => {
     symlinkSync("../../ci/main.yml", join(dir, ".github/workflows/ci.yml"));
     git(dir, "add", "-A");
     git(dir, "commit", "-qm", "link");
-    // Kill once every temp is staged (journal written and renamed, one temp a file), before "commit".
-    const { fs } = faulty(2 + (await files()), () => {
+    // Kill once every temp is staged (journal written and renamed, one temp a file, the folders new
+    // files need), at the journal's "commit" write.
+    const { fs } = faulty(await journalWriteIndex(1), () => {
       throw new Error("killed");
     }, true);
     await expect(runInit(initOptions(dir), { ...scriptedDeps([]).deps, fs })).rejects.toThrow("killed");

@@ -1,7 +1,8 @@
 /**
  * The vulnerability database on its bad days (issue 18), with the real Trivy through the generated steps:
- * the `run:` text and `env:` of the database step are read out of the rendered gate step, rescan and
- * daily job, and the scan step is replayed the way trivy-action runs it (TRIVY_* variables, cache-dir),
+ * the gate step, the rescan and the daily job call our composite action (.github/actions/relay-security-db);
+ * its steps are read out of the rendered action with the caller's inputs filled in (actionSteps), its
+ * `run:` text and `env:` run as a runner would, and the scan step is replayed the way trivy-action runs it (TRIVY_* variables, cache-dir),
  * with the step's own `env:`. The registry is a local one (test/support/fake-registry.ts) that serves the
  * fixture database or answers 429 TOOMANYREQUESTS; "no network" is an empty network namespace.
  */
@@ -11,12 +12,12 @@ import { dirname, join } from "node:path";
 import { execa } from "execa";
 import { parse } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { renderGateStep, renderSecurityDb, renderSecurityScan, renderTrivyignore } from "../../src/render/index.js";
+import { renderDbAction, renderGateStep, renderSecurityDb, renderSecurityScan, renderTrivyignore } from "../../src/render/index.js";
 import { trivyActionRun } from "../../src/validate/trivy-args.js";
 import { viewWith } from "../support/answers.js";
 import { dbArtifact, startRegistry, type FakeRegistry } from "../support/fake-registry.js";
 import { trivyFixtures, VULN, type TrivyFixtures } from "../support/scanner-fixtures.js";
-import { expand, runRunStep, stepById, type Step } from "../support/steps.js";
+import { actionSteps, expand, runRunStep, stepById, type Step } from "../support/steps.js";
 import { requireTool } from "../support/tools.js";
 import { vulnsOf } from "./helpers.js";
 
@@ -76,8 +77,18 @@ describe.skipIf(!trivy || !go)("the vulnerability database steps, with the real 
   /** The retry delays are the only input the tests change (the generated 30 s and 90 s would make them slow). */
   const quick = { RETRY_DELAYS: "0 0" };
 
-  const dbStep = (steps: Step[], id = "relay-security-db") => stepById(steps, id);
-  const restorePath = (steps: Step[], id = "relay-security-db-cache") => String(stepById(steps, id).with?.path);
+  const ACTION = "./.github/actions/relay-security-db";
+  /** The caller's step that runs our action (the gate's `relay-security-db`, the rescan's `db`, the daily job's). */
+  const caller = (steps: Step[]) => {
+    const found = steps.filter((s) => s.uses === ACTION);
+    if (found.length !== 1) throw new Error(`expected one step using ${ACTION}, found ${found.length}`);
+    return found[0] as Step;
+  };
+  /** The action's steps for that caller, with the view the same set-up renders the action from. */
+  const inAction = (steps: Step[], over: Record<string, unknown> = {}) => actionSteps(renderDbAction(viewWith(over)), caller(steps));
+  const dbStep = (steps: Step[], over: Record<string, unknown> = {}) => stepById(inAction(steps, over), "db");
+  const restoreStep = (steps: Step[]) => inAction(steps).find((s) => s.uses?.startsWith("actions/cache/restore@")) ?? {};
+  const restorePath = (steps: Step[]) => String(restoreStep(steps).with?.path);
 
   /**
    * The scan step as trivy-action runs it: its inputs as TRIVY_* variables, cache-dir as TRIVY_CACHE_DIR,
@@ -103,22 +114,26 @@ describe.skipIf(!trivy || !go)("the vulnerability database steps, with the real 
 
   it("the gate restores and reads the database outside the workspace (a committed .cache/trivy is never used)", () => {
     const steps = gateSteps();
+    expect(caller(steps).id).toBe("relay-security-db");
     expect(restorePath(steps)).toBe("${{ runner.temp }}/relay-security/trivy/db");
     expect(dbStep(steps).env?.CACHE_DIR).toBe("${{ runner.temp }}/relay-security/trivy");
     expect(stepById(steps, "relay-security-scan").with).toMatchObject({ "cache-dir": "${{ runner.temp }}/relay-security/trivy", cache: false, "skip-setup-trivy": true });
     // The daily job saves exactly the path the gate and the rescan restore (actions/cache matches on paths).
     const save = dbJobSteps().find((s) => s.uses?.startsWith("actions/cache/save@"));
     expect(save?.with?.path).toBe(restorePath(steps));
-    expect(restorePath(rescanSteps(), "db-cache")).toBe(restorePath(steps));
+    expect(restorePath(rescanSteps())).toBe(restorePath(steps));
     expect(String(save?.with?.key)).toMatch(/^relay-security-trivy-db-/);
-    expect(stepById(steps, "relay-security-db-cache").with?.["restore-keys"]).toBe("relay-security-trivy-db-");
+    expect(restoreStep(steps).with?.["restore-keys"]).toBe("relay-security-trivy-db-");
+    // The gate and the rescan restore; the daily job (refresh) does not.
+    expect(restoreStep(steps).if).toBe("inputs.refresh != 'true'");
+    expect([caller(steps).with?.refresh, caller(rescanSteps()).with?.refresh, caller(dbJobSteps()).with?.refresh]).toEqual([undefined, undefined, "true"]);
   });
 
   it("warm cache (built 5 h ago): no request to the registry, and the scan finds the fixture CRITICAL without downloading", async () => {
     const r = runner("fresh");
     const steps = gateSteps({ dbRepository: refusing.repository });
     const before = refusing.requests.length;
-    const db = await runRunStep(dbStep(steps), { ...r, bin, over: quick });
+    const db = await runRunStep(dbStep(steps, { dbRepository: refusing.repository }), { ...r, bin, over: quick });
     expect(db.exitCode, db.output).toBe(0);
     expect(db.outputs.status).toBe("cached");
     expect(refusing.requests.length).toBe(before);
@@ -137,7 +152,7 @@ describe.skipIf(!trivy || !go)("the vulnerability database steps, with the real 
     const r = runner(restored);
     const steps = gateSteps({ dbRepository: serving.repository });
     const before = serving.requests.filter((q) => q.includes("/blobs/")).length;
-    const db = await runRunStep(dbStep(steps), { ...r, bin, over: quick });
+    const db = await runRunStep(dbStep(steps, { dbRepository: serving.repository }), { ...r, bin, over: quick });
     expect(db.exitCode, db.output).toBe(0);
     expect(db.outputs.status).toBe("downloaded");
     expect(serving.requests.filter((q) => q.includes("/blobs/")).length).toBeGreaterThan(before);
@@ -148,30 +163,29 @@ describe.skipIf(!trivy || !go)("the vulnerability database steps, with the real 
     expect([s.exitCode, s.vulns], s.output).toEqual([1, [`${VULN.openssl} libcrypto3`]]);
   });
 
-  it.each([["no cache", "none"], ["a stale cache", "stale"]] as const)("registry answering 429 with %s: three attempts, the step fails, the next step says it is not a finding", async (_name, restored) => {
+  it.each([["no cache", "none"], ["a stale cache", "stale"]] as const)("registry answering 429 with %s: three attempts, the step fails and says it is not a finding", async (_name, restored) => {
     const r = runner(restored);
     const steps = gateSteps({ dbRepository: refusing.repository });
-    const db = await runRunStep(dbStep(steps), { ...r, bin, over: quick });
+    const db = await runRunStep(dbStep(steps, { dbRepository: refusing.repository }), { ...r, bin, over: quick });
     expect(db.exitCode).toBe(1);
     expect(db.output).toMatch(/TOOMANYREQUESTS/);
     expect(db.output.match(/^Attempt \d failed with a temporary error/gm)).toHaveLength(3);
     expect(db.output).toContain("Attempt 3 failed with a temporary error; no retries left.");
     expect(db.outputs.status).toBeUndefined();
-    // The scan step keeps the default `if: success()`, so it is skipped; the note runs only on this failure.
+    // The scan step keeps the default `if: success()`, so it is skipped; the action itself said why.
     expect(stepById(steps, "relay-security-scan").if).toBeUndefined();
-    const note = stepById(steps, "relay-security-no-db");
-    expect(note.if).toBe("failure() && steps.relay-security-db.outcome == 'failure'");
-    const said = await runRunStep(note, { ...r, bin });
-    expect(said.exitCode).toBe(1);
-    expect(said.output).toMatch(/^::error title=Vulnerability scan did not run::the scan did not run: the vulnerability database could not be downloaded; this is not a finding\./m);
+    expect(db.output).toMatch(/^::error title=Vulnerability scan did not run::the scan did not run: the vulnerability database could not be downloaded; this is not a finding\. Re-run the job later; this step's log shows the server's answer\.$/m);
+    // No step of ours after the scan any more: the annotation came from the failing step.
+    expect(steps.map((s) => s.id)).toEqual(["relay-security-db", "relay-security-scan"]);
   });
 
   it("a permanent answer (unknown repository) is not retried", async () => {
     const r = runner("none");
     const repo = serving.repository.replace("aquasec/trivy-db", "nobody/none");
-    const db = await runRunStep(dbStep(gateSteps({ dbRepository: repo })), { ...r, bin, over: quick });
+    const db = await runRunStep(dbStep(gateSteps({ dbRepository: repo }), { dbRepository: repo }), { ...r, bin, over: quick });
     expect(db.exitCode).toBe(1);
     expect(db.output).toContain("Attempt 1 failed with an answer that is not temporary: not retried.");
+    expect(db.output).toContain("::error title=Vulnerability scan did not run::");
   });
 
   it("no network and Trivy's default repositories: retried, then the step fails", async () => {
@@ -198,30 +212,36 @@ describe.skipIf(!trivy || !go)("the vulnerability database steps, with the real 
     mkdirSync(join(r.cwd, ".cache", "trivy", "db"), { recursive: true });
     writeFileSync(join(r.cwd, ".cache", "trivy", "db", "trivy.db"), "planted");
     writeFileSync(join(r.cwd, ".cache", "trivy", "db", "metadata.json"), JSON.stringify({ Version: 2, NextUpdate: "2099-01-01T00:00:00Z", UpdatedAt: iso(Date.now()), DownloadedAt: iso(Date.now()) }));
-    const db = await runRunStep(dbStep(gateSteps({ dbRepository: serving.repository })), { ...r, bin, over: quick });
+    const db = await runRunStep(dbStep(gateSteps({ dbRepository: serving.repository }), { dbRepository: serving.repository }), { ...r, bin, over: quick });
     expect([db.exitCode, db.outputs.status], db.output).toEqual([0, "downloaded"]);
     expect(existsSync(join(r.cacheDir, "db", "trivy.db"))).toBe(true);
   });
 
   it("the rescan runs the same database step, and says so when it fails", async () => {
     const gate = dbStep(gateSteps());
-    const rescan = stepById(rescanSteps(), "db");
+    expect(caller(rescanSteps()).id).toBe("db");
+    const rescan = dbStep(rescanSteps());
     expect(rescan.run).toBe(gate.run);
-    expect(rescan.env).toEqual(gate.env);
+    // The same inputs but the end of the annotation: what to do next differs.
+    const { WHEN_FAILED: w1, ...rescanEnv } = rescan.env ?? {};
+    const { WHEN_FAILED: w2, ...gateEnv } = gate.env ?? {};
+    expect(rescanEnv).toEqual(gateEnv);
+    expect([w1, w2]).toEqual(["No issue is filed or closed; the next scheduled run tries again.", "Re-run the job later; this step's log shows the server's answer."]);
     const scanStep = rescanSteps().find((s) => s.uses?.startsWith("aquasecurity/trivy-action@") && s.with?.format === "json");
     expect(scanStep?.env).toEqual({ TRIVY_SKIP_DB_UPDATE: "true" });
     expect(scanStep?.with?.["cache-dir"]).toBe("${{ runner.temp }}/relay-security/trivy");
-    const note = rescanSteps().find((s) => s.if === "failure() && steps.db.outcome == 'failure'");
     const r = runner("none");
-    const said = await runRunStep(note ?? {}, { ...r, bin });
-    expect(said.output).toMatch(/^::error title=Vulnerability scan did not run::the scan did not run: the vulnerability database could not be downloaded; this is not a finding/m);
+    const said = await runRunStep(dbStep(rescanSteps({ dbRepository: refusing.repository }), { dbRepository: refusing.repository }), { ...r, bin, over: quick });
+    expect(said.exitCode).toBe(1);
+    expect(said.output).toMatch(/^::error title=Vulnerability scan did not run::the scan did not run: the vulnerability database could not be downloaded; this is not a finding\. No issue is filed or closed; the next scheduled run tries again\.$/m);
+    expect(rescanSteps().some((s) => /did not run/.test(s.name ?? ""))).toBe(false);
   });
 
   it("the daily job downloads even over a fresh copy, into the path it saves", async () => {
     const r = runner("fresh");
     const steps = dbJobSteps({ dbRepository: serving.repository });
-    const download = steps.find((s) => s.run !== undefined) ?? {};
-    expect(download.env?.REFRESH).toBe("true");
+    const download = dbStep(steps, { dbRepository: serving.repository });
+    expect([download.env?.REFRESH, download.env?.RETRY_DELAYS]).toEqual(["true", "60 300"]);
     const db = await runRunStep(download, { ...r, bin, over: quick });
     expect([db.exitCode, db.outputs.status], db.output).toEqual([0, "downloaded"]);
     const save = steps.find((s) => s.uses?.startsWith("actions/cache/save@"));
@@ -232,13 +252,15 @@ describe.skipIf(!trivy || !go)("the vulnerability database steps, with the real 
 
 describe("security-db.yml", () => {
   const wf = parse(renderSecurityDb(viewWith())) as { on: Record<string, unknown>; permissions: unknown; jobs: Record<string, { if?: string; permissions?: unknown; steps: Step[] }> };
-  it("runs daily (off the hour) and by hand, saves only on the default branch, with no token permissions", () => {
+  it("runs daily (off the hour) and by hand, saves only on the default branch, reads only our action's folder", () => {
     expect(Object.keys(wf.on)).toEqual(["schedule", "workflow_dispatch"]);
     const cron = (wf.on.schedule as { cron: string }[])[0]?.cron ?? "";
     expect(cron).toMatch(/^([1-9]|[1-5][0-9]) [1-4] \* \* \*$/);
     const job = wf.jobs["trivy-db"];
     expect(job?.if).toBe("github.event_name == 'schedule' || github.ref_name == github.event.repository.default_branch");
-    expect(job?.permissions).toEqual({});
-    expect(job?.steps.map((s) => s.uses?.split("@")[0] ?? "run")).toEqual(["aquasecurity/setup-trivy", "run", "actions/cache/save"]);
+    // contents: read to check out our action (a local action runs only from a checkout), and no token kept.
+    expect(job?.permissions).toEqual({ contents: "read" });
+    expect(job?.steps.map((s) => s.uses?.split("@")[0] ?? "run")).toEqual(["actions/checkout", "./.github/actions/relay-security-db", "actions/cache/save"]);
+    expect(job?.steps[0]?.with).toEqual({ "sparse-checkout": ".github/actions/relay-security-db", "persist-credentials": false });
   });
 });

@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { execa } from "execa";
+import { parse } from "yaml";
 
 export type Step = { id?: string; name?: string; uses?: string; if?: string; env?: Record<string, unknown>; with?: Record<string, unknown>; run?: string };
 
@@ -62,4 +63,26 @@ export async function runRunStep(step: Step, opts: { runnerTemp: string; bin: st
     if (m) outputs[m[1] as string] = m[2] as string;
   }
   return { exitCode: r.exitCode ?? -1, output: r.all ?? "", outputs };
+}
+
+/**
+ * The steps of a composite action as the runner runs them for `caller` (a step that `uses:` it):
+ * every `${{ inputs.NAME }}` in their `env:` and `with:` becomes the caller's `with.NAME`, else the
+ * input's default, as GitHub fills them. Other expressions (`runner.temp`, `github.run_id`) stay.
+ */
+export function actionSteps(actionText: string, caller: Step): Step[] {
+  const action = parse(actionText) as { inputs?: Record<string, { default?: unknown; required?: boolean }>; runs: { using: string; steps: Step[] } };
+  if (action.runs.using !== "composite") throw new Error(`not a composite action: ${action.runs.using}`);
+  const given = caller.with ?? {};
+  const value = (name: string): string => {
+    if (given[name] !== undefined) return String(given[name]);
+    const input = action.inputs?.[name];
+    if (!input) throw new Error(`the action has no input ${name}`);
+    if (input.default === undefined && input.required) throw new Error(`required input ${name} not given by the caller`);
+    return input.default === undefined ? "" : String(input.default);
+  };
+  for (const name of Object.keys(given)) if (!action.inputs?.[name]) throw new Error(`the caller passes ${name}, which the action does not declare`);
+  const fill = (map: Record<string, unknown> | undefined) =>
+    map && Object.fromEntries(Object.entries(map).map(([k, v]) => [k, typeof v === "string" ? v.replace(/\$\{\{\s*inputs\.([\w-]+)\s*\}\}/g, (_m, n: string) => value(n)) : v]));
+  return action.runs.steps.map((s) => ({ ...s, ...(s.env ? { env: fill(s.env) } : {}), ...(s.with ? { with: fill(s.with) } : {}) }));
 }

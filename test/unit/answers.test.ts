@@ -126,10 +126,12 @@ describe("--db-repository: where Trivy's database comes from", () => {
     expect(validate("https://grype.example.com/databases/v6/latest.json", { scanner: "grype", sarif: false }).dbRepository).toBe("https://grype.example.com/databases/v6/latest.json");
     expect(() => validate("mirror.example.com/aquasec/trivy-db:2", { scanner: "grype", sarif: false })).toThrow(/^--db-repository: ".*" is not an https URL of a Grype database listing/);
   });
-  it("reaches the generated steps as DB_REPOSITORY, quoted", async () => {
+  it("reaches the database action as its db-repository default, quoted, and the script as DB_REPOSITORY", async () => {
     const { viewWith } = await import("../support/answers.js");
-    const { renderGateStep } = await import("../../src/render/index.js");
-    expect(renderGateStep(viewWith({ dbRepository: "mirror.example.com/aquasec/trivy-db:2" }), "x")).toContain("DB_REPOSITORY: 'mirror.example.com/aquasec/trivy-db:2'\n");
+    const { renderDbAction } = await import("../../src/render/index.js");
+    const action = renderDbAction(viewWith({ dbRepository: "mirror.example.com/aquasec/trivy-db:2" }));
+    expect(action).toMatch(/\n {2}db-repository:\n(?: {4}.*\n)*? {4}default: 'mirror\.example\.com\/aquasec\/trivy-db:2'\n/);
+    expect(action).toContain("DB_REPOSITORY: ${{ inputs.db-repository }}\n");
   });
 });
 

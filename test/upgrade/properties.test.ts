@@ -10,7 +10,7 @@ import { planAndApply, randomEdits, type EditPlan } from "./random-edits.js";
 import { setupPreviousRelease, upgrade } from "./support.js";
 
 const IMAGE = "ghcr.io/acme/hello-service";
-const FILES = { [PATHS.securityScan]: "yaml", [PATHS.securityDb]: "yaml", [PATHS.trivyignore]: "text", [PATHS.renovate]: "json" } as const;
+const FILES = { [PATHS.securityScan]: "yaml", [PATHS.securityDb]: "yaml", [PATHS.dbAction]: "yaml", [PATHS.trivyignore]: "text", [PATHS.renovate]: "json" } as const;
 const FLAGS = [{}, { schedule: "weekly" }, { severity: "CRITICAL" }] as const;
 
 let previous: Map<string, string>;
@@ -30,8 +30,10 @@ beforeAll(async () => {
 const lines = (t: string) => t.split("\n").map((l) => l.replace(/\r$/, ""));
 const count = (all: string[], line: string) => all.filter((l) => l === line).length;
 /** Our step in the user's ci.yml, comment included (it is ours to replace). */
-// An earlier release's single step ends at `exit-code: '1'`; today's block at the note step's `exit 1`.
-const withoutStep = (t: string) => t.replace(/\n +# Added by relay-security[^]*?(?:id: relay-security-no-db[^]*?\n +exit 1\n|exit-code: '1'\n(?! +skip-setup-trivy))/, "\n<step>\n");
+// An earlier release's single step ends at `exit-code: '1'`; the 150-line block at the note step's `exit 1`;
+// today's (the action call and the scan) at the scan's `cache-dir:`.
+const withoutStep = (t: string) =>
+  t.replace(/\n +# Added by relay-security[^]*?(?:id: relay-security-no-db[^]*?\n +exit 1\n|exit-code: '1'\n(?! +skip-setup-trivy)|cache-dir: \$\{\{ runner\.temp \}\}\/relay-security\/trivy\n)/, "\n<step>\n");
 
 describe("upgrade properties: random maintainer edits to the files we manage", () => {
   it("keeps every user line outside what we changed, leaves every file parsing or listed as conflicted, touches nothing else", async () => {
