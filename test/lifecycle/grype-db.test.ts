@@ -25,7 +25,7 @@ const grype = (over: Record<string, unknown> = {}) => ({ scanner: "grype", sarif
 const gateSteps = (over: Record<string, unknown> = {}) => parse(renderGateStep(viewWith(grype(over)), "relay-fixture/openssl:latest")) as Step[];
 /** A step of our database action (.github/actions/relay-security-db) as the caller in `steps` runs it. */
 const actionStep = (steps: Step[], id: string) => {
-  const callers = steps.filter((s) => s.uses === "./.github/actions/relay-security-db");
+  const callers = steps.filter((s) => s.uses === "./.github/actions/relay-security-db" || s.uses === "./.relay-security/.github/actions/relay-security-db");
   if (callers.length !== 1) throw new Error(`expected one step calling our action, found ${callers.length}`);
   return stepById(actionSteps(renderDbAction(viewWith(grype())), callers[0] as Step), id);
 };

@@ -39,7 +39,7 @@ describe("security-scan.yml runs its scripts from files", () => {
           const checkout = job.steps.slice(0, i).find((s) => s.uses?.startsWith("actions/checkout@") && s.with?.path === ".relay-security");
           expect(checkout, `${jobId} checks the scripts out before ${file}`).toBeDefined();
           // The workflow's own commit (no ref:), never a token left behind in .git/config.
-          expect(checkout!.with).toEqual({ path: ".relay-security", "sparse-checkout": SCRIPTS_DIR, "persist-credentials": false });
+          expect(checkout!.with).toEqual({ path: ".relay-security", "sparse-checkout": `${SCRIPTS_DIR}\n.github/actions/relay-security-db\n`, "persist-credentials": false });
         });
       }
       expect([...new Set(ran)].sort()).toEqual([...written].sort());
@@ -48,8 +48,22 @@ describe("security-scan.yml runs its scripts from files", () => {
     });
   }
 
+  it.each([["trivy", {}], ["grype", { scanner: "grype", sarif: false }]])(
+    "%s: the image job calls our database action from the scripts checkout (the workflow's commit), not from `ref`, which a manual scan of an older tag may not have",
+    (_, over) => {
+      const steps = (parse(renderSecurityScan(viewWith(over))) as Workflow).jobs["image"]?.steps ?? [];
+      const checkout = steps.findIndex((s) => s.with?.path === ".relay-security");
+      const call = steps.findIndex((s) => s.uses?.endsWith("/actions/relay-security-db"));
+      expect(steps[call]?.uses).toBe("./.relay-security/.github/actions/relay-security-db");
+      expect(checkout).toBeGreaterThan(-1);
+      expect(checkout).toBeLessThan(call);
+      expect(steps[checkout]?.with?.ref).toBeUndefined();
+      expect(String(steps[checkout]?.with?.["sparse-checkout"]).split("\n")).toContain(".github/actions/relay-security-db");
+    },
+  );
+
   it("the check can fail (control): a scripts checkout that keeps the token is caught", () => {
-    const text = renderSecurityScan(viewWith()).replace("sparse-checkout: .github/relay-security\n          persist-credentials: false", "sparse-checkout: .github/relay-security");
+    const text = renderSecurityScan(viewWith()).replace("relay-security-db\n          persist-credentials: false", "relay-security-db");
     const wf = parse(text) as Workflow;
     const checkouts = Object.values(wf.jobs).flatMap((j) => j.steps).filter((s) => s.with?.path === ".relay-security");
     expect(checkouts.some((s) => s.with?.["persist-credentials"] !== false)).toBe(true);

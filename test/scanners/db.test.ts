@@ -80,7 +80,8 @@ describe.skipIf(!trivy || !go)("the vulnerability database steps, with the real 
   const ACTION = "./.github/actions/relay-security-db";
   /** The caller's step that runs our action (the gate's `relay-security-db`, the rescan's `db`, the daily job's). */
   const caller = (steps: Step[]) => {
-    const found = steps.filter((s) => s.uses === ACTION);
+    // The rescan calls the copy its scripts checkout brings (.relay-security/, the workflow's commit).
+    const found = steps.filter((s) => s.uses === ACTION || s.uses === `./.relay-security/${ACTION.slice(2)}`);
     if (found.length !== 1) throw new Error(`expected one step using ${ACTION}, found ${found.length}`);
     return found[0] as Step;
   };

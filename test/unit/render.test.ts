@@ -39,7 +39,7 @@ describe("security-scan.yml", () => {
         expect(writes).toEqual(id === "issues" ? ["issues"] : id === "code-scanning" ? ["security-events"] : []);
         for (const step of job.steps) {
           // Our own local action (one copy of the database steps) is the only `uses:` without a SHA.
-          if (step.uses) expect(step.uses).toMatch(/^(?:[\w.-]+\/[\w./-]+@[0-9a-f]{40}|\.\/\.github\/actions\/relay-security-db)$/);
+          if (step.uses) expect(step.uses).toMatch(/^(?:[\w.-]+\/[\w./-]+@[0-9a-f]{40}|\.\/(?:\.relay-security\/)?\.github\/actions\/relay-security-db)$/);
           if (step.run) expect(step.run).not.toContain("${{");
         }
       }
@@ -66,7 +66,7 @@ describe("security-scan.yml", () => {
     const job = (parse(text) as Workflow).jobs.issues!;
     expect(job.steps.map((s) => s.uses?.split("@")[0])).toEqual(["actions/checkout", "actions/download-artifact", undefined]);
     // No ref: the commit this workflow file comes from (the default branch on the schedule), not `inputs.ref`.
-    expect(job.steps[0]?.with).toEqual({ path: ".relay-security", "sparse-checkout": ".github/relay-security", "persist-credentials": false });
+    expect(job.steps[0]?.with).toEqual({ path: ".relay-security", "sparse-checkout": ".github/relay-security\n.github/actions/relay-security-db\n", "persist-credentials": false });
     expect(job.permissions).toEqual({ contents: "read", issues: "write" });
     expect(job.steps[2]?.run).toBe("bash .relay-security/.github/relay-security/issue-lifecycle.sh");
     expect(runScriptOf(text, "issues", "issues")).not.toMatch(/^\s*(trivy|grype|govulncheck|docker|go) /m);
