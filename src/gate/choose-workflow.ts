@@ -1,4 +1,4 @@
-import { isRecord, jobsOf, stepsOf, type Workflow } from "./locate.js";
+import { isRecord, jobsOf, onOf, stepsOf, type Workflow } from "./locate.js";
 import { skipsDependencyBumps } from "./path-filter.js";
 import { usesAction } from "./shapes.js";
 import type { Build } from "./types.js";
@@ -28,7 +28,7 @@ const CI_NAME = /(^|[^a-z])(ci|test|tests|build|check|checks|go|main|pr|pull[-_ 
 
 /** Why a pull_request workflow never runs on a new commit, or undefined when it does. */
 export function skipsNewCommits(wf: Workflow): string | undefined {
-  const on = wf.data["on"] ?? (wf.data as Record<string, unknown>)["true"];
+  const on = onOf(wf);
   const pr = isRecord(on) ? on["pull_request"] : undefined;
   const types = isRecord(pr) ? pr["types"] : undefined;
   const list = typeof types === "string" ? [types] : Array.isArray(types) ? types.map(String) : undefined;

@@ -49,9 +49,11 @@ export function parseWorkflow(path: string, text: string): Workflow {
 }
 
 /** Event names that trigger the workflow (`on:` as a string, a list or a map). */
+/** The workflow's `on:` value: a plain string key in YAML 1.2 (the yaml default); a YAML 1.1 file reads it as `true`. */
+export const onOf = (wf: { data: Record<string, unknown> }): unknown => wf.data["on"] ?? (wf.data as Record<string, unknown>)["true"];
+
 export function triggers(wf: Workflow): string[] {
-  // `on` is a plain string key in YAML 1.2 (the yaml default); a YAML 1.1 file reads it as `true`.
-  const on = wf.data["on"] ?? (wf.data as Record<string, unknown>)["true"];
+  const on = onOf(wf);
   if (typeof on === "string") return [on];
   if (Array.isArray(on)) return on.filter((e): e is string => typeof e === "string");
   if (on && typeof on === "object") return Object.keys(on);

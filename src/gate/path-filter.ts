@@ -1,4 +1,4 @@
-import { isRecord, type Workflow } from "./locate.js";
+import { isRecord, onOf, type Workflow } from "./locate.js";
 
 /**
  * A `pull_request` paths filter that a dependency bump slips past (issue 10: "a gate on every pull
@@ -57,7 +57,7 @@ const list = (v: unknown): string[] | undefined => (typeof v === "string" ? [v] 
 
 /** Why a pull request that changes only go.mod (or only the Dockerfile) would not run `wf`, or undefined when it would. */
 export function skipsDependencyBumps(wf: Workflow, dockerfile?: string): string | undefined {
-  const on = wf.data["on"] ?? (wf.data as Record<string, unknown>)["true"];
+  const on = onOf(wf);
   const pr = isRecord(on) ? on["pull_request"] : undefined;
   if (!isRecord(pr)) return undefined;
   const paths = list(pr["paths"]);

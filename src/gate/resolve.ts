@@ -1,3 +1,5 @@
+import { onOf } from "./locate.js";
+
 /**
  * Turn an image tag as the shell sees it (`$IMAGE:${TAG}`, `${{ env.IMAGE }}:${{ github.sha }}`) into a
  * value for the trivy-action `image-ref` input, which GitHub expands but no shell does. A shell variable
@@ -102,7 +104,7 @@ export function literalEnv(env: unknown): Record<string, string> {
 
 /** Defaults of `workflow_dispatch` / `workflow_call` inputs, for `${{ inputs.X }}` in a path. */
 export function inputDefaults(wf: { data: Record<string, unknown> }): Record<string, string> {
-  const on = wf.data["on"] ?? wf.data["true"];
+  const on = onOf(wf);
   const out: Record<string, string> = {};
   if (!on || typeof on !== "object" || Array.isArray(on)) return out;
   for (const event of ["workflow_dispatch", "workflow_call"]) {
