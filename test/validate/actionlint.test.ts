@@ -105,6 +105,22 @@ describe.skipIf(!go)("runActionlint with the WebAssembly build (no native binary
     }
   }, 60_000);
 
+  // The build rewrites actionlint's table of popular actions (scripts/build-wasm.sh): the wasm must still
+  // know a tag-pinned action's inputs and outputs, and which old majors no longer run.
+  it("knows the popular actions' inputs, outputs and outdated majors, as the native binary does", async () => {
+    const findings = await runActionlint(["popular.yml"], { cwd: CWD, exec: fakeExec({}), wasmDir: dir });
+    const errors = findings.filter((f) => f.severity === "error");
+    expect(errors).toEqual([
+      expect.objectContaining({ line: 13, message: expect.stringContaining('input "fetch-depht" is not defined in action "actions/checkout@v4"') }),
+      expect.objectContaining({ line: 18, message: expect.stringContaining('property "not-an-output" is not defined in object type {cache-hit: string; go-version: string}') }),
+      expect.objectContaining({ line: 19, message: expect.stringContaining('the runner of "actions/cache@v1" action is too old') }),
+    ]);
+    if (actionlint) {
+      const native = await runActionlint(["popular.yml"], { cwd: CWD, actionlint, shellcheck: "no-such-shellcheck" });
+      expect(errors).toEqual(native.filter((f) => f.severity === "error"));
+    }
+  }, 60_000);
+
   it("compiles the module once per process: a second lint reuses it and finds the same", async () => {
     const first = compileWasmActionlint(dir);
     expect(compileWasmActionlint(dir)).toBe(first);
