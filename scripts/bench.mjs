@@ -8,7 +8,7 @@
 // a venv. The copier template is made from our own output on the example service, so both write the same
 // files. Run: npm run bench [-- PAIRS]   (default 5 pairs; 2 proves it works)
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { longWorkflowRepo } from "./bench-workflow.mjs";
@@ -19,6 +19,8 @@ const PAIRS = Number(process.argv[2] ?? 5);
 const CREATE_VITE = "9.3.0";
 const COPIER = "9.19.1";
 const BENCH = join(ROOT, ".bench");
+/** What "no tools" leaves out: every program a set-up would run to check its work. */
+const TOOLS = ["actionlint", "shellcheck", "trivy", "grype", "govulncheck", "zizmor"];
 const cli = join(ROOT, "dist", "cli.js");
 const node = process.execPath;
 
@@ -36,8 +38,18 @@ function installAnchors() {
     run(join(BENCH, "venv", "bin", "pip"), ["install", "-q", `copier==${COPIER}`]);
     writeFileSync(join(BENCH, "venv", "copier-version"), COPIER);
   }
-  // No tools on PATH: the caller's PATH without the folders that hold a tool we would run (git stays).
-  const nobin = (process.env.PATH ?? "").split(":").filter((d) => d && !["actionlint", "trivy", "grype", "govulncheck", "zizmor"].some((t) => existsSync(join(d, t)))).join(":");
+  // No tools on PATH: the caller's PATH mirrored into one folder of links, less the tools we would run
+  // (dropping the folders that hold a tool is not enough: shellcheck lives in /usr/bin beside git and
+  // the commands copier's git needs). Both sides are started by absolute path.
+  const nobin = join(BENCH, "nobin");
+  rmSync(nobin, { recursive: true, force: true });
+  mkdirSync(nobin, { recursive: true });
+  for (const d of (process.env.PATH ?? "").split(":").filter(Boolean)) {
+    for (const name of existsSync(d) ? readdirSync(d) : []) {
+      if (TOOLS.includes(name) || existsSync(join(nobin, name))) continue;
+      symlinkSync(join(d, name), join(nobin, name));
+    }
+  }
   const viteBin = JSON.parse(readFileSync(join(vite, "package.json"), "utf8")).bin;
   return { vite: join(vite, typeof viteBin === "string" ? viteBin : Object.values(viteBin)[0]), copier, nobin };
 }
@@ -154,6 +166,30 @@ const fresh = (make) => {
 }
 
 {
+  // Real tools on PATH: how much of a set-up is our own work, and whether the tools overlap. Each tool
+  // runs through a shim that times it (GNU time, appended to a log); a tool started by a timed tool
+  // (actionlint's shellcheck) is part of that tool's time. Ours alone = the whole run's CPU - the tools'.
+  const tools = toolShims();
+  if (tools.missing.length > 0) {
+    row("set-up, real tools on PATH", `not measured: ${tools.missing.join(", ")} not found (npm run tools)`, "", "");
+  } else {
+    const runs = [];
+    for (let i = 0; i < PAIRS; i++) {
+      const log = join(tools.dir, `times-${i}.log`);
+      rmSync(log, { force: true });
+      const m = measure(node, [cli, "--yes", fresh(() => exampleRepo("relay-bench-tools-").dir)], { env: { PATH: tools.path, RELAY_BENCH_TOOL_LOG: log }, expect: [0] });
+      const timed = (readIf(log) ?? "").split("\n").filter((l) => /^[\d.]+ [\d.]+ [\d.]+$/.test(l)).map((l) => l.split(" ").map(Number));
+      const toolCpu = timed.reduce((sum, [, u, s]) => sum + u + s, 0);
+      const toolWall = timed.reduce((sum, [w]) => sum + w, 0);
+      runs.push({ own: m.cpu - toolCpu, toolCpu, share: (m.cpu - toolCpu) / m.cpu, wall: m.wall, toolWall, overlap: m.wall / toolWall, spawned: timed.length });
+    }
+    const pct = (r) => `${Math.round(r * 100)}%`;
+    row(`set-up, real tools on PATH (CPU; ${runs[0].spawned} tool runs: ${tools.names.join(", ")})`, `ours alone ${col(runs, "own", sec)}`, `the tools' ${col(runs, "toolCpu", sec)}`, `ours ${spread(runs.map((r) => r.share), pct)} of the run`);
+    row("set-up, real tools on PATH (wall)", `the run ${col(runs, "wall", sec)}`, `the tools one after another ${col(runs, "toolWall", sec)}`, spread(runs.map((r) => r.overlap), x));
+  }
+}
+
+{
   // Both re-run on an up-to-date repository: what an upgrade costs when the release changed nothing here.
   const setUp = fresh(() => exampleRepo("relay-bench-up-").dir);
   ours(["--yes", setUp], nobin);
@@ -222,6 +258,21 @@ console.log("| row | ours | anchor | ours / anchor |\n|---|---|---|---|");
 for (const r of rows) console.log(r);
 
 // ---- helpers ---------------------------------------------------------------------------------------
+
+/** A folder of timing shims for the tools a set-up runs, found on .tools/bin (npm run tools) or PATH. */
+function toolShims() {
+  const dir = join(BENCH, "tool-shims");
+  const path = [join(ROOT, ".tools", "bin"), ...(process.env.PATH ?? "").split(":")].filter(Boolean);
+  const names = ["actionlint", "shellcheck", "trivy"];
+  const real = Object.fromEntries(names.map((t) => [t, path.map((d) => join(d, t)).find((f) => existsSync(f))]));
+  mkdirSync(dir, { recursive: true });
+  for (const [t, file] of Object.entries(real)) {
+    if (!file) continue;
+    const shim = `#!/bin/sh\nif [ -n "$RELAY_BENCH_IN_TOOL" ]; then exec '${file}' "$@"; fi\nRELAY_BENCH_IN_TOOL=1 exec /usr/bin/time -a -o "$RELAY_BENCH_TOOL_LOG" -f "%e %U %S" '${file}' "$@"\n`;
+    writeFileSync(join(dir, t), shim, { mode: 0o755 });
+  }
+  return { dir, names, missing: names.filter((t) => !real[t]), path: [dir, ...path].join(":") };
+}
 
 function run(cmd, args) {
   execFileSync(cmd, args, { stdio: ["ignore", "ignore", "inherit"] });

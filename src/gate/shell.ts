@@ -39,8 +39,7 @@ export function commands(script: string): Command[] {
   let quote: "'" | '"' | undefined;
   for (let i = 0; i < src.length; i++) {
     const ch = src[i] as string;
-    const rest = src.slice(i);
-    if (rest.startsWith("${{")) {
+    if (src.startsWith("${{", i)) {
       const end = src.indexOf("}}", i);
       const stop = end < 0 ? src.length : end + 2;
       word = (word ?? "") + src.slice(i, stop);

@@ -19,7 +19,9 @@ export function cronFor(schedule: string, seed: string): { cron: string; text: s
 
 // GitHub runs POSIX cron: five fields, UTC, day-of-month OR day-of-week when both are set (croner's
 // default, domAndDow: false). croner checks the ranges; a line that never fires has no next run.
-const parse = (cron: string) => new Cron(cron, { paused: true, timezone: "UTC", mode: "5-part" });
+// A fixed UTC offset, not the timezone "UTC": the same instants, without the Intl time-zone formatter
+// (most of a next-run computation, 15-20 ms of a set-up).
+const parse = (cron: string) => new Cron(cron, { paused: true, utcOffset: 0, mode: "5-part" });
 
 /** Why a five-field cron line is unusable (a field out of range, or it never fires), or undefined. */
 export function cronProblem(cron: string): string | undefined {
