@@ -12,7 +12,7 @@ import { findCiBuild } from "../gate/index.js";
 import { ourStepData } from "../gate/locate.js";
 import { buildArgsFor } from "../plan/image-build.js";
 import { findActionlintConfig, runActionlint } from "./actionlint.js";
-import { boundedExec } from "./at-once.js";
+import { boundedExec, rememberProbes } from "./at-once.js";
 import { GOVULNCHECK_IGNORE, lintGovulncheckIgnore } from "./govulncheckignore.js";
 import { lintGrypeIgnore } from "./grype-ignore.js";
 import { dryRunTrivy } from "./trivy.js";
@@ -126,7 +126,8 @@ export async function validateRepo(dir: string, ctx: ValidateContext): Promise<F
   const action = texts.has(PATHS.dbAction) ? [{ path: PATHS.dbAction, text: texts.get(PATHS.dbAction) as string }] : [];
   findings.push(...lintPins([...workflows, ...action], loadPins()));
   // actionlint, shellcheck and the Trivy preview side by side (at most max(2, cores) tools at once); findings in this order.
-  const tools = { ...ctx, deps: { ...ctx.deps, exec: boundedExec(ctx.deps.exec) } };
+  // A tool's version is asked once (actionlint's runner and the scripts' check both probe shellcheck).
+  const tools = { ...ctx, deps: { ...ctx.deps, exec: boundedExec(rememberProbes(ctx.deps.exec)) } };
   const scripts = [...texts].filter(([p]) => p.startsWith(`${SCRIPTS_DIR}/`) && p.endsWith(".sh")).map(([path, text]) => ({ path, text }));
   const [lint, shell, preview] = await Promise.all([
     actionlintOn(dir, workflows, tools, action),
