@@ -114,9 +114,15 @@ async function startLinter(dir: string, timeoutMs: number): Promise<WasmLinter> 
   runInContext(glue, context, { filename: join(dir, "wasm_exec.js") });
   // Go's main registers __actionlint, calls __actionlintReady and waits in select {}, which returns
   // control here: the instance then answers synchronous calls.
+  //
+  // Go's collector, left at GOGC=100, ran a cycle every few MB allocated and each cycle marks all that
+  // is live, the popular-actions table included: 45% of a lint of a 5,000-step workflow. With GOGC off
+  // and a 32 MiB limit it collects only when the heap reaches 32 MiB (most lints never do), so its
+  // memory stays bounded as before (tested: the 5,000-step lint 0.66 -> 0.34 s, peak RSS unchanged).
   callLinter({ context, output }, `
     globalThis.__actionlintReady = () => { globalThis.__ready = true; };
     const go = new Go();
+    go.env = { GOGC: "off", GOMEMLIMIT: "32MiB" };
     go.run(new WebAssembly.Instance(actionlintModule, go.importObject));
     globalThis.__go = go;`, timeoutMs);
   if (context.__ready !== true) throw new Error(`actionlint (wasm) did not start${said(output)}`);
