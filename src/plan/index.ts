@@ -196,7 +196,10 @@ export function buildPlan(detected: Detected, answers: Answers, state: State | u
     case "choose":
       throw new ChooseWorkflow(gate.candidates);
     case "refuse":
-      throw new UserError(`${gate.file}: ${gate.reason}`, { details: ["", gate.manual] });
+      // The way forward that needs no change to their build: the rescan of the code alone, for now.
+      throw new UserError(`${gate.file}: ${gate.reason}`, {
+        details: ["", gate.manual, "", "Or set up the rest without the image gate for now: re-run with --no-image-scan (the daily govulncheck rescan of the code and its issues), and add the step above later."],
+      });
   }
 
   if (opts.baseImages) {
@@ -297,6 +300,6 @@ function reportExposure(detected: Detected, answers: Answers): string[] {
       ? `this repository looks public (${detected.visibility.why})`
       : "relay-security cannot tell offline whether this repository is public";
   return [
-    `${PATHS.securityScan} reports in GitHub issues and 7-day run artifacts, which anyone who can read the repository can read: in a public repository, everyone sees the fixable CVEs of the image you deploy (${whose}). If it is public, re-run with --report code-scanning to report through code scanning instead (visible only to people with write access).`,
+    `${PATHS.securityScan} reports in GitHub issues and 7-day run artifacts, which anyone who can read the repository can read: in a public repository, everyone sees the fixable CVEs of ${answers.imageScan ? "the image you deploy" : "the code you ship"} (${whose}). If it is public, re-run with --report code-scanning to report through code scanning instead (visible only to people with write access).`,
   ];
 }

@@ -116,6 +116,13 @@ describe("the plan says what the reports expose", () => {
     expect(note).toMatch(/in a public repository, everyone sees the fixable CVEs of the image you deploy \(this repository looks public \(LICENSE is an open-source licence \(MIT\)\)\)\. If it is public, re-run with --report code-scanning/);
   });
 
+  it("--no-image-scan: the reports list the code's vulnerabilities, not an image's", async () => {
+    const { report } = await upgrade(makeRepo("example"), { dryRun: true, flags: { imageScan: false } });
+    const note = report.plan.notes.find((n) => n.includes("7-day run artifacts"));
+    expect(note).toMatch(/everyone sees the fixable CVEs of the code you ship \(/);
+    expect(note).not.toMatch(/image/);
+  });
+
   it("nothing to tell from: says it cannot tell", async () => {
     const { report } = await upgrade(makeRepo("example"), { dryRun: true });
     expect(report.plan.notes.join("\n")).toMatch(/\(relay-security cannot tell offline whether this repository is public\)\. If it is public, re-run with --report code-scanning/);
