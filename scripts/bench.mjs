@@ -33,7 +33,10 @@ function installAnchors() {
     run("npm", ["install", "--prefix", join(BENCH, "npm"), "--no-audit", "--no-fund", `create-vite@${CREATE_VITE}`]);
   }
   const copier = join(BENCH, "venv", "bin", "copier");
-  if (!(readIf(join(BENCH, "venv", "copier-version")) === COPIER && existsSync(copier))) {
+  // A venv moved or copied from elsewhere keeps the old interpreter path in its scripts: ask it to run.
+  const works = () => spawnSync(copier, ["--version"], { stdio: "ignore" }).status === 0;
+  if (!(readIf(join(BENCH, "venv", "copier-version")) === COPIER && existsSync(copier) && works())) {
+    rmSync(join(BENCH, "venv"), { recursive: true, force: true });
     run("python3", ["-m", "venv", join(BENCH, "venv")]);
     run(join(BENCH, "venv", "bin", "pip"), ["install", "-q", `copier==${COPIER}`]);
     writeFileSync(join(BENCH, "venv", "copier-version"), COPIER);
