@@ -57,32 +57,44 @@ function walk(dir: string, match: (name: string, rel: string) => boolean, depth 
   return found;
 }
 
-function excludedWhy(path: string, text: string): string | undefined {
+// A Windows container image (velero's Dockerfile-Windows beside its Dockerfile): the gate's job runs on
+// ubuntu-latest, whose Docker builds Linux images only.
+const WINDOWS_BASE = /^mcr\.microsoft\.com\/windows(\/|:|$)|nanoserver|windowsservercore|servercore/i;
+
+function excludedWhy(path: string, text: string, finalBase: string | undefined): string | undefined {
   const dirs = path.split("/").slice(0, -1);
   const never = dirs.find((d) => NEVER_DIR.test(d));
   if (never) return `under ${never}/, not the service image`;
   const pkg = dirs.find((d) => PACKAGING_DIR.test(d));
   if (pkg || PACKAGING_TEXT.test(text)) return "builds OS packages (a packaging toolchain image), not the service image";
+  if (finalBase !== undefined && WINDOWS_BASE.test(finalBase)) return `a Windows image (FROM ${finalBase}), which the gate's Linux runner cannot build`;
   return undefined;
 }
 
 /** True when `text` names `path` as a Dockerfile (`-f path`, `file: path`, `dockerfile = "path"`, ...). */
 function names(text: string, path: string, from: string): boolean {
+  if (path === "Dockerfile") return ROOT_NAMED.test(text);
   const rel = posix.relative(posix.dirname(from).replace(/^\.github\/workflows$/, "."), path) || path;
   return [path, rel].some((p) => new RegExp(`(^|[\\s"'=:/]|\\./)${p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?=$|[\\s"',}\\]])`, "m").test(text));
 }
+
+// The root `Dockerfile` is a word in prose ("on Dockerfile change"), so it counts as named only where it
+// is a file: `-f Dockerfile`, `file: ./Dockerfile`, `DOCKERFILE ?= Dockerfile`, a `- 'Dockerfile'` item
+// of a paths list. Otherwise the root is the default only when nothing else is named.
+const ROOT_NAMED = /(?:(?:^|\s)(?:-f|--file)[=\s]+|\b(?:file|dockerfile|[A-Z_]*DOCKERFILE[A-Z_]*)\s*(?:[?:+]?=|:)\s*|^\s*-\s+)["']?(?:\.\/)?Dockerfile["']?(?=$|[\s,}\]])/im;
 
 export function chooseDockerfiles(dir: string): DockerfileChoice {
   const paths = walk(dir, (name) => NAME.test(name)).sort((a, b) => a.split("/").length - b.split("/").length || a.localeCompare(b));
   const infos = paths.flatMap((p) => {
     const text = read(dir, p);
     if (text === undefined) return [];
-    const why = excludedWhy(p, text);
-    return [{ ...parseDockerfile(p, text), ...(why ? { excluded: why } : {}) }];
+    const info = parseDockerfile(p, text);
+    const why = excludedWhy(p, text, info.finalBaseImage);
+    return [{ ...info, ...(why ? { excluded: why } : {}) }];
   });
   const candidates = infos.filter((i) => !i.excluded);
   const buildFiles = walk(dir, (_n, rel) => BUILD_FILES.test(rel), 3).map((f) => ({ f, text: read(dir, f) ?? "" }));
-  const named = candidates.filter((c) => c.path !== "Dockerfile" && buildFiles.some(({ f, text }) => names(text, c.path, f)));
+  const named = candidates.filter((c) => buildFiles.some(({ f, text }) => names(text, c.path, f)));
   const root = candidates.find((c) => c.path === "Dockerfile");
   let preferred: DockerfileInfo[];
   let ambiguous: string[] | undefined;

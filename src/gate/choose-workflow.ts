@@ -24,6 +24,7 @@ const ANALYSIS_ACTIONS = ["github/codeql-action", "actions/dependency-review-act
 const ANALYSIS_RUN = /^\s*(golangci-lint|go\s+vet|gofmt|staticcheck|yamllint|markdownlint|shellcheck|actionlint|hadolint|buf\s+lint|revive|govulncheck)\b/;
 const SETUP_ACTIONS = ["actions/checkout", "actions/setup-go", "actions/cache", "actions/setup-node", "actions/setup-python"];
 const RUNS_GO = "runs go test / go build";
+const SETS_UP_GO = "a ci/test/build workflow by its name that sets up Go";
 const CI_NAME = /(^|[^a-z])(ci|test|tests|build|check|checks|go|main|pr|pull[-_ ]?request|integration)([^a-z]|$)/i;
 
 /** Why a pull_request workflow never runs on a new commit, or undefined when it does. */
@@ -44,7 +45,11 @@ function kindOf(wf: Workflow): { kind: "ci" | "other" | "analysis"; why: string 
   if (analysis.length > 0 && rest.length === 0) return { kind: "analysis", why: `analysis only (${String(analysis[0]?.["uses"] ?? analysis[0]?.["run"] ?? "").split("@")[0]?.split("\n")[0]})` };
   const name = `${wf.path.split("/").pop()} ${typeof wf.data["name"] === "string" ? wf.data["name"] : ""}`;
   if (steps.some((s) => typeof s["run"] === "string" && /\b(go\s+(test|build)|make\s+\S*test)/.test(s["run"]))) return { kind: "ci", why: RUNS_GO };
-  if (CI_NAME.test(name)) return { kind: "ci", why: "a ci/test/build workflow by its name" };
+  if (CI_NAME.test(name)) {
+    // "Pull Request Changelog Check" is ci by its name too; one that sets up Go works on the code.
+    const go = steps.some((s) => usesAction(s["uses"], "actions/setup-go"));
+    return { kind: "ci", why: go ? SETS_UP_GO : "a ci/test/build workflow by its name" };
+  }
   return { kind: "other", why: "runs on pull_request" };
 }
 
@@ -97,9 +102,18 @@ export function chooseWorkflow(pr: Workflow[], builds: Map<Workflow, Build[]>, n
     const list = byKind(k);
     if (list.length === 0) continue;
     for (const w of pool.filter((x) => !list.includes(x))) notes.push(`${w.path}: not chosen for the gate: ${kindOf(w).why}`);
-    // A workflow that runs go test / go build over one that is "ci" by its name only.
-    const tests = list.filter((w) => kindOf(w).why === RUNS_GO);
-    return tieOrPick(tests.length > 0 ? tests : list);
+    // A workflow that runs go test / go build, then one that sets up Go, over one that is "ci" by its name only.
+    for (const why of [RUNS_GO, SETS_UP_GO]) {
+      const strongest = list.filter((w) => kindOf(w).why === why);
+      if (strongest.length === 0) continue;
+      for (const w of list.filter((x) => !strongest.includes(x))) {
+        const one = strongest.length === 1;
+        const does = why === RUNS_GO ? (one ? "runs go test / go build" : "run go test / go build") : one ? "sets up Go" : "set up Go";
+        notes.push(`${w.path}: not chosen for the gate: ${kindOf(w).why}, and ${one ? (strongest[0] as Workflow).path : "others"} ${does}`);
+      }
+      return tieOrPick(strongest);
+    }
+    return tieOrPick(list);
   }
   return { none: true };
 }

@@ -169,6 +169,32 @@ describe("which workflow", () => {
     const r = req([["build.yml", goOnly.replace("docker build -t a:docker .", "go build ./...")], ["docker.yml", onlyDocker], ["tests.yml", test]]);
     expect(r).toMatchObject({ kind: "edit", file: ".github/workflows/tests.yml" });
   });
+  // The shape of vmware-tanzu/velero: "Pull Request X Check" workflows are ci by their names; the ones
+  // that work on the Go code set it up. Neither builds the Dockerfile where we can see it.
+  const named = (name: string, steps: string) => `name: ${name}\non: [pull_request]\njobs:\n  run:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n${steps}`;
+  const setupGo = "      - uses: actions/setup-go@v5\n        with:\n          go-version-file: go.mod\n";
+  const changelog = named("Pull Request Changelog Check", "      - run: ./hack/changelog-check.sh\n");
+  const codespell = named("Pull Request Codespell Check", "      - uses: codespell-project/actions-codespell@master\n");
+  const ciCheck = named("Pull Request CI Check", `${setupGo}      - run: make ci\n`);
+  const e2e = named("Run the E2E test on kind", `${setupGo}      - run: make local\n`);
+  it.each([
+    ["LF", (t: string) => t],
+    ["CRLF", (t: string) => t.replace(/\n/g, "\r\n")],
+    ["a BOM", (t: string) => `\uFEFF${t}`],
+  ])("of the workflows ci by their names, the one that sets up Go; the plan says why the others were not (%s)", (_, enc) => {
+    const r = req([["pr-changelog-check.yml", enc(changelog)], ["pr-ci-check.yml", enc(ciCheck)], ["pr-codespell.yml", enc(codespell)]]);
+    expect(r).toMatchObject({ kind: "edit", file: ".github/workflows/pr-ci-check.yml" });
+    expect(text(r)).toContain(".github/workflows/pr-changelog-check.yml: not chosen for the gate: a ci/test/build workflow by its name, and .github/workflows/pr-ci-check.yml sets up Go");
+  });
+  it("a tie among those that set up Go lists only them", () => {
+    expect(req([["e2e-test-kind.yaml", e2e], ["pr-changelog-check.yml", changelog], ["pr-ci-check.yml", ciCheck], ["pr-codespell.yml", codespell]])).toEqual({
+      kind: "choose",
+      candidates: [
+        { path: ".github/workflows/e2e-test-kind.yaml", evidence: "a ci/test/build workflow by its name that sets up Go" },
+        { path: ".github/workflows/pr-ci-check.yml", evidence: "a ci/test/build workflow by its name that sets up Go" },
+      ],
+    });
+  });
   it("of two ci workflows, the one that runs go test over the one named build", () => {
     const named = wf("      - run: make release\n");
     expect(req([["build_binaries.yml", named], ["tests.yml", test]])).toMatchObject({ kind: "edit", file: ".github/workflows/tests.yml" });

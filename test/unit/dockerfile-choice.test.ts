@@ -83,3 +83,56 @@ describe("which Dockerfile builds the service image", () => {
     expect(c.dockerfiles[0]).toMatchObject({ path: "svc/Dockerfile-server", finalBaseImage: "gcr.io/distroless/static", builderGoVersion: "1.25" });
   });
 });
+
+// The shape of vmware-tanzu/velero: the service's root Dockerfile, a Windows variant beside it, and a
+// build-toolchain image a push workflow publishes. A workflow's paths list names all three.
+describe("a Windows variant and the root Dockerfile named as a file", () => {
+  const windows = "ARG OS_VERSION=1809\nFROM --platform=$BUILDPLATFORM golang:1.26 AS b\nRUN go build -o /a.exe .\nFROM mcr.microsoft.com/windows/nanoserver:${OS_VERSION}\nCOPY --from=b /a.exe /a.exe\n";
+  const prContainers = "name: build containers on Dockerfile change\non:\n  pull_request:\n    paths:\n      - 'Dockerfile'\n      - 'Dockerfile-Windows'\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - run: ./hack/docker-push.sh\n";
+  const pushBuilder = "on:\n  push:\n    paths:\n    - 'hack/build-image/Dockerfile'\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make build-image\n";
+  const velero = {
+    "Dockerfile-Windows": windows,
+    "hack/build-image/Dockerfile": "FROM golang:1.26\nRUN go install golang.org/x/tools/cmd/goimports@latest\n",
+    ".github/workflows/pr-containers.yml": prContainers,
+    ".github/workflows/push-builder.yml": pushBuilder,
+    Makefile: "VELERO_DOCKERFILE ?= Dockerfile\nVELERO_DOCKERFILE_WINDOWS ?= Dockerfile-Windows\n",
+  };
+
+  it("scans the root Dockerfile, never the Windows image (the gate's runner is Linux), and says which CI builds", () => {
+    const c = choice(velero);
+    expect(c.dockerfiles[0]?.path).toBe("Dockerfile");
+    expect(c.dockerfiles.find((d) => d.path === "Dockerfile-Windows")?.excluded).toBe("a Windows image (FROM mcr.microsoft.com/windows/nanoserver:1809), which the gate's Linux runner cannot build");
+    expect(c.chosenOfSeveral).toBe("CI builds several Dockerfiles (Dockerfile, hack/build-image/Dockerfile): scanning Dockerfile, the first one .github/workflows/pr-containers.yml builds; choose another with --dockerfile PATH");
+  });
+
+  it.each([
+    ["CRLF", (t: string) => t.replace(/\n/g, "\r\n")],
+    ["a BOM", (t: string) => `\uFEFF${t}`],
+    ["non-UTF-8 bytes", (t: string) => Buffer.from(`# caf\xe9\n${t}`, "latin1").toString("latin1")],
+  ])("the Windows image is left out as %s", (_name, enc) => {
+    const dir = repo({}, false);
+    writeFileSync(join(dir, "Dockerfile-Windows"), Buffer.from(enc(windows), _name === "non-UTF-8 bytes" ? "latin1" : "utf8"));
+    const c = chooseDockerfiles(dir);
+    expect(c.dockerfiles.map((d) => [d.path, d.excluded?.slice(0, 15)])).toEqual([["Dockerfile-Windows", "a Windows image"]]);
+  });
+
+  it("the root named only in prose is no evidence: the Dockerfile a build names still wins", () => {
+    const c = choice({ "deploy/Dockerfile.release": build, ".github/workflows/release.yml": prContainers.replace(/      - 'Dockerfile'\n      - 'Dockerfile-Windows'\n/, "      - 'deploy/**'\n").replace("./hack/docker-push.sh", "docker build -f deploy/Dockerfile.release .") });
+    expect(c.dockerfiles[0]?.path).toBe("deploy/Dockerfile.release");
+    expect(c.chosenOfSeveral).toBeUndefined();
+  });
+
+  it.each([
+    ["docker build -f Dockerfile .", true],
+    ["docker build --file=./Dockerfile .", true],
+    ["      file: ./Dockerfile", true],
+    ["DOCKERFILE ?= Dockerfile", true],
+    ["      - 'Dockerfile'", true],
+    ["name: rebuild on Dockerfile change", false],
+    ["# see the Dockerfile for details", false],
+    ["      - 'Dockerfile.dev'", false],
+  ])("the root Dockerfile named by %j: %s", (line, named) => {
+    const c = choice({ "deploy/Dockerfile.release": build, Makefile: `image:\n\tdocker build -f deploy/Dockerfile.release .\n`, "build.mk": `${line}\n` });
+    expect(c.dockerfiles[0]?.path).toBe(named ? "Dockerfile" : "deploy/Dockerfile.release");
+  });
+});
