@@ -125,7 +125,7 @@ function firstNamed(named: DockerfileInfo[], buildFiles: { f: string; text: stri
   const order = [...buildFiles].sort((a, b) => Number(!a.f.startsWith(".github/")) - Number(!b.f.startsWith(".github/")) || a.f.localeCompare(b.f));
   for (const { f, text } of order) {
     const at = named
-      .map((info) => ({ info, index: text.indexOf(info.path) }))
+      .map((info) => ({ info, index: info.path === "Dockerfile" ? text.search(ROOT_NAMED) : text.indexOf(info.path) }))
       .filter((x) => x.index >= 0 && names(text, x.info.path, f))
       .sort((a, b) => a.index - b.index)[0];
     if (at) return { info: at.info, file: f };

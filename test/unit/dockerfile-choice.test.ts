@@ -136,3 +136,12 @@ describe("a Windows variant and the root Dockerfile named as a file", () => {
     expect(c.dockerfiles[0]?.path).toBe(named ? "Dockerfile" : "deploy/Dockerfile.release");
   });
 });
+
+describe("of several named in one file, the first named as a file", () => {
+  it("the word in the workflow's name does not put the root Dockerfile first", () => {
+    const wf = "name: images on Dockerfile change\non: [pull_request]\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n      - run: docker build -f deploy/Dockerfile.release .\n      - run: docker build -f Dockerfile .\n";
+    const c = chooseDockerfiles(repo({ "deploy/Dockerfile.release": build, ".github/workflows/images.yml": wf }));
+    expect(c.dockerfiles[0]?.path).toBe("deploy/Dockerfile.release");
+    expect(c.chosenOfSeveral).toContain("scanning deploy/Dockerfile.release, the first one .github/workflows/images.yml builds");
+  });
+});
