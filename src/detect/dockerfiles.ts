@@ -71,11 +71,16 @@ function excludedWhy(path: string, text: string, finalBase: string | undefined):
   return undefined;
 }
 
-/** True when `text` names `path` as a Dockerfile (`-f path`, `file: path`, `dockerfile = "path"`, ...). */
-function names(text: string, path: string, from: string): boolean {
-  if (path === "Dockerfile") return ROOT_NAMED.test(text);
+/**
+ * Where `text` first names `path` as a Dockerfile (`-f path`, `file: path`, `dockerfile = "path"`, ...;
+ * `from`'s folder for a relative path), or -1. The one test of naming: which Dockerfiles are named, and
+ * which of several a file names first.
+ */
+function namedAt(text: string, path: string, from: string): number {
+  if (path === "Dockerfile") return text.search(ROOT_NAMED);
   const rel = posix.relative(posix.dirname(from).replace(/^\.github\/workflows$/, "."), path) || path;
-  return [path, rel].some((p) => new RegExp(`(^|[\\s"'=:/]|\\./)${p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?=$|[\\s"',}\\]])`, "m").test(text));
+  const at = [...new Set([path, rel])].map((p) => text.search(new RegExp(`(^|[\\s"'=:/]|\\./)${p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?=$|[\\s"',}\\]])`, "m"))).filter((n) => n >= 0);
+  return at.length > 0 ? Math.min(...at) : -1;
 }
 
 // The root `Dockerfile` is a word in prose ("on Dockerfile change"), so it counts as named only where it
@@ -94,7 +99,7 @@ export function chooseDockerfiles(dir: string): DockerfileChoice {
   });
   const candidates = infos.filter((i) => !i.excluded);
   const buildFiles = walk(dir, (_n, rel) => BUILD_FILES.test(rel), 3).map((f) => ({ f, text: read(dir, f) ?? "" }));
-  const named = candidates.filter((c) => buildFiles.some(({ f, text }) => names(text, c.path, f)));
+  const named = candidates.filter((c) => buildFiles.some(({ f, text }) => namedAt(text, c.path, f) >= 0));
   const root = candidates.find((c) => c.path === "Dockerfile");
   let preferred: DockerfileInfo[];
   let ambiguous: string[] | undefined;
@@ -125,12 +130,10 @@ function firstNamed(named: DockerfileInfo[], buildFiles: { f: string; text: stri
   const order = [...buildFiles].sort((a, b) => Number(!a.f.startsWith(".github/")) - Number(!b.f.startsWith(".github/")) || a.f.localeCompare(b.f));
   for (const { f, text } of order) {
     const at = named
-      .map((info) => ({ info, index: info.path === "Dockerfile" ? text.search(ROOT_NAMED) : text.indexOf(info.path) }))
-      .filter((x) => x.index >= 0 && names(text, x.info.path, f))
+      .map((info) => ({ info, index: namedAt(text, info.path, f) }))
+      .filter((x) => x.index >= 0)
       .sort((a, b) => a.index - b.index)[0];
     if (at) return { info: at.info, file: f };
-    const any = named.find((info) => names(text, info.path, f));
-    if (any) return { info: any, file: f };
   }
   return { info: named[0] as DockerfileInfo, file: "CI" };
 }

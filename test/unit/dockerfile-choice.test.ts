@@ -106,6 +106,18 @@ describe("a Windows variant and the root Dockerfile named as a file", () => {
   });
 
   it.each([
+    ["CRLF", (t: string) => Buffer.from(t.replace(/\n/g, "\r\n"))],
+    ["a BOM", (t: string) => Buffer.from(`\uFEFF${t}`)],
+    ["non-UTF-8 bytes", (t: string) => Buffer.from(`# caf\xe9\n${t}`, "latin1")],
+  ])("the root named in a paths list and a Makefile counts as %s", (_name, enc) => {
+    const dir = repo(velero);
+    for (const [rel, text] of Object.entries(velero)) writeFileSync(join(dir, rel), enc(text));
+    const c = chooseDockerfiles(dir);
+    expect(c.dockerfiles[0]?.path).toBe("Dockerfile");
+    expect(c.chosenOfSeveral).toContain("scanning Dockerfile, the first one .github/workflows/pr-containers.yml builds");
+  });
+
+  it.each([
     ["CRLF", (t: string) => t.replace(/\n/g, "\r\n")],
     ["a BOM", (t: string) => `\uFEFF${t}`],
     ["non-UTF-8 bytes", (t: string) => Buffer.from(`# caf\xe9\n${t}`, "latin1").toString("latin1")],
