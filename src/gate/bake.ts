@@ -1,7 +1,7 @@
 import { posix } from "node:path";
 import { isRecord } from "./locate.js";
 import { splitList, usesAction } from "./shapes.js";
-import { commands } from "./shell.js";
+import type { Command } from "./shell.js";
 
 /**
  * Just enough of a buildx bake file (docker-bake.hcl or .json) to know what a `docker buildx bake` or
@@ -133,14 +133,14 @@ export function bakeTargets(path: string, text: string, names: string[], env: Re
 
 const BAKE_FILES = ["docker-bake.json", "docker-bake.hcl", "docker-bake.override.hcl"];
 
-/** The bake files and targets of a bake-action step or a `docker buildx bake` command. */
-export function bakeCallOf(step: Record<string, unknown>, run: string | undefined): { files: string[]; targets: string[] } | undefined {
+/** The bake files and targets of a bake-action step or a `docker buildx bake` command among `cmds`, the step's script split by `commands`. */
+export function bakeCallOf(step: Record<string, unknown>, cmds: Command[]): { files: string[]; targets: string[] } | undefined {
   if (usesAction(step["uses"], "docker/bake-action")) {
     const w = isRecord(step["with"]) ? step["with"] : {};
     const files = splitList(String(w["files"] ?? ""));
     return { files: files.length > 0 ? files.map((f) => f.replace(/^\.\//, "")) : BAKE_FILES, targets: splitList(String(w["targets"] ?? "")) };
   }
-  for (const cmd of run === undefined ? [] : commands(run)) {
+  for (const cmd of cmds) {
     const [docker, buildx, bake, ...rest] = cmd.words;
     if (!/(^|\/)docker$/.test(docker ?? "") || buildx !== "buildx" || bake !== "bake") continue;
     const files: string[] = [];

@@ -50,7 +50,7 @@ export function insertStep(wf: Workflow, jobKey: string, index: number, stepText
   const { text } = wf;
   const eol = eolOf(text);
   const seq = steps(wf, jobKey);
-  const dashes = dashOffsets(seq);
+  const dashes = dashOffsets(wf.doc, seq);
   const item = seq.items[index] as Node;
   const dashCol = columnOf(text, dashes[index] as number);
   if (!isMap(item) || item.flow) throw new UnsafeShape(`the build step at line ${wf.lines.linePos(dashes[index] ?? 0).line} is not a block mapping`);
@@ -131,7 +131,7 @@ function jobStyle(wf: Workflow, pairs: YAMLMap["items"], J: number): Style {
     const stepsPair = job.items.find((q) => isScalar(q.key) && q.key.value === "steps");
     const seq = stepsPair?.value;
     if (!isSeq(seq) || seq.flow || seq.items.length === 0) continue;
-    const dash = dashOffsets(seq)[0] as number;
+    const dash = dashOffsets(wf.doc, seq)[0] as number;
     style.seqIndent = columnOf(wf.text, dash) - col(wf, stepsPair?.key as Node);
     const item = seq.items[0];
     if (isMap(item) && !item.flow) style.itemOffset = Math.max(2, col(wf, firstKey(item)) - columnOf(wf.text, dash));
@@ -168,8 +168,8 @@ function replaceLines(wf: Workflow, from: number, node: Node, base: number, newT
 /** Replace our step (with its comment, the companion steps from `first` on and ours after it up to `last`) in place. */
 export function replaceStep(wf: Workflow, jobKey: string, index: number, stepText: string, first = index, last = index): Edit | "unchanged" {
   const seq = steps(wf, jobKey);
-  const dash = dashOffsets(seq)[index] as number;
-  const firstDash = dashOffsets(seq)[first] as number;
+  const dash = dashOffsets(wf.doc, seq)[index] as number;
+  const firstDash = dashOffsets(wf.doc, seq)[first] as number;
   const item = seq.items[index] as Node;
   const end = seq.items[last] as Node;
   if (!isMap(item) || item.flow || !isMap(end) || end.flow) throw new UnsafeShape("our step is not a block mapping");

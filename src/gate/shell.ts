@@ -81,12 +81,19 @@ export function commands(script: string): Command[] {
     } else if (/\s/.test(ch)) {
       endWord();
     } else {
-      word = (word ?? "") + ch;
+      // A run of characters none of the branches above treats specially, taken at once.
+      PLAIN.lastIndex = i;
+      const plain = PLAIN.exec(src)?.[0] ?? ch;
+      word = (word ?? "") + plain;
+      i += plain.length - 1;
     }
   }
   endCommand();
   return out;
 }
+
+/** Characters that are only ever part of a word: no quote, escape, `$`, `#`, separator or space. */
+const PLAIN = /[^\s'"\\$#;&|()]+/y;
 
 /**
  * Shell keywords that may stand before a command (`do docker build ...` inside `for ... do ... done`,

@@ -1,4 +1,4 @@
-import { isMap, isScalar, isSeq, type Node, type YAMLMap, type YAMLSeq } from "yaml";
+import { isMap, isScalar, isSeq, type Document, type Node, type YAMLMap, type YAMLSeq } from "yaml";
 import { dashesOf } from "../yaml-once.js";
 
 /**
@@ -83,8 +83,8 @@ function keepsTrailingLines(text: string, node: Node): boolean {
 }
 
 /** Offsets of the `-` of each item of a block sequence. */
-export function dashOffsets(seq: YAMLSeq): number[] {
-  const dashes = dashesOf(seq);
+export function dashOffsets(doc: Document, seq: YAMLSeq): number[] {
+  const dashes = dashesOf(doc, seq);
   if (!dashes) throw new Error("internal: no source token for a block sequence");
   if (dashes.length !== seq.items.length) throw new Error("internal: sequence items and their dashes disagree");
   return dashes;

