@@ -32,6 +32,11 @@ describe("commands", () => {
     ["for a in x y\ndo\n  docker build .\ndone", [["for", "a", "in", "x", "y"], ["docker", "build", "."], ["done"]]],
     ["if true; then sudo docker build .; fi", [["true"], ["docker", "build", "."], ["fi"]]],
     ["true && time docker build . || exit 1", [["true"], ["docker", "build", "."], ["exit", "1"]]],
+    // Plain runs end at every character that means something: `#` and `$` inside a word stay in it.
+    ["docker build -t a#b:$1x${{ x }}y$ . # c", [["docker", "build", "-t", "a#b:$1x${{ x }}y$", "."]]],
+    ["docker\tbuild\t-t größe:ü .", [["docker", "build", "-t", "größe:ü", "."]]],
+    ["docker build -t a:b .\r\necho done\r\n", [["docker", "build", "-t", "a:b", "."], ["echo", "done"]]],
+    ["\uFEFFdocker build -t a'b'\"c\"\\d .", [["docker", "build", "-t", "abcd", "."]]],
   ])("%j", (script, expected) => {
     expect(commands(script).map((c) => c.words)).toEqual(expected);
   });
