@@ -52,7 +52,7 @@ export function parseYamlOnce(text: string): ParsedYaml {
   }
   const lines = new LineCounter();
   const seqs = new Map<number, number[]>();
-  const doc = parseDocument(text, lines, seqs);
+  const doc = parseWithDashes(text, lines, seqs);
   dashes.set(doc, seqs);
   let data: { value: unknown } | undefined;
   const parsed: ParsedYaml = {
@@ -69,7 +69,7 @@ export function parseYamlOnce(text: string): ParsedYaml {
  * yaml's `parseDocument(text, { lineCounter, prettyErrors: false })`, with the parser's tokens read on
  * their way to the composer: each block sequence's dashes go to `seqs`.
  */
-function parseDocument(text: string, lines: LineCounter, seqs: Map<number, number[]>): Document.Parsed {
+function parseWithDashes(text: string, lines: LineCounter, seqs: Map<number, number[]>): Document.Parsed {
   function* tap(tokens: Generator<CST.Token>): Generator<CST.Token> {
     for (const token of tokens) {
       if (token.type === "document" && token.value) collectDashes(token.value, seqs);

@@ -31,7 +31,9 @@ const skipsPullRequests = (cond: string) => NOT_ON_PR.some((re) => re.test(cond)
 export function findBuilds(wf: Workflow, search: BuildSearch): { builds: Build[]; notes: string[] } {
   const out: Found = { builds: [], notes: [] };
   const wfDefaults = isRecord(wf.data["defaults"]) && isRecord(wf.data["defaults"]["run"]) ? wf.data["defaults"]["run"] : {};
-  const workflow = { wfEnv: isRecord(wf.data["env"]) ? Object.keys(wf.data["env"]) : [], wfEnvValues: literalEnv(wf.data["env"]), inputs: inputDefaults(wf) };
+  const wfEnv = isRecord(wf.data["env"]) ? Object.keys(wf.data["env"]) : [];
+  const wfEnvValues = literalEnv(wf.data["env"]);
+  const inputs = inputDefaults(wf);
   for (const [jobKey, job] of jobsOf(wf)) {
     if (typeof job["uses"] === "string") {
       const local = job["uses"].startsWith("./");
@@ -47,12 +49,13 @@ export function findBuilds(wf: Workflow, search: BuildSearch): { builds: Build[]
     const ctx: JobContext = {
       wf,
       search,
-      ...workflow,
+      wfEnvValues,
+      inputs,
       jobKey,
       jobIf: typeof job["if"] === "string" ? job["if"] : undefined,
       jobEnvValues: literalEnv(job["env"]),
       jobCwd: String(defaults["working-directory"] ?? wfDefaults["working-directory"] ?? "."),
-      st: { containerBuilder: false, buildxInstalled: false, env: new Set([...workflow.wfEnv, ...jobEnv]), metadata: new Map() },
+      st: { containerBuilder: false, buildxInstalled: false, env: new Set([...wfEnv, ...jobEnv]), metadata: new Map() },
       matrix: isRecord(job["strategy"]) ? job["strategy"]["matrix"] : undefined,
       reported: new Set<string>(),
     };
@@ -70,7 +73,6 @@ interface Found {
 interface JobContext {
   wf: Workflow;
   search: BuildSearch;
-  wfEnv: string[];
   wfEnvValues: Record<string, string>;
   inputs: Record<string, string>;
   jobKey: string;

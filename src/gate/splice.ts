@@ -85,7 +85,7 @@ function keepsTrailingLines(text: string, node: Node): boolean {
 /** Offsets of the `-` of each item of a block sequence. */
 export function dashOffsets(doc: Document, seq: YAMLSeq): number[] {
   const dashes = dashesOf(doc, seq);
-  if (!dashes) throw new Error("internal: no source token for a block sequence");
+  if (!dashes) throw new Error("internal: no dashes recorded for a block sequence (not from parseYamlOnce, or a flow sequence)");
   if (dashes.length !== seq.items.length) throw new Error("internal: sequence items and their dashes disagree");
   return dashes;
 }
