@@ -129,10 +129,12 @@ export async function validateRepo(dir: string, ctx: ValidateContext): Promise<F
   // A tool's version is asked once (actionlint's runner and the scripts' check both probe shellcheck).
   const tools = { ...ctx, deps: { ...ctx.deps, exec: boundedExec(rememberProbes(ctx.deps.exec)) } };
   const scripts = [...texts].filter(([p]) => p.startsWith(`${SCRIPTS_DIR}/`) && p.endsWith(".sh")).map(([path, text]) => ({ path, text }));
-  const [lint, shell, preview] = await Promise.all([
+  // The preview asks first: its `trivy config` is the longest tool run, so it takes a slot before the
+  // short runs queue (issue 19: a set-up's wall time is that run's).
+  const [preview, lint, shell] = await Promise.all([
+    previewGate(dir, workflows, tools),
     actionlintOn(dir, workflows, tools, action),
     shellcheckScripts(scripts, { cwd: dir, exec: tools.deps.exec }),
-    previewGate(dir, workflows, tools),
   ]);
   findings.push(...lint, ...shell, ...preview);
   if (ctx.pinCheck) {

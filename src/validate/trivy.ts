@@ -47,8 +47,15 @@ export function trivyInstallHint(version = loadPins().tools.trivy.version): stri
 export async function dryRunTrivy(opts: DryRunTrivyOptions): Promise<Finding[]> {
   const run = trivyActionRun(opts.gate);
   const bin = opts.trivyPath ?? "trivy";
-  const probe = await opts.exec(bin, ["--version"], { cwd: opts.dir });
+  const asked = opts.exec(bin, ["--version"], { cwd: opts.dir });
+  // `trivy config` reads the Dockerfile and its checks, not the vulnerability database, and needs nothing
+  // the probe answers: it starts with the probe and runs beside the scans. It is the longest tool run of a
+  // set-up (1.5 s of a 2 s run), so it is the one not to queue (issue 19).
+  const config = opts.dockerfile ? trivyConfig(bin, opts) : Promise.resolve([]);
+  config.catch(() => undefined); // awaited below; a throw from the scans must not leave it unhandled
+  const probe = await asked;
   if (probe.failed !== undefined || probe.exitCode !== 0) {
+    await config; // no Trivy: the config run failed to start as well, and the finding below says so once
     return [{
       file: opts.imageArchive ?? opts.dockerfile ?? ".",
       rule: "trivy-gate",
@@ -63,9 +70,6 @@ export async function dryRunTrivy(opts: DryRunTrivyOptions): Promise<Finding[]> 
     findings.push({ file: ".", rule: "trivy-gate/version", severity: "info", message: `Trivy ${local} ran here; the gate installs ${run.version}, whose results can differ` });
   }
 
-  // `trivy config` reads the Dockerfile and its checks, not the vulnerability database: it runs beside the scans.
-  const config = opts.dockerfile ? trivyConfig(bin, opts) : Promise.resolve([]);
-  config.catch(() => undefined); // awaited below; a throw from the scans must not leave it unhandled
   const scratch = mkdtempSync(join(tmpdir(), "relay-security-trivy-"));
   try {
     const ignore = prepareIgnoreFile(opts.dir, run, scratch);
@@ -79,7 +83,7 @@ export async function dryRunTrivy(opts: DryRunTrivyOptions): Promise<Finding[]> 
         ...(opts.cacheDir ? ["--cache-dir", opts.cacheDir] : []),
         ...(opts.offline ? ["--skip-db-update", "--skip-java-db-update", "--offline-scan"] : []),
       ];
-      const plan = await targets(opts);
+      const plan = targets(opts);
       const scanned = new Set<string>();
       for (const target of plan.list) {
         const r = await opts.exec(bin, [...target.args.slice(0, 1), ...common, ...target.args.slice(1)], { cwd: opts.dir, timeoutMs: TIMEOUT_MS });
@@ -91,7 +95,7 @@ export async function dryRunTrivy(opts: DryRunTrivyOptions): Promise<Finding[]> 
         }
       }
       // Said after the scans, from what did run: a "scanned" line next to a "not previewed" one contradicted it.
-      const coverage = plan.coverage(scanned);
+      const coverage = await plan.coverage(scanned);
       if (coverage) findings.push(coverage);
     }
   } finally {
@@ -107,18 +111,20 @@ interface Target { label: string; file: ReportContext["file"]; args: string[] }
  * What to scan: the archive; else the final base image from the registry plus the module with `trivy fs`,
  * and then the note of what such a preview covers, written from the targets that did scan.
  */
-async function targets(opts: DryRunTrivyOptions): Promise<{ list: Target[]; coverage(scanned: Set<string>): Finding | undefined }> {
+function targets(opts: DryRunTrivyOptions): { list: Target[]; coverage(scanned: Set<string>): Promise<Finding | undefined> } {
   if (opts.imageArchive) {
     const path = isAbsolute(opts.imageArchive) ? opts.imageArchive : resolve(opts.dir, opts.imageArchive);
-    return { list: [{ label: opts.imageArchive, file: opts.imageArchive, args: ["image", "--input", path] }], coverage: () => undefined };
+    return { list: [{ label: opts.imageArchive, file: opts.imageArchive, args: ["image", "--input", path] }], coverage: () => Promise.resolve(undefined) };
   }
-  const docker = await opts.exec("docker", ["info", "--format", "{{.ServerVersion}}"], { cwd: opts.dir, timeoutMs: 20_000 });
+  // Asked beside the scans: its answer only adds a sentence to the coverage note.
+  const docker = opts.exec("docker", ["info", "--format", "{{.ServerVersion}}"], { cwd: opts.dir, timeoutMs: 20_000 });
   const base = opts.finalBaseImage && opts.finalBaseImage !== "scratch" && !opts.finalBaseImage.includes("$") ? opts.finalBaseImage : undefined;
   const module = "the Go module";
   const list: Target[] = [];
   if (base) list.push({ label: base, file: base, args: ["image", "--image-src", "remote", base] });
   list.push({ label: module, file: (t) => t || ".", args: ["fs", "."] });
-  const coverage = (scanned: Set<string>): Finding => {
+  const coverage = async (scanned: Set<string>): Promise<Finding> => {
+    const daemon = await docker;
     const did = [
       ...(base && scanned.has(base) ? [`the final stage's base image ${base} (from the registry)`] : []),
       ...(scanned.has(module) ? ["the Go module's dependencies (trivy fs)"] : []),
@@ -131,7 +137,7 @@ async function targets(opts: DryRunTrivyOptions): Promise<{ list: Target[]; cove
       message: `No image archive: ${did.length ? `scanned ${did.join(" and ")}` : "nothing could be scanned (see above)"}. `
         + "That does not cover what the gate sees in the built image: the Go standard library of the compiled binary (the Go version it is built with), "
         + `packages installed by RUN, or files copied in${baseNote}.`
-        + (docker.failed === undefined && docker.exitCode === 0 ? " Docker is available here: build the image, `docker save` it and pass it with --image-archive." : ""),
+        + (daemon.failed === undefined && daemon.exitCode === 0 ? " Docker is available here: build the image, `docker save` it and pass it with --image-archive." : ""),
       hint: "docker build -t app . && docker save app -o app.tar && npx create-relay-security validate --image-archive app.tar",
     };
   };

@@ -81,4 +81,30 @@ describe("validate: actionlint and Trivy run concurrently, findings in a stable 
     expect(first?.findings.map((f) => f.message).join("\n")).toContain("CVE-2026-0001");
     expect(second?.findings).toEqual(first?.findings);
   }, 120_000);
+
+  it("`trivy config`, the longest run, is asked for first: with the version probe, before actionlint and shellcheck queue", async () => {
+    const dir = makeRepo("example");
+    expect((await upgrade(dir)).exitCode).toBe(0);
+    commitAll(dir, "relay-security");
+    const asked: string[] = [];
+    let probeAnswered = false;
+    let configBeforeProbe = false;
+    const base = fakeTools("trivy").exec;
+    const exec: Deps["exec"] = async (file, args, opts) => {
+      if (file !== "git") asked.push(`${file} ${args[0]}`);
+      if (file === "trivy" && args[0] === "config") configBeforeProbe = !probeAnswered;
+      const r = await base(file, args, opts);
+      if (file === "trivy" && args[0] === "--version") probeAnswered = true;
+      return r;
+    };
+    const { output } = await runCommand("validate", { dir, json: true, offline: true }, { ...quietDeps(), exec });
+    expect(configBeforeProbe).toBe(true);
+    expect(asked.slice(0, 2)).toEqual(["trivy --version", "trivy config"]);
+    expect(asked.indexOf("trivy config")).toBeLessThan(asked.indexOf("actionlint -version"));
+    // Without Trivy the config run fails to start too, and only the one "not installed" finding says so.
+    const noTrivy: Deps["exec"] = (file, args, opts) => (file === "trivy" ? Promise.resolve({ exitCode: -1, stdout: "", stderr: "", failed: "spawn trivy ENOENT" }) : base(file, args, opts));
+    const without = JSON.parse((await runCommand("validate", { dir, json: true, offline: true }, { ...quietDeps(), exec: noTrivy })).output) as { findings: { rule: string }[] };
+    expect(without.findings.filter((f) => f.rule.startsWith("trivy")).map((f) => f.rule)).toEqual(["trivy-gate"]);
+    expect(JSON.parse(output).findings.some((f: { rule: string }) => f.rule.startsWith("trivy-config"))).toBe(true);
+  }, 120_000);
 });
