@@ -10,7 +10,7 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { longWorkflowRepo } from "./bench-workflow.mjs";
 import { exampleRepo, ROOT } from "./example-repo.mjs";
 import { fleetFixtures } from "./fleet-fixtures.mjs";
@@ -170,21 +170,22 @@ const fresh = (make) => {
 
 {
   // Real tools on PATH: how much of a set-up is our own work, and whether the tools overlap. Each tool
-  // runs through a shim that times it (GNU time, appended to a log); a tool started by a timed tool
-  // (actionlint's shellcheck) is part of that tool's time. Ours alone = the whole run's CPU - the tools'.
+  // runs through a shim that times it (toolShims); a tool started by a timed tool (actionlint's
+  // shellcheck) is part of that tool's time. Ours alone = the whole run's CPU - the tools' - the shims'.
   const tools = toolShims();
   if (tools.missing.length > 0) {
     row("set-up, real tools on PATH", `not measured: ${tools.missing.join(", ")} not found (npm run tools)`, "", "");
   } else {
     const runs = [];
     for (let i = 0; i < PAIRS; i++) {
-      const log = join(tools.dir, `times-${i}.log`);
-      rmSync(log, { force: true });
+      const log = join(tools.dir, `times-${i}`);
       const m = measure(node, [cli, "--yes", fresh(() => exampleRepo("relay-bench-tools-").dir)], { env: { PATH: tools.path, RELAY_BENCH_TOOL_LOG: log }, expect: [0] });
-      const timed = (readIf(log) ?? "").split("\n").filter((l) => /^[\d.]+ [\d.]+ [\d.]+$/.test(l)).map((l) => l.split(" ").map(Number));
-      const toolCpu = timed.reduce((sum, [, u, s]) => sum + u + s, 0);
-      const toolWall = timed.reduce((sum, [w]) => sum + w, 0);
-      runs.push({ own: m.cpu - toolCpu, toolCpu, share: (m.cpu - toolCpu) / m.cpu, wall: m.wall, toolWall, overlap: m.wall / toolWall, spawned: timed.length });
+      const timed = toolTimes(log);
+      const toolCpu = timed.reduce((sum, t) => sum + t.cpu, 0);
+      const shims = timed.reduce((sum, t) => sum + t.shim, 0);
+      const toolWall = timed.reduce((sum, t) => sum + t.wall, 0);
+      const own = m.cpu - toolCpu - shims;
+      runs.push({ own, toolCpu, share: own / (m.cpu - shims), wall: m.wall, toolWall, overlap: m.wall / toolWall, spawned: timed.length });
     }
     const pct = (r) => `${Math.round(r * 100)}%`;
     row(`set-up, real tools on PATH (CPU; ${runs[0].spawned} tool runs: ${tools.names.join(", ")})`, `ours alone ${col(runs, "own", sec)}`, `the tools' ${col(runs, "toolCpu", sec)}`, `ours ${spread(runs.map((r) => r.share), pct)} of the run`);
@@ -262,19 +263,54 @@ for (const r of rows) console.log(r);
 
 // ---- helpers ---------------------------------------------------------------------------------------
 
-/** A folder of timing shims for the tools a set-up runs, found on .tools/bin (npm run tools) or PATH. */
+/**
+ * A folder of timing shims for the tools a set-up runs, found on .tools/bin (npm run tools) or PATH. Each
+ * shim is a bash script that runs its tool as a child and then writes bash's `times` to a file of its
+ * own: the tool's CPU to the millisecond (GNU time truncates to 10 ms, which over a dozen short runs
+ * moved 0.1 s from the tools to us) and the shim's own, so neither is counted as ours.
+ */
 function toolShims() {
   const dir = join(BENCH, "tool-shims");
   const path = [join(ROOT, ".tools", "bin"), ...(process.env.PATH ?? "").split(":")].filter(Boolean);
   const names = ["actionlint", "shellcheck", "trivy"];
   const real = Object.fromEntries(names.map((t) => [t, path.map((d) => join(d, t)).find((f) => existsSync(f))]));
+  rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   for (const [t, file] of Object.entries(real)) {
     if (!file) continue;
-    const shim = `#!/bin/sh\nif [ -n "$RELAY_BENCH_IN_TOOL" ]; then exec '${file}' "$@"; fi\nRELAY_BENCH_IN_TOOL=1 exec /usr/bin/time -a -o "$RELAY_BENCH_TOOL_LOG" -f "%e %U %S" '${file}' "$@"\n`;
+    const shim = [
+      "#!/bin/bash",
+      // A tool started by a timed tool (actionlint's shellcheck) is part of that tool's time.
+      `if [ -n "$RELAY_BENCH_IN_TOOL" ]; then exec '${file}' "$@"; fi`,
+      "export RELAY_BENCH_IN_TOOL=1",
+      "start=$EPOCHREALTIME",
+      `'${file}' "$@"`,
+      "rc=$?",
+      'out="$RELAY_BENCH_TOOL_LOG.$$"',
+      'echo "$start $EPOCHREALTIME" > "$out"',
+      'times >> "$out"',
+      "exit $rc",
+      "",
+    ].join("\n");
     writeFileSync(join(dir, t), shim, { mode: 0o755 });
   }
   return { dir, names, missing: names.filter((t) => !real[t]), path: [dir, ...path].join(":") };
+}
+
+/** What the shims wrote for one run (`<log>.<pid>` files): each tool run's wall, its CPU and the shim's own. */
+function toolTimes(log) {
+  const seconds = (t) => {
+    const m = /^(\d+)m([\d.]+)s$/.exec(t);
+    if (!m) throw new Error(`tool shim: cannot read the time ${JSON.stringify(t)}`);
+    return Number(m[1]) * 60 + Number(m[2]);
+  };
+  const dir = dirname(log);
+  return readdirSync(dir).filter((f) => f.startsWith(`${basename(log)}.`)).map((f) => {
+    const [span, self, children] = readFileSync(join(dir, f), "utf8").trim().split("\n");
+    const [start, end] = span.split(" ").map(Number);
+    const cpu = (line) => line.split(" ").map(seconds).reduce((a, b) => a + b, 0);
+    return { wall: end - start, cpu: cpu(children), shim: cpu(self) };
+  });
 }
 
 function run(cmd, args) {
