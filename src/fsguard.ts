@@ -202,6 +202,42 @@ export function listRepoDir(root: string, rel: string): string[] {
   return readdirSync(real);
 }
 
+/**
+ * Every file below `rel` (a folder inside the repository), as repo-relative paths in a stable order,
+ * descending at most `maxDepth` folders and not into those `skip` names. A symbolic link is neither
+ * followed nor listed, so the walk never leaves the folder it started in: the start is checked once,
+ * as `listRepoDir` checks it, and the folders below are read from their entries' types (no `realpath`
+ * and `lstat` per entry: on a repository of 150 folders that was 20-35 ms of a set-up, issue 19).
+ */
+/**
+ * The order paths are listed and chosen in: case-insensitive, then by code unit. Not `localeCompare`: its
+ * order follows the user's locale (Danish sorts `B` before `b`, Swedish `ä` after `z`), so which of several
+ * Dockerfiles came first could differ between a maintainer's machine and CI; and its first call starts
+ * ICU's collator, 11 ms of a set-up (issue 19).
+ */
+export function comparePaths(a: string, b: string): number {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  if (x !== y) return x < y ? -1 : 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export function walkRepoFiles(root: string, rel: string, opts: { maxDepth: number; skip: (name: string, rel: string) => boolean }): string[] {
+  const files: string[] = [];
+  const walk = (real: string, at: string, depth: number) => {
+    const entries = readdirSync(real, { withFileTypes: true }).sort((a, b) => comparePaths(a.name, b.name));
+    for (const e of entries) {
+      const r = at === "." ? e.name : `${at}/${e.name}`;
+      if (e.isDirectory()) {
+        if (depth < opts.maxDepth && !opts.skip(e.name, r)) walk(join(real, e.name), r, depth + 1);
+      } else if (e.isFile()) files.push(r);
+    }
+  };
+  listRepoDir(root, rel); // the checks of the start: inside the root, a folder
+  walk(realpathSync(join(root, rel)), rel, 0);
+  return files;
+}
+
 /** A file the user names on the command line (`--answers FILE`): anywhere, but a regular UTF-8 file. */
 export function readUserFile(flag: string, path: string): string {
   let s: Stats;

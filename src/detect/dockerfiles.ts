@@ -1,7 +1,7 @@
 import { readdirSync } from "node:fs";
 import { join, posix } from "node:path";
 import { UserError } from "../errors.js";
-import { readRepoTextForAnalysis } from "../fsguard.js";
+import { comparePaths, readRepoTextForAnalysis } from "../fsguard.js";
 import type { DockerfileInfo } from "../types.js";
 import { parseDockerfile } from "./dockerfile.js";
 
@@ -89,7 +89,7 @@ function namedAt(text: string, path: string, from: string): number {
 const ROOT_NAMED = /(?:(?:^|\s)(?:-f|--file)[=\s]+|\b(?:file|dockerfile|[A-Z_]*DOCKERFILE[A-Z_]*)\s*(?:[?:+]?=|:)\s*|^\s*-\s+)["']?(?:\.\/)?Dockerfile["']?(?=$|[\s,}\]])/im;
 
 export function chooseDockerfiles(dir: string): DockerfileChoice {
-  const paths = walk(dir, (name) => NAME.test(name)).sort((a, b) => a.split("/").length - b.split("/").length || a.localeCompare(b));
+  const paths = walk(dir, (name) => NAME.test(name)).sort((a, b) => a.split("/").length - b.split("/").length || comparePaths(a, b));
   const infos = paths.flatMap((p) => {
     const text = read(dir, p);
     if (text === undefined) return [];
@@ -127,7 +127,7 @@ export function chooseDockerfiles(dir: string): DockerfileChoice {
 
 /** Of several named Dockerfiles, the one the first build file (workflows first, then by path) names earliest. */
 function firstNamed(named: DockerfileInfo[], buildFiles: { f: string; text: string }[]): { info: DockerfileInfo; file: string } {
-  const order = [...buildFiles].sort((a, b) => Number(!a.f.startsWith(".github/")) - Number(!b.f.startsWith(".github/")) || a.f.localeCompare(b.f));
+  const order = [...buildFiles].sort((a, b) => Number(!a.f.startsWith(".github/")) - Number(!b.f.startsWith(".github/")) || comparePaths(a.f, b.f));
   for (const { f, text } of order) {
     const at = named
       .map((info) => ({ info, index: namedAt(text, info.path, f) }))

@@ -1,6 +1,4 @@
-import { lstatSync } from "node:fs";
-import { join } from "node:path";
-import { listRepoDir, readRepoBytes } from "../fsguard.js";
+import { listRepoDir, readRepoBytes, walkRepoFiles } from "../fsguard.js";
 
 /** A workflow or composite action as we edit it: text we can splice, and how to turn it back into bytes. */
 export interface SourceFile {
@@ -36,17 +34,8 @@ export function findSources(dir: string): SourceFile[] {
   // Through the guard, as set-up reads (issue 11): a folder or file linked outside the repository, or a
   // directory where a workflow file should be, is refused with exit 2 naming it, never read.
   const paths = listRepoDir(dir, ".github/workflows").filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => `.github/workflows/${f}`);
-  const walk = (rel: string, depth: number) => {
-    if (depth > 8) return;
-    for (const name of listRepoDir(dir, rel).sort((a, b) => a.localeCompare(b))) {
-      const r = rel === "." ? name : `${rel}/${name}`;
-      // lstat: a symbolic link is not walked into, nor read as an action (as before).
-      const st = lstatSync(join(dir, r));
-      if (st.isDirectory()) {
-        if (!SKIP.has(name) && r !== ".github/workflows") walk(r, depth + 1);
-      } else if (st.isFile() && (name === "action.yml" || name === "action.yaml")) paths.push(r);
-    }
-  };
-  walk(".", 0);
+  // A symbolic link is not walked into, nor read as an action.
+  const files = walkRepoFiles(dir, ".", { maxDepth: 8, skip: (name, rel) => SKIP.has(name) || rel === ".github/workflows" });
+  paths.push(...files.filter((f) => /(^|\/)action\.ya?ml$/.test(f)));
   return paths.map((p) => decode(p, readRepoBytes(dir, p) ?? Buffer.alloc(0)));
 }

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { modulePathProblem, parseGoMod } from "../../src/detect/gomod.js";
-import { decodeText, readRepoText, resolveInRepo, shown } from "../../src/fsguard.js";
+import { comparePaths, decodeText, readRepoText, resolveInRepo, shown, walkRepoFiles } from "../../src/fsguard.js";
 import { cronProblem, nextRunText } from "../../src/render/schedule.js";
 import { flagsOf, renderHelp, COMMANDS } from "../../src/help.js";
 import { runInit } from "../../src/run.js";
@@ -41,6 +41,24 @@ describe("the guard", () => {
   it("refuses .. and absolute paths", () => {
     expect(() => resolveInRepo(root(), "../x")).toThrow(/not a path inside the repository/);
     expect(() => resolveInRepo(root(), "/etc/passwd")).toThrow(/not a path inside the repository/);
+  });
+  it("walks files in a fixed order, never through a link, within its depth and around skipped folders", () => {
+    const r = root();
+    const out = root();
+    writeFileSync(join(out, "action.yml"), "x\n");
+    for (const d of ["b/deep/er", "B2", "a", "node_modules/x", "c"]) mkdirSync(join(r, d), { recursive: true });
+    for (const f of ["b/deep/er/action.yml", "B2/action.yaml", "a/action.yml", "node_modules/x/action.yml", "Zeta.yml", "alpha.yml"]) writeFileSync(join(r, f), "x\n");
+    symlinkSync(out, join(r, "c/linked"));
+    symlinkSync(join(out, "action.yml"), join(r, "c/action.yml"));
+    const skip = (name: string) => name === "node_modules";
+    expect(walkRepoFiles(r, ".", { maxDepth: 8, skip })).toEqual(["a/action.yml", "alpha.yml", "b/deep/er/action.yml", "B2/action.yaml", "Zeta.yml"]);
+    expect(walkRepoFiles(r, ".", { maxDepth: 1, skip })).toEqual(["a/action.yml", "alpha.yml", "B2/action.yaml", "Zeta.yml"]);
+    // The start is checked as listRepoDir checks it: a linked folder outside the repository is refused.
+    expect(() => walkRepoFiles(r, "c/linked", { maxDepth: 8, skip })).toThrow(/outside the repository/);
+  });
+  it("orders paths the same in every locale: case-insensitive, then by code unit", () => {
+    const names = ["b", "B", "a-b", "ab", "a_b", "Dockerfile", "dockerfile", "ä", "z", "10", "9"];
+    expect([...names].sort(comparePaths)).toEqual(["10", "9", "a-b", "a_b", "ab", "B", "b", "Dockerfile", "dockerfile", "z", "ä"]);
   });
   it("shows foreign text bounded and escaped", () => {
     expect(shown("a\nb")).toBe('"a\\nb"');
