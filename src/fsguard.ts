@@ -185,30 +185,29 @@ export function readRepoBytes(root: string, rel: string): Buffer | undefined {
 /** Whether a repository path names an existing file (refusing, like a read, what is not one). */
 export const repoFileExists = (root: string, rel: string) => resolveInRepo(root, rel).exists;
 
-/** The names in a repository folder, or [] when it does not exist; the folder must resolve inside the root. */
-export function listRepoDir(root: string, rel: string): string[] {
+/** Where a repository folder really is, or undefined when it does not exist; it must resolve inside the root. */
+function realRepoDir(root: string, rel: string): string | undefined {
   const rootReal = realpathSync(root);
   let real: string;
   try {
     real = realpathSync(join(root, rel));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") return [];
+    if (code === "ENOENT") return undefined;
     if (code === "ENOTDIR") resolveInRepo(root, `${rel}/.probe`); // throws, naming the file that stands in the way
     throw error;
   }
   if (!inside(rootReal, real)) throw outside(root, rootReal, firstLink(root, rel) ?? rel);
   if (!statSync(real).isDirectory()) throw new UserError(`${shown(rel)}: not a directory; nothing was written`);
-  return readdirSync(real);
+  return real;
 }
 
-/**
- * Every file below `rel` (a folder inside the repository), as repo-relative paths in a stable order,
- * descending at most `maxDepth` folders and not into those `skip` names. A symbolic link is neither
- * followed nor listed, so the walk never leaves the folder it started in: the start is checked once,
- * as `listRepoDir` checks it, and the folders below are read from their entries' types (no `realpath`
- * and `lstat` per entry: on a repository of 150 folders that was 20-35 ms of a set-up, issue 19).
- */
+/** The names in a repository folder, or [] when it does not exist; the folder must resolve inside the root. */
+export function listRepoDir(root: string, rel: string): string[] {
+  const real = realRepoDir(root, rel);
+  return real === undefined ? [] : readdirSync(real);
+}
+
 /**
  * The order paths are listed and chosen in: case-insensitive, then by code unit. Not `localeCompare`: its
  * order follows the user's locale (Danish sorts `B` before `b`, Swedish `ä` after `z`), so which of several
@@ -222,6 +221,14 @@ export function comparePaths(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/**
+ * Every file below `rel` (a folder inside the repository), as repo-relative paths in a stable order,
+ * descending at most `maxDepth` folders and not into those `skip` names; [] when `rel` does not exist.
+ * A symbolic link is neither followed nor listed, so the walk never leaves the folder it started in:
+ * the start is checked once, as `listRepoDir` checks it, and the folders below are read from their
+ * entries' types (no `realpath` and `lstat` per entry: on a repository of 150 folders that was
+ * 20-35 ms of a set-up, issue 19).
+ */
 export function walkRepoFiles(root: string, rel: string, opts: { maxDepth: number; skip: (name: string, rel: string) => boolean }): string[] {
   const files: string[] = [];
   const walk = (real: string, at: string, depth: number) => {
@@ -233,8 +240,8 @@ export function walkRepoFiles(root: string, rel: string, opts: { maxDepth: numbe
       } else if (e.isFile()) files.push(r);
     }
   };
-  listRepoDir(root, rel); // the checks of the start: inside the root, a folder
-  walk(realpathSync(join(root, rel)), rel, 0);
+  const real = realRepoDir(root, rel);
+  if (real !== undefined) walk(real, rel, 0);
   return files;
 }
 

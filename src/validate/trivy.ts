@@ -118,6 +118,7 @@ function targets(opts: DryRunTrivyOptions): { list: Target[]; coverage(scanned: 
   }
   // Asked beside the scans: its answer only adds a sentence to the coverage note.
   const docker = opts.exec("docker", ["info", "--format", "{{.ServerVersion}}"], { cwd: opts.dir, timeoutMs: 20_000 });
+  docker.catch(() => undefined); // awaited by coverage(); scans that throw first must not leave it unhandled
   const base = opts.finalBaseImage && opts.finalBaseImage !== "scratch" && !opts.finalBaseImage.includes("$") ? opts.finalBaseImage : undefined;
   const module = "the Go module";
   const list: Target[] = [];
