@@ -1,4 +1,6 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { existsSync } from "node:fs";
+import { isAbsolute, join } from "node:path";
 import type { WriteFs } from "./apply/fs.js";
 
 /**
@@ -57,6 +59,7 @@ export function execProgram(
   args: string[],
   opts: { cwd?: string; input?: string; timeoutMs?: number } = {},
 ): Promise<ExecResult> {
+  if (nowhereOnPath(file)) return Promise.resolve({ exitCode: -1, stdout: "", stderr: "", failed: `spawn ${file} ENOENT` });
   return new Promise((resolve) => {
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
@@ -84,4 +87,18 @@ export function execProgram(
       resolve(failed === undefined ? { exitCode: code ?? -1, ...text() } : { exitCode: -1, ...text(), failed });
     });
   });
+}
+
+/**
+ * True when `file` is a bare name that no folder of PATH holds, so starting it can only fail with ENOENT.
+ * A set-up without the tools probes four of them (actionlint, shellcheck, Trivy twice); each failed start
+ * still forks this 110 MiB process first, 6-10 ms each (issue 19). Only the certain case is answered
+ * here, with the message spawn gives: a PATH that is unset, or has an empty or relative folder (searched
+ * from the child's directory), or a Windows one, or any entry of that name at all, goes to spawn.
+ */
+function nowhereOnPath(file: string): boolean {
+  const path = process.env["PATH"];
+  if (process.platform === "win32" || !path || file.includes("/")) return false;
+  const dirs = path.split(":");
+  return dirs.every((d) => isAbsolute(d)) && !dirs.some((d) => existsSync(join(d, file)));
 }
