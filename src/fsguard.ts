@@ -1,4 +1,5 @@
 import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, realpathSync, statSync, type Stats } from "node:fs";
+import { isUtf8 } from "node:buffer";
 import { dirname, isAbsolute, join, relative, sep } from "node:path";
 import { UserError } from "./errors.js";
 
@@ -202,10 +203,20 @@ function realRepoDir(root: string, rel: string): string | undefined {
   return real;
 }
 
-/** The names in a repository folder, or [] when it does not exist; the folder must resolve inside the root. */
+/**
+ * A folder's entries whose names are UTF-8. A name that is not (`caf\xe9/`, made on a Latin-1 system)
+ * cannot be named in a workflow, whose YAML is UTF-8, nor opened again from a JS string: Node would
+ * decode it to U+FFFD and find no such file. So it is left out, as what it is: nothing a workflow, an
+ * action or a build file can refer to.
+ */
+function entriesOf(real: string): { name: string; dir: boolean; file: boolean }[] {
+  return readdirSync(real, { withFileTypes: true, encoding: "buffer" }).flatMap((e) => (isUtf8(e.name) ? [{ name: e.name.toString(), dir: e.isDirectory(), file: e.isFile() }] : []));
+}
+
+/** The UTF-8 names in a repository folder, or [] when it does not exist; the folder must resolve inside the root. */
 export function listRepoDir(root: string, rel: string): string[] {
   const real = realRepoDir(root, rel);
-  return real === undefined ? [] : readdirSync(real);
+  return real === undefined ? [] : entriesOf(real).map((e) => e.name);
 }
 
 /**
@@ -224,6 +235,7 @@ export function comparePaths(a: string, b: string): number {
 /**
  * Every file below `rel` (a folder inside the repository), as repo-relative paths in a stable order,
  * descending at most `maxDepth` folders and not into those `skip` names; [] when `rel` does not exist.
+ * A name that is not UTF-8 is left out (see entriesOf).
  * A symbolic link is neither followed nor listed, so the walk never leaves the folder it started in:
  * the start is checked once, as `listRepoDir` checks it, and the folders below are read from their
  * entries' types (no `realpath` and `lstat` per entry: on a repository of 150 folders that was
@@ -232,12 +244,12 @@ export function comparePaths(a: string, b: string): number {
 export function walkRepoFiles(root: string, rel: string, opts: { maxDepth: number; skip: (name: string, rel: string) => boolean }): string[] {
   const files: string[] = [];
   const walk = (real: string, at: string, depth: number) => {
-    const entries = readdirSync(real, { withFileTypes: true }).sort((a, b) => comparePaths(a.name, b.name));
+    const entries = entriesOf(real).sort((a, b) => comparePaths(a.name, b.name));
     for (const e of entries) {
       const r = at === "." ? e.name : `${at}/${e.name}`;
-      if (e.isDirectory()) {
+      if (e.dir) {
         if (depth < opts.maxDepth && !opts.skip(e.name, r)) walk(join(real, e.name), r, depth + 1);
-      } else if (e.isFile()) files.push(r);
+      } else if (e.file) files.push(r);
     }
   };
   const real = realRepoDir(root, rel);

@@ -1,7 +1,6 @@
-import { readdirSync } from "node:fs";
-import { join, posix } from "node:path";
+import { posix } from "node:path";
 import { UserError } from "../errors.js";
-import { comparePaths, readRepoTextForAnalysis } from "../fsguard.js";
+import { comparePaths, readRepoTextForAnalysis, walkRepoFiles } from "../fsguard.js";
 import type { DockerfileInfo } from "../types.js";
 import { parseDockerfile } from "./dockerfile.js";
 
@@ -44,19 +43,6 @@ const read = (dir: string, rel: string): string | undefined => {
   }
 };
 
-function walk(dir: string, match: (name: string, rel: string) => boolean, depth = 3): string[] {
-  const found: string[] = [];
-  const visit = (rel: string, d: number) => {
-    for (const entry of readdirSync(join(dir, rel), { withFileTypes: true })) {
-      const path = rel ? `${rel}/${entry.name}` : entry.name;
-      if (entry.isDirectory() && d < depth && !SKIP_DIRS.has(entry.name)) visit(path, d + 1);
-      else if (entry.isFile() && match(entry.name, path)) found.push(path);
-    }
-  };
-  visit("", 0);
-  return found;
-}
-
 // A Windows container image (velero's Dockerfile-Windows beside its Dockerfile): the gate's job runs on
 // ubuntu-latest, whose Docker builds Linux images only.
 const WINDOWS_BASE = /^mcr\.microsoft\.com\/windows(\/|:|$)|nanoserver|windowsservercore|servercore/i;
@@ -89,7 +75,9 @@ function namedAt(text: string, path: string, from: string): number {
 const ROOT_NAMED = /(?:(?:^|\s)(?:-f|--file)[=\s]+|\b(?:file|dockerfile|[A-Z_]*DOCKERFILE[A-Z_]*)\s*(?:[?:+]?=|:)\s*|^\s*-\s+)["']?(?:\.\/)?Dockerfile["']?(?=$|[\s,}\]])/im;
 
 export function chooseDockerfiles(dir: string): DockerfileChoice {
-  const paths = walk(dir, (name) => NAME.test(name)).sort((a, b) => a.split("/").length - b.split("/").length || comparePaths(a, b));
+  // One walk for both: the Dockerfiles and the files that name one, three folders deep.
+  const files = walkRepoFiles(dir, ".", { maxDepth: 3, skip: (name) => SKIP_DIRS.has(name) });
+  const paths = files.filter((f) => NAME.test(posix.basename(f))).sort((a, b) => a.split("/").length - b.split("/").length || comparePaths(a, b));
   const infos = paths.flatMap((p) => {
     const text = read(dir, p);
     if (text === undefined) return [];
@@ -98,7 +86,7 @@ export function chooseDockerfiles(dir: string): DockerfileChoice {
     return [{ ...info, ...(why ? { excluded: why } : {}) }];
   });
   const candidates = infos.filter((i) => !i.excluded);
-  const buildFiles = walk(dir, (_n, rel) => BUILD_FILES.test(rel), 3).map((f) => ({ f, text: read(dir, f) ?? "" }));
+  const buildFiles = files.filter((f) => BUILD_FILES.test(f)).map((f) => ({ f, text: read(dir, f) ?? "" }));
   const named = candidates.filter((c) => buildFiles.some(({ f, text }) => namedAt(text, c.path, f) >= 0));
   const root = candidates.find((c) => c.path === "Dockerfile");
   let preferred: DockerfileInfo[];

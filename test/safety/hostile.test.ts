@@ -173,6 +173,30 @@ describe("bytes", () => {
     expect(runCli(["check", dir]).code).toBe(0);
     expect(readFileSync(join(dir, ".github/workflows/lint.yml"))).toEqual(lint);
   });
+  it("names that are not UTF-8 (a Latin-1 folder with a Dockerfile and an action, a workflow file): left out, their bytes kept, the set-up goes on", () => {
+    const dir = makeRepo("example");
+    const latin1 = (rel: string) => Buffer.concat([Buffer.from(`${dir}/`), Buffer.from(rel, "latin1")]);
+    mkdirSync(latin1("deploy/caf\u00e9"), { recursive: true });
+    writeFileSync(latin1("deploy/caf\u00e9/Dockerfile"), "FROM golang:1.25\n");
+    writeFileSync(latin1("deploy/caf\u00e9/action.yml"), "name: x\nruns:\n  using: composite\n  steps:\n    - uses: actions/checkout@v4\n");
+    writeFileSync(latin1(".github/workflows/caf\u00e9.yml"), "on: push\njobs: {}\n");
+    git(dir, "add", "-A");
+    git(dir, "commit", "-qm", "Latin-1 names");
+    const latin1Files = ["deploy/caf\u00e9/Dockerfile", "deploy/caf\u00e9/action.yml", ".github/workflows/caf\u00e9.yml"].map(latin1);
+    const before = latin1Files.map((f) => readFileSync(f));
+    const r = runCli(["--yes", dir]);
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    expect(r.stdout).not.toContain("\uFFFD");
+    expect(r.stdout).toMatch(/inserted the Trivy step after job build/);
+    expect(latin1Files.map((f) => readFileSync(f))).toEqual(before);
+    git(dir, "add", "-A");
+    git(dir, "commit", "-qm", "relay-security");
+    expect(runCli(["check", dir]).code).toBe(0);
+    // pin walks for composite actions: the Latin-1 folder's is not one it can name, so it is not read.
+    const pin = runCli(["pin", "--dry-run", "--offline", dir]);
+    expect(pin.code, pin.stderr + pin.stdout).toBe(0);
+    expect(latin1Files.map((f) => readFileSync(f))).toEqual(before);
+  });
   it("a BOM and CRLF workflow goes through the guard with both kept", () => {
     const dir = makeRepo("example");
     const ci = join(dir, ".github/workflows/ci.yml");

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { modulePathProblem, parseGoMod } from "../../src/detect/gomod.js";
-import { comparePaths, decodeText, readRepoText, resolveInRepo, shown, walkRepoFiles } from "../../src/fsguard.js";
+import { comparePaths, decodeText, listRepoDir, readRepoText, resolveInRepo, shown, walkRepoFiles } from "../../src/fsguard.js";
 import { cronProblem, nextRunText } from "../../src/render/schedule.js";
 import { flagsOf, renderHelp, COMMANDS } from "../../src/help.js";
 import { runInit } from "../../src/run.js";
@@ -55,6 +55,20 @@ describe("the guard", () => {
     expect(walkRepoFiles(r, ".", { maxDepth: 1, skip })).toEqual(["a/action.yml", "alpha.yml", "B2/action.yaml", "Zeta.yml"]);
     // The start is checked as listRepoDir checks it: a linked folder outside the repository is refused.
     expect(() => walkRepoFiles(r, "c/linked", { maxDepth: 8, skip })).toThrow(/outside the repository/);
+  });
+  it("leaves out names that are not UTF-8 (a Latin-1 folder and file), listing the rest", () => {
+    const r = root();
+    const latin1 = (rel: string) => Buffer.concat([Buffer.from(`${r}/`), Buffer.from(rel, "latin1")]);
+    mkdirSync(join(r, ".github/workflows"), { recursive: true });
+    mkdirSync(latin1("caf\u00e9"));
+    writeFileSync(latin1("caf\u00e9/action.yml"), "x\n");
+    writeFileSync(latin1("Dockerfile.caf\u00e9"), "FROM scratch\n");
+    writeFileSync(latin1(".github/workflows/caf\u00e9.yml"), "on: push\n");
+    writeFileSync(join(r, ".github/workflows/ci.yml"), "on: push\n");
+    writeFileSync(join(r, "Dockerfile"), "FROM scratch\n");
+    // Node would show each as U+FFFD and then fail to open it: no such name is returned.
+    expect(walkRepoFiles(r, ".", { maxDepth: 8, skip: () => false })).toEqual([".github/workflows/ci.yml", "Dockerfile"]);
+    expect(listRepoDir(r, ".github/workflows")).toEqual(["ci.yml"]);
   });
   it("orders paths the same in every locale: case-insensitive, then by code unit", () => {
     const names = ["b", "B", "a-b", "ab", "a_b", "Dockerfile", "dockerfile", "ä", "z", "10", "9"];
