@@ -1,5 +1,4 @@
 import { existsSync, statSync } from "node:fs";
-import { randomBytes } from "node:crypto";
 import { dirname, relative, sep } from "node:path";
 import { realpathSync } from "node:fs";
 import { UserError } from "../errors.js";
@@ -7,6 +6,14 @@ import { readBytes, resolveInRepo, shown } from "../fsguard.js";
 import type { FileChange } from "../types.js";
 import { nodeWriteFs, type WriteFs } from "./fs.js";
 import { JOURNAL, renderJournal, sha, type JournalEntry } from "./journal.js";
+
+/**
+ * The 8 hex digits of a temp's name (`TEMP_RE`). Unique is all they need to be, not secret: a temp we
+ * write is opened with O_EXCL ("wx"), so a name that exists already, or a link planted under it, fails
+ * the open instead of being written through. Not `crypto.randomBytes`: its first call seeds OpenSSL's
+ * generator, 6 ms of a set-up (issue 19).
+ */
+const tempTag = (): string => Math.floor(Math.random() * 0x1_0000_0000).toString(16).padStart(8, "0");
 
 /** The changes that write something (a deletion too: `--adopt` retiring a duplicate rescan, issue 20 item 6). */
 export const writes = (changes: FileChange[]) =>
@@ -72,7 +79,7 @@ export function applyPlan(dir: string, changes: FileChange[], fs: WriteFs = node
   // the next run cannot find, even beside a linked target), "commit" says they are all complete.
   const writeJournal = (phase: "staging" | "commit") => {
     current = JOURNAL;
-    journalTemp = `${journal.real}.relay-security-${randomBytes(4).toString("hex")}.tmp`;
+    journalTemp = `${journal.real}.relay-security-${tempTag()}.tmp`;
     const entries: JournalEntry[] = staged.map((s) => ({ target: rel(s.real), temp: rel(s.temp), before: sha(s.before), after: sha(s.after) ?? "" }));
     fs.writeNew(journalTemp, Buffer.from(renderJournal(phase, entries), "utf8"));
     fs.rename(journalTemp, journal.real);
@@ -86,7 +93,7 @@ export function applyPlan(dir: string, changes: FileChange[], fs: WriteFs = node
       const encoding = change.encoding ?? "utf8";
       const before = change.before === undefined ? undefined : Buffer.from(change.before, encoding);
       if (!sameBytes(r, before)) throw new UserError(`${shown(change.path)}: changed between the plan and the write; nothing was written, run again`);
-      const temp = `${r.real}.relay-security-${randomBytes(4).toString("hex")}.tmp`;
+      const temp = `${r.real}.relay-security-${tempTag()}.tmp`;
       staged.push({ path: change.path, real: r.real, temp, after: Buffer.from(change.after ?? "", encoding), ...(before ? { before } : {}) });
     }
     writeJournal("staging");
@@ -132,7 +139,7 @@ export function applyPlan(dir: string, changes: FileChange[], fs: WriteFs = node
     for (const d of deletes) {
       current = d.path;
       const real = resolveInRepo(dir, d.path).real;
-      const aside = `${real}.relay-security-${randomBytes(4).toString("hex")}.tmp`;
+      const aside = `${real}.relay-security-${tempTag()}.tmp`;
       fs.rename(real, aside);
       moved.push({ real, aside });
     }
@@ -141,7 +148,7 @@ export function applyPlan(dir: string, changes: FileChange[], fs: WriteFs = node
     for (const s of done.reverse()) {
       if (s.before === undefined) fs.remove(s.real);
       else {
-        const back = `${s.real}.relay-security-${randomBytes(4).toString("hex")}.tmp`;
+        const back = `${s.real}.relay-security-${tempTag()}.tmp`;
         fs.writeNew(back, s.before);
         fs.rename(back, s.real);
       }
