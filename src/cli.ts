@@ -7,7 +7,7 @@ import { parseArgs } from "node:util";
 import type { Deps } from "./deps.js";
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { COMMANDS, FLAGS, flagsOf, nearCommand, renderHelp, type CommandName, type FlagName } from "./help.js";
+import { bothSides, COMMANDS, FLAGS, flagsOf, nearCommand, renderHelp, type CommandName, type FlagName } from "./help.js";
 
 const usageError = (message: string, command?: CommandName) => {
   const first = process.argv[2];
@@ -35,7 +35,7 @@ function parseCommandLine(argv: string[]) {
   const allowed = new Set<string>(flagsOf(command));
   const given = parsed.tokens.filter((t) => t.kind === "option").map((t) => t.name as FlagName);
   const foreign = given.find((name) => !allowed.has(name));
-  return { command, args, values: parsed.values, foreign };
+  return { command, args, values: parsed.values, foreign, both: bothSides(new Set(given)) };
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -45,7 +45,7 @@ async function main(argv: string[]): Promise<number> {
   } catch (error) {
     return usageError((error as Error).message);
   }
-  const { values: v, command, args, foreign } = parsed;
+  const { values: v, command, args, foreign, both } = parsed;
   if (v.help) {
     process.stdout.write(renderHelp(command === "init" && argv[0] !== "init" ? undefined : command));
     return 0;
@@ -54,6 +54,7 @@ async function main(argv: string[]): Promise<number> {
     const takers = (Object.keys(COMMANDS) as CommandName[]).filter((c) => flagsOf(c).includes(foreign as FlagName)).map((c) => COMMANDS[c].usage.replace(" [dir]", ""));
     return usageError(`${COMMANDS[command].usage.replace(" [dir]", "")} does not take --${foreign}${takers.length ? ` (an option of ${takers.join(", ")})` : ""}`, command);
   }
+  if (both) return usageError(`--${both[0]} and --${both[1]} say opposite things; pass one of them`, command);
   if (v.version) {
     const { VERSION } = await import("./version.js");
     process.stdout.write(`${VERSION}\n`);
@@ -115,17 +116,17 @@ async function main(argv: string[]): Promise<number> {
             label: v.label,
             updater: v.updater,
             scanner: v.scanner,
-            imageScan: v["no-image-scan"] ? false : undefined,
-            sarif: v.sarif ? true : undefined,
-            reachability: v.reachability ? true : undefined,
+            imageScan: v["no-image-scan"] ? false : v["image-scan"] ? true : undefined,
+            sarif: v.sarif ? true : v["no-sarif"] ? false : undefined,
+            reachability: v.reachability ? true : v["no-reachability"] ? false : undefined,
             report: v.report,
-            isolatedScan: v["isolated-scan"] ? true : undefined,
+            isolatedScan: v["isolated-scan"] ? true : v["no-isolated-scan"] ? false : undefined,
             workflow: v.workflow,
             buildArgs: v["build-arg"],
             trivyignore: v.trivyignore,
-            checkWorkflow: v["no-check-workflow"] ? false : undefined,
-            hardenRunner: v["harden-runner"] ? true : undefined,
-            pinBaseImages: v["pin-base-images"] ? true : undefined,
+            checkWorkflow: v["no-check-workflow"] ? false : v["check-workflow"] ? true : undefined,
+            hardenRunner: v["harden-runner"] ? true : v["no-harden-runner"] ? false : undefined,
+            pinBaseImages: v["pin-base-images"] ? true : v["no-pin-base-images"] ? false : undefined,
             dbRepository: v["db-repository"],
           },
           answersFile: v.answers,

@@ -13,6 +13,8 @@ export interface FlagSpec {
   /** The value's placeholder in the help, e.g. NAME. */
   arg?: string;
   help: string;
+  /** A yes/no answer's other side (`--image-scan` of `--no-image-scan`): listed on one line, not a row. */
+  opposite?: string;
 }
 
 export const FLAGS = {
@@ -51,6 +53,14 @@ export const FLAGS = {
   "no-check-workflow": { type: "boolean", help: "do not write .github/workflows/relay-security-check.yml (check on pull requests)" },
   "harden-runner": { type: "boolean", help: "step-security/harden-runner (egress-policy: audit) first in each job we write" },
   "pin-base-images": { type: "boolean", help: "pin the Dockerfile's FROM lines by digest (asks their registries; offline: reported)" },
+  // A recorded yes/no answer is kept by every re-run; its other side turns it back.
+  "image-scan": { type: "boolean", opposite: "no-image-scan", help: "" },
+  "no-sarif": { type: "boolean", opposite: "sarif", help: "" },
+  "no-reachability": { type: "boolean", opposite: "reachability", help: "" },
+  "no-isolated-scan": { type: "boolean", opposite: "isolated-scan", help: "" },
+  "check-workflow": { type: "boolean", opposite: "no-check-workflow", help: "" },
+  "no-harden-runner": { type: "boolean", opposite: "harden-runner", help: "" },
+  "no-pin-base-images": { type: "boolean", opposite: "pin-base-images", help: "" },
   answers: { type: "string", arg: "FILE", help: "a JSON file with any of the answers above (keys: image, dockerfile, ...)" },
   yes: { type: "boolean", short: "y", help: "take the detected defaults without asking" },
   "dry-run": { type: "boolean", help: "print the plan and the diffs; write nothing" },
@@ -89,6 +99,18 @@ export const FLAGS = {
 
 export type FlagName = keyof typeof FLAGS;
 
+/** The other sides of the yes/no answers, in the order their answers are listed. */
+const OPPOSITES = ["image-scan", "no-sarif", "no-reachability", "no-isolated-scan", "check-workflow", "no-harden-runner", "no-pin-base-images"] as const satisfies readonly FlagName[];
+
+/** `--sarif` and `--no-sarif` together: the pair, or undefined. */
+export function bothSides(given: ReadonlySet<string>): [string, string] | undefined {
+  for (const name of OPPOSITES) {
+    const other = (FLAGS[name] as FlagSpec).opposite as string;
+    if (given.has(name) && given.has(other)) return [other, name];
+  }
+  return undefined;
+}
+
 export interface CommandSpec {
   /** The usage line's left part. */
   usage: string;
@@ -97,7 +119,7 @@ export interface CommandSpec {
   groups: { heading: string; flags: FlagName[] }[];
 }
 
-const ANSWERS: FlagName[] = ["image", "dockerfile", "context", "branch", "schedule", "severity", "label", "updater", "scanner", "no-image-scan", "sarif", "reachability", "report", "isolated-scan", "workflow", "db-repository", "build-arg", "trivyignore", "no-check-workflow", "harden-runner", "pin-base-images", "answers"];
+const ANSWERS: FlagName[] = ["image", "dockerfile", "context", "branch", "schedule", "severity", "label", "updater", "scanner", "no-image-scan", "sarif", "reachability", "report", "isolated-scan", "workflow", "db-repository", "build-arg", "trivyignore", "no-check-workflow", "harden-runner", "pin-base-images", "answers", ...OPPOSITES];
 const SCAN: FlagName[] = ["json", "image-archive", "offline", "all-workflows", "cwd", "quiet", "help"];
 
 export const COMMANDS = {
@@ -142,12 +164,16 @@ const EXIT_LINE =
 const pad = (s: string, n: number) => (s.length >= n ? `${s} ` : s.padEnd(n));
 
 function flagLines(names: readonly FlagName[]): string[] {
-  return names.flatMap((name) => {
+  const opposites = names.filter((name) => (FLAGS[name] as FlagSpec).opposite !== undefined);
+  const rows = names.filter((name) => !opposites.includes(name)).flatMap((name) => {
     const f: FlagSpec = FLAGS[name];
     const left = `  ${f.short ? `-${f.short}, ` : ""}--${name}${f.arg ? ` ${f.arg}` : ""}`;
     const [first, ...more] = f.help.split("\n");
     return [`${pad(left, 24)}${first}`, ...more.map((m) => `${" ".repeat(24)}${m}`)];
   });
+  if (opposites.length === 0) return rows;
+  const list = opposites.map((n) => `--${n}`);
+  return [...rows, `  A re-run keeps the yes/no answers an earlier run recorded; these turn one back:`, `    ${list.slice(0, 4).join(" ")}`, `    ${list.slice(4).join(" ")}`];
 }
 
 function summaryLines(c: CommandSpec): string[] {

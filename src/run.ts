@@ -13,7 +13,7 @@ import { Cancelled, EXIT, UserError } from "./errors.js";
 import type { ConflictStrategy } from "./merge/threeway.js";
 import { buildPlan, ChooseWorkflow } from "./plan/index.js";
 import { NeedBuildArgs } from "./plan/image-build.js";
-import { readRepoText } from "./fsguard.js";
+import { readRepoText, walkRepoFiles } from "./fsguard.js";
 import { PATHS } from "./render/index.js";
 import { cronFor, nextRunText } from "./render/schedule.js";
 import { ALL_SCAN_SCRIPTS } from "./render/scripts.js";
@@ -55,7 +55,7 @@ export async function runInit(opts: InitOptions, deps: Deps): Promise<{ exitCode
   // A run killed part-way left temps or a journal: finish or clean up first, so this run converges.
   const recovered = opts.dryRun ? [] : recoverInterrupted(dir, fs);
   if (recovered.length) detected = await detect(dir, deps);
-  if (!detected.goMod) throw new UserError(`${join(dir, "go.mod")}: not found; run relay-security at the root of a Go module`);
+  if (!detected.goMod) throw noGoMod(dir);
   const stateText = readRepoText(dir, PATHS.state);
   const state = stateText === undefined ? undefined : parseState(PATHS.state, stateText);
 
@@ -175,6 +175,22 @@ async function ignoredByGit(dir: string, paths: string[], deps: Deps): Promise<s
   // ignored folder counts too, since `git add` refuses it without -f as well.
   const r = await deps.exec("git", ["-C", dir, "check-ignore", "--no-index", "--", ...paths]);
   return r.exitCode === 0 ? r.stdout.split("\n").map((l) => l.trim()).filter(Boolean) : [];
+}
+
+// Folders a module of the service is never in (vendored, generated or test trees).
+const NOT_THE_MODULE = /^(\.git|node_modules|vendor|third_party|testdata|\.tools|dist)$/;
+
+/**
+ * No go.mod at the top level. A repository whose module is in a folder (remark42's backend/, beside a
+ * frontend/) hears where it is and that this is not supported yet, the same answer as a run there gets.
+ */
+function noGoMod(dir: string): UserError {
+  const below = walkRepoFiles(dir, ".", { maxDepth: 2, skip: (name) => NOT_THE_MODULE.test(name) }).filter((f) => f.endsWith("/go.mod"));
+  if (below.length === 0) return new UserError(`${join(dir, "go.mod")}: not found; run relay-security at the root of a Go module`);
+  const list = below.length > 3 ? `${below.slice(0, 3).join(", ")} and ${below.length - 3} more` : below.join(", ");
+  return new UserError(
+    `${join(dir, "go.mod")}: not found; this repository's Go ${below.length === 1 ? "module is" : "modules are"} in a subdirectory (${list}), which relay-security does not support yet: GitHub runs workflows only from the top level's .github/workflows, and every job we write would need that folder. Nothing was written`,
+  );
 }
 
 /**

@@ -38,6 +38,8 @@ export interface DockerfileInfo {
   copiesPrebuiltBinary?: boolean;
   /** That COPY (or ADD), 1-based line, for the refusal. */
   prebuiltCopy?: { line: number; text: string };
+  /** A RUN that clones the source (`git clone`), in a Dockerfile that copies nothing from the build context. */
+  clonesSource?: { line: number; text: string };
   /** Why it is never the default (under .devcontainer/, test or example folders, a packaging image). */
   excluded?: string;
   /** ARGs declared before the first FROM and used in a FROM line. */

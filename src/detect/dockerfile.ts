@@ -80,6 +80,11 @@ function stagesOf(all: Instruction[], args: Map<string, string | undefined>): St
   return out;
 }
 
+// A clone of the source inside the build (`RUN git clone --branch main https://github.com/o/r.git`), or an
+// ADD of a git URL: what it builds is that remote branch, not the checkout the build context holds.
+const GIT_CLONE = /\bgit\s+clone\b/;
+const GIT_URL = /^(?:--\S+\s+)*(?:https?:\/\/\S+\.git\b|git@|\S+\.git#)/;
+
 const goVersionOf = (image: string) => /(?:^|\/)golang:(\d+\.\d+(?:\.\d+)?)/.exec(image)?.[1];
 const GO_BUILD = /\b(go\s+(build|install)|goreleaser|make)\b/;
 
@@ -108,6 +113,9 @@ export function parseDockerfile(path: string, text: string, buildArgs: Record<st
   const builder = golang.find((s) => s.name && copyFrom.has(s.name)) ?? golang[0];
   const compiles = stages.some((s) => goVersionOf(s.image) || s.body.some((i) => i.keyword === "RUN" && GO_BUILD.test(i.args)));
   const contextCopy = final?.body.find((i) => (i.keyword === "COPY" || i.keyword === "ADD") && !/--from=/i.test(i.args));
+  // Whether any stage reads the build context: a COPY or ADD without --from whose source is no URL.
+  const readsContext = stages.some((s) => s.body.some((i) => (i.keyword === "COPY" || i.keyword === "ADD") && !/--from=/i.test(i.args) && !(i.keyword === "ADD" && (GIT_URL.test(i.args) || /^(?:--\S+\s+)*https?:\/\//.test(i.args)))));
+  const clone = readsContext ? undefined : stages.flatMap((s) => s.body).find((i) => (i.keyword === "RUN" && GIT_CLONE.test(i.args)) || (i.keyword === "ADD" && GIT_URL.test(i.args)));
   const uses = stages.flatMap((s) => [...s.written.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)(:?-)?/g)]);
   const used = new Set(uses.map((m) => m[1] as string));
   // `${X:-1.26}` in FROM carries its own default, so an empty X is no placeholder there.
@@ -123,5 +131,6 @@ export function parseDockerfile(path: string, text: string, buildArgs: Record<st
     copiesPrebuiltBinary: prebuilt,
     ...(prebuilt && contextCopy ? { prebuiltCopy: { line: contextCopy.line, text: `${contextCopy.keyword} ${contextCopy.args}` } } : {}),
     ...(fromArgs.length > 0 ? { fromArgs } : {}),
+    ...(clone ? { clonesSource: { line: clone.line, text: `${clone.keyword} ${clone.args}` } } : {}),
   };
 }

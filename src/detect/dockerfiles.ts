@@ -1,6 +1,6 @@
 import { posix } from "node:path";
 import { UserError } from "../errors.js";
-import { comparePaths, readRepoTextForAnalysis, walkRepoFiles } from "../fsguard.js";
+import { comparePaths, readRepoTextForAnalysis, shown, walkRepoFiles } from "../fsguard.js";
 import type { DockerfileInfo } from "../types.js";
 import { parseDockerfile } from "./dockerfile.js";
 
@@ -19,8 +19,8 @@ const NEVER_DIR = /^(\.devcontainer|tests?|testdata|test-?data|fixtures?|example
 // beside packaging/debian/Dockerfile), so there the text decides.
 const PACKAGING_DIR = /^(debian|rpm|deb|pkg-build)$/i;
 const PACKAGING_TEXT = /\b(dpkg-buildpackage|debuild|rpmbuild|devscripts|fpm\s+-s|nfpm\s+(pkg|package))\b/;
-// Files that name the Dockerfile a release builds.
-const BUILD_FILES = /^(\.github\/workflows\/[^/]+\.ya?ml|([^/]+\/)*(GNU)?[Mm]akefile|([^/]+\/)*[^/]*\.mk|docker-bake\.(hcl|json)|([^/]+\/)*(docker-)?compose[^/]*\.ya?ml)$/;
+// Files that name the Dockerfile a release builds (goreleaser's `dockers:` and `dockers_v2:` among them).
+const BUILD_FILES = /^(\.github\/workflows\/[^/]+\.ya?ml|\.?goreleaser\.ya?ml|([^/]+\/)*(GNU)?[Mm]akefile|([^/]+\/)*[^/]*\.mk|docker-bake\.(hcl|json)|([^/]+\/)*(docker-)?compose[^/]*\.ya?ml)$/;
 
 export interface DockerfileChoice {
   /** Every Dockerfile found, candidates first (the preferred one first), excluded ones last. */
@@ -47,13 +47,16 @@ const read = (dir: string, rel: string): string | undefined => {
 // ubuntu-latest, whose Docker builds Linux images only.
 const WINDOWS_BASE = /^mcr\.microsoft\.com\/windows(\/|:|$)|nanoserver|windowsservercore|servercore/i;
 
-function excludedWhy(path: string, text: string, finalBase: string | undefined): string | undefined {
+function excludedWhy(path: string, text: string, info: DockerfileInfo): string | undefined {
+  const finalBase = info.finalBaseImage;
   const dirs = path.split("/").slice(0, -1);
   const never = dirs.find((d) => NEVER_DIR.test(d));
   if (never) return `under ${never}/, not the service image`;
   const pkg = dirs.find((d) => PACKAGING_DIR.test(d));
   if (pkg || PACKAGING_TEXT.test(text)) return "builds OS packages (a packaging toolchain image), not the service image";
   if (finalBase !== undefined && WINDOWS_BASE.test(finalBase)) return `a Windows image (FROM ${finalBase}), which the gate's Linux runner cannot build`;
+  // A scan of it would test a remote branch on every pull request, never the pull request's code.
+  if (info.clonesSource) return `builds from a clone of the source (line ${info.clonesSource.line}: ${shown(info.clonesSource.text, 80)}) and copies nothing from the build context, so a scan of it never sees the pull request's code`;
   return undefined;
 }
 
@@ -82,7 +85,7 @@ export function chooseDockerfiles(dir: string): DockerfileChoice {
     const text = read(dir, p);
     if (text === undefined) return [];
     const info = parseDockerfile(p, text);
-    const why = excludedWhy(p, text, info.finalBaseImage);
+    const why = excludedWhy(p, text, info);
     return [{ ...info, ...(why ? { excluded: why } : {}) }];
   });
   const candidates = infos.filter((i) => !i.excluded);
@@ -94,12 +97,17 @@ export function chooseDockerfiles(dir: string): DockerfileChoice {
   let chosenOfSeveral: string | undefined;
   if (named.length === 1) preferred = named;
   else if (named.length > 1) {
-    // CI builds several (an alpine and a distroless variant): the one its first build file names
-    // first is the default, said in the plan; a person is still asked. No evidence at all stays a
-    // question or --dockerfile (below).
-    const first = firstNamed(named, buildFiles);
+    // Several are built (an alpine and a distroless variant; a release image and a compose one): one
+    // that a clean checkout can build over one that COPYs a binary built outside it; then the one the
+    // first build file names first is the default, said in the plan (a person is still asked). No
+    // evidence at all stays a question or --dockerfile (below).
+    const buildable = named.filter((n) => !n.copiesPrebuiltBinary);
+    const pool = buildable.length > 0 ? buildable : named;
+    const by = named.map((n) => `${n.path} in ${firstNaming(n, buildFiles)}`).join("; ");
+    const first = pool.length === 1 ? { info: pool[0] as DockerfileInfo, file: "" } : firstNamed(pool, buildFiles);
+    const why = pool.length === 1 ? `the only one of them a clean checkout can build (the others COPY a binary that none of their stages builds)` : `the first one ${first.file} builds`;
     preferred = [first.info];
-    chosenOfSeveral = `CI builds several Dockerfiles (${named.map((n) => n.path).join(", ")}): scanning ${first.info.path}, the first one ${first.file} builds; choose another with --dockerfile PATH`;
+    chosenOfSeveral = `several Dockerfiles are built here (${by}): scanning ${first.info.path}, ${why}; choose another with --dockerfile PATH`;
   } else if (root) preferred = [root];
   else if (candidates.length === 1) preferred = candidates;
   else {
@@ -113,10 +121,15 @@ export function chooseDockerfiles(dir: string): DockerfileChoice {
   return out;
 }
 
+// Build files in the order their naming counts: workflows first, then by path.
+const byWeight = (buildFiles: { f: string; text: string }[]) => [...buildFiles].sort((a, b) => Number(!a.f.startsWith(".github/")) - Number(!b.f.startsWith(".github/")) || comparePaths(a.f, b.f));
+
+/** The first build file that names `info` (it is named by one). */
+const firstNaming = (info: DockerfileInfo, buildFiles: { f: string; text: string }[]) => byWeight(buildFiles).find(({ f, text }) => namedAt(text, info.path, f) >= 0)?.f ?? "CI";
+
 /** Of several named Dockerfiles, the one the first build file (workflows first, then by path) names earliest. */
 function firstNamed(named: DockerfileInfo[], buildFiles: { f: string; text: string }[]): { info: DockerfileInfo; file: string } {
-  const order = [...buildFiles].sort((a, b) => Number(!a.f.startsWith(".github/")) - Number(!b.f.startsWith(".github/")) || comparePaths(a.f, b.f));
-  for (const { f, text } of order) {
+  for (const { f, text } of byWeight(buildFiles)) {
     const at = named
       .map((info) => ({ info, index: namedAt(text, info.path, f) }))
       .filter((x) => x.index >= 0)

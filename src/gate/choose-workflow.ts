@@ -23,6 +23,9 @@ const NEW_COMMIT_TYPES = ["opened", "synchronize", "reopened"];
 const ANALYSIS_ACTIONS = ["github/codeql-action", "actions/dependency-review-action", "ossf/scorecard-action", "golangci/golangci-lint-action", "reviewdog/", "actions/labeler", "amannn/action-semantic-pull-request", "actions/stale", "release-drafter/release-drafter"];
 const ANALYSIS_RUN = /^\s*(golangci-lint|go\s+vet|gofmt|staticcheck|yamllint|markdownlint|shellcheck|actionlint|hadolint|buf\s+lint|revive|govulncheck)\b/;
 const SETUP_ACTIONS = ["actions/checkout", "actions/setup-go", "actions/cache", "actions/setup-node", "actions/setup-python"];
+// A run block that only moves the checkout (CodeQL's `git checkout HEAD^2` on pull requests) sets up too.
+const SETUP_RUN = /^\s*(git\s+(checkout|fetch|switch|reset|config|submodule)|echo)\b/;
+const setsUp = (s: Record<string, unknown>) => SETUP_ACTIONS.some((a) => usesAction(s["uses"], a)) || (typeof s["run"] === "string" && s["run"].split(/\r?\n/).every((l) => l.trim() === "" || SETUP_RUN.test(l)));
 const RUNS_GO = "runs go test / go build";
 const SETS_UP_GO = "a ci/test/build workflow by its name that sets up Go";
 const CI_NAME = /(^|[^a-z])(ci|test|tests|build|check|checks|go|main|pr|pull[-_ ]?request|integration)([^a-z]|$)/i;
@@ -41,7 +44,7 @@ export function skipsNewCommits(wf: Workflow): string | undefined {
 function kindOf(wf: Workflow): { kind: "ci" | "other" | "analysis"; why: string } {
   const steps = jobsOf(wf).flatMap(([, job]) => stepsOf(job));
   const analysis = steps.filter((s) => ANALYSIS_ACTIONS.some((a) => usesAction(s["uses"], a.replace(/\/$/, "")) || (a.endsWith("/") && String(s["uses"] ?? "").startsWith(a))) || (typeof s["run"] === "string" && s["run"].split(/\r?\n/).every((l) => l.trim() === "" || ANALYSIS_RUN.test(l))));
-  const rest = steps.filter((s) => !analysis.includes(s) && !SETUP_ACTIONS.some((a) => usesAction(s["uses"], a)));
+  const rest = steps.filter((s) => !analysis.includes(s) && !setsUp(s));
   if (analysis.length > 0 && rest.length === 0) return { kind: "analysis", why: `analysis only (${String(analysis[0]?.["uses"] ?? analysis[0]?.["run"] ?? "").split("@")[0]?.split("\n")[0]})` };
   const name = `${wf.path.split("/").pop()} ${typeof wf.data["name"] === "string" ? wf.data["name"] : ""}`;
   if (steps.some((s) => typeof s["run"] === "string" && /\b(go\s+(test|build)|make\s+\S*test)/.test(s["run"]))) return { kind: "ci", why: RUNS_GO };
@@ -50,7 +53,7 @@ function kindOf(wf: Workflow): { kind: "ci" | "other" | "analysis"; why: string 
     const go = steps.some((s) => usesAction(s["uses"], "actions/setup-go"));
     return { kind: "ci", why: go ? SETS_UP_GO : "a ci/test/build workflow by its name" };
   }
-  return { kind: "other", why: "runs on pull_request" };
+  return { kind: "other", why: "neither runs go test / go build nor is a ci/test/build workflow by its name" };
 }
 
 const isCi = (wf: Workflow) => /(^|\/)ci\.ya?ml$/.test(wf.path);

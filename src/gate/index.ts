@@ -1,6 +1,8 @@
+import { isDeepStrictEqual } from "node:util";
 import { isAlias } from "yaml";
+import { parseYamlOnce } from "../yaml-once.js";
 import { addJob, insertStep, replaceJob, replaceStep, UnsafeShape, type Edit } from "./edit.js";
-import { editableSteps, OUR_JOB_KEY, parseWorkflow, type Workflow } from "./locate.js";
+import { editableSteps, jobsOf, OUR_JOB_KEY, parseWorkflow, stepsOf, type Workflow } from "./locate.js";
 import { place, placeJob, type Placement } from "./place.js";
 import { refuseJob, refuseStep } from "./refuse.js";
 import { scannerOf, type GateRequest, type GateResult } from "./types.js";
@@ -75,9 +77,29 @@ function upgrade(p: Extract<Placement, { kind: "upgrade" }>, req: GateRequest): 
     if (edit === "unchanged") return { kind: "unchanged", file: wf.path, summary: `${where} is up to date` };
     return verified(wf, edit, `updated ${where} in place`, [], false);
   } catch (e) {
-    if (e instanceof UnsafeShape) return refuseJob(wf.path, e.message, req);
-    throw e;
+    if (!(e instanceof UnsafeShape)) throw e;
+    if (jobKey === OUR_JOB_KEY) return refuseJob(wf.path, e.message, req);
+    return keptByHand(wf, p, req.step(p.imageRef, p.condition), e.message);
   }
+}
+
+/**
+ * Our steps where we cannot edit (an anchored or flow steps list): the user added them by hand, as a
+ * refusal told them to. The same steps as data are up to date, whatever their layout; others are a
+ * refusal that shows the steps to put in their place, never the whole job again.
+ */
+function keptByHand(wf: Workflow, p: Extract<Placement, { kind: "upgrade" }>, stepText: string, why: string): GateResult {
+  const job = jobsOf(wf).find(([key]) => key === p.jobKey)?.[1] ?? {};
+  const block = stepsOf(job).slice(p.first, p.last + 1);
+  const where = `the ${scannerOf(stepText)} step in job ${p.jobKey}`;
+  if (isDeepStrictEqual(block, parseYamlOnce(stepText).data())) return { kind: "unchanged", file: wf.path, summary: `${where} is up to date (as you added it: ${why})` };
+  const ids = block.map((s) => s["id"]).filter((id) => typeof id === "string").join(", ");
+  return {
+    kind: "refuse",
+    file: wf.path,
+    reason: `cannot update ${where} in place: ${why}`,
+    manual: [`Replace the steps of job ${p.jobKey} with the ids ${ids} by these:`, "", stepText.trimEnd()].join("\n"),
+  };
 }
 
 /** Stage 4: every edit passes `verifyEdit` (it throws on a bug of ours) before it is returned. */

@@ -9,6 +9,15 @@ import { scannerOf, type Build, type GateRequest, type GateResult } from "./type
 
 type Refusal = Extract<GateResult, { kind: "refuse" }>;
 
+// What makes a pasted gate work: the step calls our database action and names the ignore file, which
+// only a run writes (a refusal writes nothing). The re-run finds the step by its id and keeps it.
+const THEN_RERUN = [
+  "",
+  "Then re-run `npx create-relay-security`: it finds the step by its id (relay-security-scan), keeps it",
+  "where you put it, and writes the files it calls (the database action in .github/actions/relay-security-db",
+  "and the ignore file) with the rest.",
+];
+
 /** What we saw on the way (recognised build shapes), after the text to add. */
 const seen = (notes: string[]) => (notes.length > 0 ? ["", "What relay-security found:", ...notes.map((n) => `- ${n}`)] : []);
 
@@ -18,7 +27,7 @@ export function refuseStep(file: string, reason: string, build: Build, stepText:
     kind: "refuse",
     file,
     reason: `cannot insert the scan step safely: ${reason}`,
-    manual: [`Add this step to ${file}, right after ${build.where}:`, "", stepText.trimEnd(), ...seen(notes)].join("\n"),
+    manual: [`Add this step to ${file}, right after ${build.where}:`, "", stepText.trimEnd(), ...THEN_RERUN, ...seen(notes)].join("\n"),
   };
 }
 
@@ -33,6 +42,7 @@ export function refuseJob(file: string, reason: string, req: GateRequest, notes:
       "rename the job key if yours already uses it):",
       "",
       req.job().trimEnd(),
+      ...THEN_RERUN,
       ...seen(notes),
     ].join("\n"),
   };
@@ -63,6 +73,7 @@ export function refusePrebuilt(file: string, why: string, req: GateRequest, note
       `then add this step right after that build, with ${input} set to the IMAGE:TAG it produces:`,
       "",
       step.trimEnd(),
+      ...THEN_RERUN,
       ...seen(notes),
     ].join("\n"),
   };

@@ -198,7 +198,7 @@ export function buildPlan(detected: Detected, answers: Answers, state: State | u
     case "refuse":
       // The way forward that needs no change to their build: the rescan of the code alone, for now.
       throw new UserError(`${gate.file}: ${gate.reason}`, {
-        details: ["", gate.manual, "", "Or set up the rest without the image gate for now: re-run with --no-image-scan (the daily govulncheck rescan of the code and its issues), and add the gate above by hand later."],
+        details: ["", gate.manual, "", "Or set up the rest without the image gate for now: re-run with --no-image-scan (the daily govulncheck rescan of the code and its issues); to add the gate later, re-run with --image-scan."],
       });
   }
 

@@ -186,6 +186,20 @@ describe("which workflow", () => {
     expect(r).toMatchObject({ kind: "edit", file: ".github/workflows/pr-ci-check.yml" });
     expect(text(r)).toContain(".github/workflows/pr-changelog-check.yml: not chosen for the gate: a ci/test/build workflow by its name, and .github/workflows/pr-ci-check.yml sets up Go");
   });
+  // The shape of containrrr/watchtower: CodeQL checks out the PR's head commit with a run step first,
+  // and a greetings workflow only welcomes contributors. Each note says the real reason.
+  const codeqlHead = codeql.replace("      - uses: github/codeql-action/init@v3\n", "      - run: git checkout HEAD^2\n        if: ${{ github.event_name == 'pull_request' }}\n      - uses: github/codeql-action/init@v3\n");
+  const greetings = "on: [pull_request_target, issues]\njobs:\n  greet:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/first-interaction@v1\n".replace("pull_request_target", "pull_request");
+  it.each([
+    ["LF", (t: string) => t],
+    ["CRLF", (t: string) => t.replace(/\n/g, "\r\n")],
+    ["a BOM", (t: string) => `\uFEFF${t}`],
+  ])("CodeQL that checks out the head commit is still analysis; the notes give real reasons (%s)", (_, enc) => {
+    const r = req([["codeql-analysis.yml", enc(codeqlHead)], ["greetings.yml", enc(greetings)], ["pull-request.yml", enc(test)]]);
+    expect(r).toMatchObject({ kind: "edit", file: ".github/workflows/pull-request.yml" });
+    expect(text(r)).toContain(".github/workflows/codeql-analysis.yml: not chosen for the gate: analysis only (github/codeql-action/init)");
+    expect(text(r)).toContain(".github/workflows/greetings.yml: not chosen for the gate: neither runs go test / go build nor is a ci/test/build workflow by its name");
+  });
   it("a tie among those that set up Go lists only them", () => {
     expect(req([["e2e-test-kind.yaml", e2e], ["pr-changelog-check.yml", changelog], ["pr-ci-check.yml", ciCheck], ["pr-codespell.yml", codespell]])).toEqual({
       kind: "choose",

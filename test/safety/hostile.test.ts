@@ -120,6 +120,20 @@ describe("nothing outside the repository is read or written", () => {
       },
       message: /svc is below the git top level .*GitHub runs workflows only from/,
     }));
+
+  // The shape of umputun/remark42: backend/go.mod beside frontend/, nothing at the top level. The run at
+  // the top says where the module is and why that is not supported, as the run in backend/ does.
+  it("the top level of a repository whose module is in a subdirectory", () =>
+    refuses({
+      setup: (d) => {
+        mkdirSync(join(d, "backend"));
+        execFileSync("git", ["mv", "go.mod", "backend/go.mod"], { cwd: d });
+        mkdirSync(join(d, "vendor/x"), { recursive: true });
+        writeFileSync(join(d, "vendor/x/go.mod"), "module x\n");
+        return ["--yes", d];
+      },
+      message: /go\.mod: not found; this repository's Go module is in a subdirectory \(backend\/go\.mod\), which relay-security does not support yet: GitHub runs workflows only from the top level's \.github\/workflows/,
+    }));
 });
 
 describe("an edit through a link inside the repository", () => {

@@ -49,7 +49,7 @@ describe("which Dockerfile builds the service image", () => {
     expect(c.ambiguous).toBeUndefined();
     expect(c.dockerfiles[0]?.path).toBe("packaging/docker/alpine/Dockerfile");
     expect(c.chosenOfSeveral).toBe(
-      "CI builds several Dockerfiles (packaging/docker/alpine/Dockerfile, packaging/docker/distroless/Dockerfile): scanning packaging/docker/alpine/Dockerfile, the first one .github/workflows/docker.yml builds; choose another with --dockerfile PATH",
+      "several Dockerfiles are built here (packaging/docker/alpine/Dockerfile in .github/workflows/docker.yml; packaging/docker/distroless/Dockerfile in .github/workflows/docker.yml): scanning packaging/docker/alpine/Dockerfile, the first one .github/workflows/docker.yml builds; choose another with --dockerfile PATH",
     );
     expect(c.dockerfiles.filter((d) => d.excluded).map((d) => d.path).sort()).toEqual(["packaging/debian/Dockerfile", "packaging/rpm/Dockerfile"]);
     // The order in the workflow decides, not the path.
@@ -102,7 +102,9 @@ describe("a Windows variant and the root Dockerfile named as a file", () => {
     const c = choice(velero);
     expect(c.dockerfiles[0]?.path).toBe("Dockerfile");
     expect(c.dockerfiles.find((d) => d.path === "Dockerfile-Windows")?.excluded).toBe("a Windows image (FROM mcr.microsoft.com/windows/nanoserver:1809), which the gate's Linux runner cannot build");
-    expect(c.chosenOfSeveral).toBe("CI builds several Dockerfiles (Dockerfile, hack/build-image/Dockerfile): scanning Dockerfile, the first one .github/workflows/pr-containers.yml builds; choose another with --dockerfile PATH");
+    expect(c.chosenOfSeveral).toBe(
+      "several Dockerfiles are built here (Dockerfile in .github/workflows/pr-containers.yml; hack/build-image/Dockerfile in .github/workflows/push-builder.yml): scanning Dockerfile, the first one .github/workflows/pr-containers.yml builds; choose another with --dockerfile PATH",
+    );
   });
 
   it.each([
@@ -155,5 +157,62 @@ describe("of several named in one file, the first named as a file", () => {
     const c = chooseDockerfiles(repo({ "deploy/Dockerfile.release": build, ".github/workflows/images.yml": wf }));
     expect(c.dockerfiles[0]?.path).toBe("deploy/Dockerfile.release");
     expect(c.chosenOfSeveral).toContain("scanning deploy/Dockerfile.release, the first one .github/workflows/images.yml builds");
+  });
+});
+
+// The shape of containrrr/watchtower: a release Dockerfile that COPYs goreleaser's binary (named only by
+// the goreleaser config), a "self-contained" one a push workflow builds that clones the upstream branch
+// instead of copying the checkout, and a dev one that copies the checkout, named by docker-compose.
+describe("a Dockerfile that clones its source, one goreleaser names, one compose names", () => {
+  const clones = "FROM golang:alpine AS builder\nARG VERSION=main\nRUN apk add --no-cache git\nRUN git clone --branch \"${VERSION}\" https://github.com/acme/svc.git\nRUN cd svc && go build -o /svc .\nFROM scratch\nCOPY --from=builder /svc /svc\n";
+  const copies = "FROM golang:alpine AS builder\nCOPY . /svc\nRUN cd /svc && go build -o /out/svc .\nFROM scratch\nCOPY --from=builder /out/svc /svc\n";
+  const prebuilt = "FROM alpine:3.20\nCOPY svc /svc\nENTRYPOINT [\"/svc\"]\n";
+  const files = {
+    "dockerfiles/Dockerfile": prebuilt,
+    "dockerfiles/Dockerfile.self-contained": clones,
+    "dockerfiles/Dockerfile.dev-self-contained": copies,
+    ".github/workflows/release-dev.yaml": "on:\n  push:\n    branches: [main]\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: docker/build-push-action@v6\n        with:\n          file: dockerfiles/Dockerfile.self-contained\n          push: true\n",
+    ".github/workflows/pull-request.yml": "on: pull_request\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: go test ./...\n",
+    "goreleaser.yml": "dockers:\n  - image_templates: [acme/svc:{{ .Version }}]\n    dockerfile: dockerfiles/Dockerfile\n",
+    "docker-compose.yml": "services:\n  svc:\n    build:\n      context: .\n      dockerfile: dockerfiles/Dockerfile.dev-self-contained\n",
+  };
+
+  it("leaves out the clone, prefers the one a clean checkout builds over goreleaser's, and says which file names each", () => {
+    const c = choice(files, false);
+    expect(c.ambiguous).toBeUndefined();
+    expect(c.dockerfiles[0]?.path).toBe("dockerfiles/Dockerfile.dev-self-contained");
+    expect(c.dockerfiles.find((d) => d.path === "dockerfiles/Dockerfile.self-contained")?.excluded).toBe(
+      'builds from a clone of the source (line 4: RUN git clone --branch "${VERSION}" https://github.com/acme/svc.git) and copies nothing from the build context, so a scan of it never sees the pull request\'s code',
+    );
+    expect(c.chosenOfSeveral).toBe(
+      "several Dockerfiles are built here (dockerfiles/Dockerfile in goreleaser.yml; dockerfiles/Dockerfile.dev-self-contained in docker-compose.yml): scanning dockerfiles/Dockerfile.dev-self-contained, the only one of them a clean checkout can build (the others COPY a binary that none of their stages builds); choose another with --dockerfile PATH",
+    );
+  });
+
+  it("goreleaser's config names a Dockerfile (.goreleaser.yaml too)", () => {
+    const c = choice({ "build/Dockerfile.release": prebuilt, "build/Dockerfile.other": copies, ".goreleaser.yaml": "dockers_v2:\n  - dockerfile: build/Dockerfile.release\n" }, false);
+    expect(c.ambiguous).toBeUndefined();
+    expect(c.dockerfiles[0]?.path).toBe("build/Dockerfile.release");
+  });
+
+  it.each([
+    ["ADD of a git URL", true, "FROM golang:1.26 AS b\nADD https://github.com/acme/svc.git#main /src\nRUN cd /src && go build -o /svc .\nFROM scratch\nCOPY --from=b /svc /svc\n"],
+    ["a clone beside a COPY of the checkout (a vendored tool, say)", false, "FROM golang:1.26 AS b\nRUN git clone https://github.com/acme/tool.git /tool\nCOPY . /src\nRUN cd /src && go build -o /svc .\nFROM scratch\nCOPY --from=b /svc /svc\n"],
+    ["an ADD of a release tarball, no clone", false, "FROM alpine:3.20\nADD https://example.com/svc.tar.gz /svc.tgz\n"],
+  ])("%s: left out, %s", (_name, out, text) => {
+    const c = choice({ "Dockerfile.x": text as string }, false);
+    expect(Boolean(c.dockerfiles[0]?.excluded)).toBe(out);
+  });
+
+  it.each([
+    ["CRLF", (t: string) => Buffer.from(t.replace(/\n/g, "\r\n"))],
+    ["a BOM", (t: string) => Buffer.from(`\uFEFF${t}`)],
+    ["non-UTF-8 bytes", (t: string) => Buffer.from(`# caf\xe9\n${t}`, "latin1")],
+  ])("the same choice when every file is %s", (_name, enc) => {
+    const dir = repo(files, false);
+    for (const [rel, text] of Object.entries(files)) writeFileSync(join(dir, rel), enc(text));
+    const c = chooseDockerfiles(dir);
+    expect(c.dockerfiles[0]?.path).toBe("dockerfiles/Dockerfile.dev-self-contained");
+    expect(c.dockerfiles.find((d) => d.path === "dockerfiles/Dockerfile.self-contained")?.excluded).toMatch(/^builds from a clone of the source \(line \d:/);
   });
 });
