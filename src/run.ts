@@ -8,6 +8,7 @@ import { applyPlan, checkTargets, writes } from "./apply/index.js";
 import { JOURNAL, recoverInterrupted } from "./apply/journal.js";
 import { CANCEL, type Deps } from "./deps.js";
 import { detect } from "./detect/index.js";
+import { defaultImageName } from "./detect/remote.js";
 import { planBaseImagePins } from "./digests/index.js";
 import { Cancelled, EXIT, UserError } from "./errors.js";
 import type { ConflictStrategy } from "./merge/threeway.js";
@@ -96,6 +97,9 @@ export async function runInit(opts: InitOptions, deps: Deps): Promise<{ exitCode
     }
   }
   plan.notes.unshift(...recovered);
+  // Where the image's name came from, on a first run that did not name it.
+  const imageNote = !state && !opts.flags.image ? imageNameNote(detected, answers.image) : undefined;
+  if (imageNote) plan.notes.unshift(imageNote);
   // The default among several Dockerfiles CI builds, unless the answers named one.
   if (!state && detected.dockerfileChosenOfSeveral && answers.imageScan && answers.dockerfile === detected.dockerfiles[0]?.path && !opts.flags.dockerfile) {
     plan.notes.unshift(detected.dockerfileChosenOfSeveral);
@@ -175,6 +179,15 @@ async function ignoredByGit(dir: string, paths: string[], deps: Deps): Promise<s
   // ignored folder counts too, since `git add` refuses it without -f as well.
   const r = await deps.exec("git", ["-C", dir, "check-ignore", "--no-index", "--", ...paths]);
   return r.exitCode === 0 ? r.stdout.split("\n").map((l) => l.trim()).filter(Boolean) : [];
+}
+
+/** Says where the default image name came from: a workflow, or a guess from the origin remote. */
+function imageNameNote(detected: Awaited<ReturnType<typeof detect>>, image: string): string | undefined {
+  const uses = "the rescan builds the image under that name and titles its issues after it; --image NAME for another";
+  const guess = detected.remote ? defaultImageName(detected.remote) : undefined;
+  if (detected.publishedImage?.name === image && image !== guess) return `the image is named ${image}, as ${detected.publishedImage.from} names it: ${uses}`;
+  if (!detected.publishedImage && image === guess) return `the image name ${image} is a guess from the origin remote (no workflow builds or publishes the image by a name relay-security can read): ${uses}`;
+  return undefined;
 }
 
 // Folders a module of the service is never in (vendored, generated or test trees).

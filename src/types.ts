@@ -19,6 +19,8 @@ export interface Detected {
   /** CI builds several Dockerfiles; the first is the default, and this sentence says so in the plan. */
   dockerfileChosenOfSeveral?: string;
   remote?: { owner: string; repo: string; host: string; url: string };
+  /** The image name a workflow publishes or builds (`detect/image-name.ts`): the default of --image over the origin's. */
+  publishedImage?: { name: string; from: string };
   defaultBranch?: string;
   /** Every workflow under .github/workflows with its raw text. */
   workflows: WorkflowFile[];

@@ -14,7 +14,7 @@ const ASKED: AnswerKey[] = ["image", "dockerfile", "schedule", "severity", "upda
 /** Defaults for what detection cannot know, and what it found. */
 export function detectedDefaults(detected: Detected): RawAnswers {
   return {
-    image: detected.remote && detected.remote.host === "github.com" ? defaultImageName(detected.remote) : undefined,
+    image: detected.publishedImage?.name ?? (detected.remote && detected.remote.host === "github.com" ? defaultImageName(detected.remote) : undefined),
     // Never a .devcontainer/, test or packaging image, and no guess when several could be the service's.
     dockerfile: detected.dockerfileAmbiguous ? undefined : detected.dockerfiles.find((d) => !d.excluded)?.path,
     context: ".",

@@ -6,6 +6,7 @@ import { UserError } from "../errors.js";
 import { listRepoDir, readRepoBytes, readRepoText } from "../fsguard.js";
 import { findRenovateConfigs, RENOVATE_CONFIG_FILES } from "../renovate/locate.js";
 import type { Detected, WorkflowFile } from "../types.js";
+import { publishedImage } from "./image-name.js";
 import { chooseDockerfiles } from "./dockerfiles.js";
 import { parseGoMod } from "./gomod.js";
 import { parseRemote } from "./remote.js";
@@ -68,8 +69,10 @@ export async function detect(dir: string, deps: Deps): Promise<Detected> {
     (f) => read(dir, f),
   );
 
+  const published = publishedImage(workflows);
   return {
     dir,
+    ...(published ? { publishedImage: published } : {}),
     ...(gitTop ? { gitTop } : {}),
     goMod: goMod?.modulePath ? { modulePath: goMod.modulePath, goVersion: goMod.goVersion, toolchain: goMod.toolchain } : undefined,
     ...dockerfilesOf(dir),

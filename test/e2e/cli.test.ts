@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { runCli } from "../support/cli.js";
-import { makeRepo, snapshot } from "../support/repo.js";
+import { git, makeRepo, snapshot } from "../support/repo.js";
 
 const MANAGED = [".github/workflows/security-scan.yml", ".trivyignore", "renovate.json", ".github/relay-security.json"];
 
@@ -121,7 +121,19 @@ describe("bad input: a clear message, exit 2, nothing written", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/\/nonexistent\/relay: no such directory/);
   });
-  it("a non-GitHub remote and no --image", () => refuses((d) => ["--yes", d], /--image/, "example", { remote: "git@gitlab.com:acme/x.git" }));
+  // CI's `docker build -t ghcr.io/acme/hello-service:…` would name the image; a name in a variable does not.
+  it("a non-GitHub remote, no image name in CI, and no --image", () =>
+    refuses(
+      (d) => {
+        const ci = join(d, ".github/workflows/ci.yml");
+        writeFileSync(ci, readFileSync(ci, "utf8").replace("docker build -t ghcr.io/acme/hello-service:", 'docker build -t "$IMAGE":'));
+        git(d, "commit", "-qam", "the name in a variable");
+        return ["--yes", d];
+      },
+      /--image/,
+      "example",
+      { remote: "git@gitlab.com:acme/x.git" },
+    ));
   it("a workflow that does not parse: file and line", () =>
     refuses((d) => (writeFileSync(join(d, ".github/workflows/ci.yml"), "on: [pull_request]\njobs:\n  build:\n    steps: [\n"), ["--yes", d]), /ci\.yml.*line \d+/));
   it("an unwritable target", () =>

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { fleetFixtures } from "../../scripts/fleet-fixtures.mjs";
 import { runCli } from "../support/cli.js";
+import { git } from "../support/repo.js";
 import { bareOrigin, FakeGhPr } from "../support/fake-gh-pr.js";
 import { tempDir } from "../support/shell.js";
 
@@ -51,6 +52,10 @@ describe("relay-security fleet --local --pr", () => {
     const bin = join(tmp.path, "pr-bin");
     const gh = new FakeGhPr(tmp.path, bin);
     for (const f of repos) bareOrigin(f.dir, join(tmp.path, `${f.name}.git`), `acme/${f.name}`);
+    // No image name in its CI either (a variable), so nothing names the image: an error row.
+    const ci = join(repos[3]!.dir, ".github/workflows/ci.yml");
+    writeFileSync(ci, readFileSync(ci, "utf8").replace("docker build -t ghcr.io/acme/hello-service:", 'docker build -t "$IMAGE":'));
+    git(repos[3]!.dir, "commit", "-qam", "the image name in a variable");
     const r = runCli(["fleet", "--local", "--pr", ...repos.map((f) => f.dir)], {
       env: { ...gh.env(), PATH: `${bin}:${process.env.PATH}`, GH_TOKEN: "t0ken", GH_REPO: "acme/fleet", GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@example.com", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@example.com" },
     });
@@ -59,7 +64,7 @@ describe("relay-security fleet --local --pr", () => {
     expect(row(repos[0]!.name)).toMatch(/\| current \|  \|/);
     expect(row(repos[1]!.name)).toMatch(/\| drift \| https:\/\/github\.com\/acme\/fleet\/pull\/1 \|/);
     expect(row(repos[2]!.name)).toMatch(/\| conflict \|  \|/);
-    // Its origin is rewritten to a local path here, so no image name can be derived: an error row, the run goes on.
+    // Its origin is rewritten to a local path here and CI names no image: an error row, the run goes on.
     expect(row(repos[3]!.name)).toMatch(/\| error \|  \| --image: missing/);
     expect(gh.prs().map((p) => p.headRefName)).toEqual(["relay-security/upgrade"]);
   });

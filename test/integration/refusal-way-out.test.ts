@@ -16,7 +16,7 @@ describe("a refusal names the way forward that needs no change to the build", ()
     const refused = runCli(["--yes", dir], { timeoutMs: 120_000 });
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain("COPYs a binary that none of its stages builds (line 2: COPY .build/linux-amd64/server /bin/server)");
-    expect(refused.stderr).toContain("re-run with --no-image-scan (the daily govulncheck rescan of the code and its issues), and add the gate above by hand later");
+    expect(refused.stderr).toContain("re-run with --no-image-scan (the daily govulncheck rescan of the code and its issues); to add the gate later, re-run with --image-scan.");
     expect(snapshot(dir)).toEqual(before);
 
     const rest = runCli(["--yes", "--no-image-scan", dir], { timeoutMs: 120_000 });

@@ -15,7 +15,8 @@ describe("detect, on fixture repositories with real git", () => {
     ["ssh://git@github.com/acme/svc", "ghcr.io/acme/svc"],
     ["git@gitlab.com:acme/svc.git", undefined],
   ])("origin %s -> default image %s", async (remote, image) => {
-    const d = await detect(makeRepo("example", { remote }), deps);
+    // A CI that names no image (the example's ci.yml tags ghcr.io/acme/hello-service, which would win).
+    const d = await detect(makeRepo("example", { remote, files: { ".github/workflows/ci.yml": "on: pull_request\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: go test ./...\n" } }), deps);
     expect(detectedDefaults(d).image).toBe(image);
   });
 

@@ -1,0 +1,91 @@
+import { parseYamlOnce } from "../yaml-once.js";
+import type { WorkflowFile } from "../types.js";
+
+/**
+ * The image name the repository's CI publishes, for the default of `--image` (PRODUCT.md: "the origin
+ * remote giving ghcr.io/<owner>/<repo>"; litestream's release publishes litestream/litestream, and a
+ * rescan issue titled after ghcr.io/benbjohnson/litestream names an image nobody pulls). The name is
+ * only ever a local tag in what we write (the gate's own job, the rescan), so a wrong guess breaks
+ * nothing, but it is what the maintainer reads in the issues.
+ *
+ * Evidence, strongest first: docker/metadata-action's `images:`; a pushing docker/build-push-action's
+ * literal `tags:`; a `docker push NAME:TAG` in a run step; a `docker build -t NAME:TAG`. Only literal names count (no `${{ }}`, no
+ * shell variable), and for the last two only names with a namespace (`litestream:default` is a local
+ * tag). Workflows are read in path order; the first name of the strongest kind wins.
+ */
+
+export interface PublishedImage {
+  name: string;
+  /** Where it was read, for the plan's note: `.github/workflows/release.yml (docker/metadata-action images)`. */
+  from: string;
+}
+
+// A reference's name part as Docker takes it: lower case, an optional registry host (with a port), path
+// components of [a-z0-9] separated by ., _, __ or -.
+const COMPONENT = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
+// The same rule as the answers schema's `imageName`.
+const IMAGE_NAME = new RegExp(`^(?:[a-z0-9]+(?:[.-][a-z0-9]+)*(?::[0-9]+)?/)?${COMPONENT}(?:/${COMPONENT})*$`);
+const WITH_NAMESPACE = /\//;
+
+/** `name:tag` or `name@sha256:…` -> name, when the name is literal (the tag may be an expression). */
+function nameOf(ref: string): string | undefined {
+  const bare = ref.trim().replace(/^["']|["']$/g, "").replace(/@.*$/, "");
+  const slash = bare.lastIndexOf("/");
+  const colon = bare.indexOf(":", slash + 1);
+  const name = colon < 0 ? bare : bare.slice(0, colon);
+  if (!IMAGE_NAME.test(name)) return undefined;
+  // Docker Hub's short forms are one name: docker.io/library/x and x are the same image.
+  return name.replace(/^(?:docker\.io|index\.docker\.io)\/(?:library\/)?/, "");
+}
+
+/** The items of a list input: one a line, or comma-separated; metadata-action's `name=x,enable=…` CSV form too. */
+const items = (value: unknown): string[] =>
+  typeof value === "string"
+    ? value
+        .split(/\r?\n/)
+        .flatMap((line) => (/^\s*name=/.test(line) ? [line.replace(/^\s*name=/, "").split(",")[0] ?? ""] : line.split(",")))
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : [];
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const action = (uses: unknown) => (typeof uses === "string" ? (uses.split("@")[0] ?? "").trim().toLowerCase() : "");
+const DOCKER_PUSH = /(?:^|[\s;&|])docker\s+(?:image\s+)?push\s+(?:--\S+\s+)*([^\s;&|]+)/g;
+const DOCKER_BUILD_TAG = /(?:^|[\s;&|])docker\s+(?:buildx\s+)?build\b[^\n;&|]*?\s(?:-t|--tag)[=\s]+([^\s;&|]+)/g;
+
+export function publishedImage(workflows: readonly WorkflowFile[]): PublishedImage | undefined {
+  const found: (PublishedImage & { rank: number })[] = [];
+  for (const wf of [...workflows].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
+    // Most workflows never publish an image: no parse for them.
+    if (wf.notUtf8Line !== undefined || !/metadata-action|build-push-action|docker\s+(?:image\s+push|push|build|buildx)/.test(wf.text)) continue;
+    let data: unknown;
+    try {
+      data = parseYamlOnce(wf.text).data();
+    } catch {
+      continue;
+    }
+    const jobs = isRecord(data) && isRecord(data["jobs"]) ? Object.values(data["jobs"]) : [];
+    for (const job of jobs) {
+      const steps = isRecord(job) && Array.isArray(job["steps"]) ? job["steps"].filter(isRecord) : [];
+      for (const step of steps) {
+        const w = isRecord(step["with"]) ? step["with"] : {};
+        const take = (refs: string[], rank: number, what: string, namespaced: boolean) => {
+          for (const ref of refs) {
+            const name = nameOf(ref);
+            if (name && (!namespaced || WITH_NAMESPACE.test(name))) found.push({ name, from: `${wf.path} (${what})`, rank });
+          }
+        };
+        const uses = action(step["uses"]);
+        if (uses === "docker/metadata-action") take(items(w["images"]), 0, "docker/metadata-action images", false);
+        if (uses === "docker/build-push-action" && (w["push"] === true || w["push"] === "true")) take(items(w["tags"]), 1, "docker/build-push-action tags", true);
+        if (typeof step["run"] === "string") {
+          take([...step["run"].matchAll(DOCKER_PUSH)].map((m) => m[1] as string), 2, "docker push", true);
+          take([...step["run"].matchAll(DOCKER_BUILD_TAG)].map((m) => m[1] as string), 3, "docker build -t", true);
+        }
+      }
+    }
+  }
+  const best = Math.min(...found.map((f) => f.rank));
+  const first = found.find((f) => f.rank === best);
+  return first ? { name: first.name, from: first.from } : undefined;
+}

@@ -1,0 +1,71 @@
+import { describe, expect, it } from "vitest";
+import { publishedImage } from "../../src/detect/image-name.js";
+import { runCli } from "../support/cli.js";
+import { git, makeRepo } from "../support/repo.js";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+/** The default of --image: the name CI publishes, over the origin remote's ghcr.io guess. */
+const wf = (path: string, steps: string, on = "push") => ({ path: `.github/workflows/${path}`, text: `on: ${on}\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n${steps}` });
+
+// The shape of benbjohnson/litestream: the PR workflow loads local tags, the release publishes through
+// docker/metadata-action to Docker Hub.
+const prBuild = wf("commit.yml", "      - uses: docker/build-push-action@v6\n        with:\n          load: true\n          tags: litestream:default\n", "pull_request");
+const release = wf(
+  "release.docker.yml",
+  "      - id: meta\n        uses: docker/metadata-action@v5\n        with:\n          images: litestream/litestream\n          tags: |\n            type=sha\n      - uses: docker/build-push-action@v6\n        with:\n          push: true\n          tags: ${{ steps.meta.outputs.tags }}\n",
+);
+
+describe("the image name CI publishes", () => {
+  it("metadata-action's images over a local tag", () => {
+    expect(publishedImage([prBuild, release])).toEqual({ name: "litestream/litestream", from: ".github/workflows/release.docker.yml (docker/metadata-action images)" });
+  });
+
+  it.each([
+    ["metadata-action, several lines and the name= form", "      - uses: docker/metadata-action@v5\n        with:\n          images: |\n            name=ghcr.io/acme/svc,enable=true\n            acme/svc\n", "ghcr.io/acme/svc"],
+    ["a pushing build-push-action's literal tags", "      - uses: docker/build-push-action@v6\n        with:\n          push: true\n          tags: quay.io/acme/svc:latest,quay.io/acme/svc:1.0\n", "quay.io/acme/svc"],
+    ["docker push", "      - run: |\n          docker build -t acme/svc:$VERSION .\n          docker push registry.example.com:5000/acme/svc:$VERSION\n", "registry.example.com:5000/acme/svc"],
+    ["docker build -t, the tag an expression", "      - run: docker build -t ghcr.io/acme/svc:${{ github.sha }} .\n", "ghcr.io/acme/svc"],
+    ["Docker Hub's long form is its short one", "      - run: docker push docker.io/acme/svc:1\n", "acme/svc"],
+    ["a name that is an expression is no evidence", "      - uses: docker/metadata-action@v5\n        with:\n          images: ${{ env.IMAGE }}\n", undefined],
+    ["a shell variable is no evidence", "      - run: docker push $IMAGE:1\n", undefined],
+    ["a local tag without a namespace is no evidence", "      - run: docker build -t svc:ci .\n", undefined],
+    ["a build-push-action that does not push is no evidence", "      - uses: docker/build-push-action@v6\n        with:\n          tags: acme/svc:ci\n", undefined],
+    ["upper case is not an image name", "      - run: docker push Acme/Svc:1\n", undefined],
+  ])("%s", (_name, steps, name) => {
+    expect(publishedImage([wf("release.yml", steps)])?.name).toBe(name);
+  });
+
+  it("the strongest evidence wins, whatever the order of the files", () => {
+    const push = wf("a.yml", "      - run: docker push acme/other:1\n");
+    expect(publishedImage([push, release])?.name).toBe("litestream/litestream");
+  });
+
+  it.each([
+    ["CRLF", (t: string) => t.replace(/\n/g, "\r\n"), "litestream/litestream"],
+    ["a BOM", (t: string) => `\uFEFF${t}`, "litestream/litestream"],
+  ])("reads a %s workflow", (_name, enc, name) => {
+    expect(publishedImage([{ ...release, text: enc(release.text) }])?.name).toBe(name);
+  });
+
+  it("a workflow that is not UTF-8 is not read (as every other stage leaves it out)", () => {
+    expect(publishedImage([{ ...release, notUtf8Line: 1 }])).toBeUndefined();
+  });
+
+  it("a set-up takes it as the default and says so; without evidence it says the name is a guess", () => {
+    const dir = makeRepo("example");
+    writeFileSync(join(dir, release.path), release.text);
+    git(dir, "add", "-A");
+    git(dir, "commit", "-qm", "release");
+    const r = runCli(["--yes", "--dry-run", dir], { timeoutMs: 120_000 });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("note: the image is named litestream/litestream, as .github/workflows/release.docker.yml (docker/metadata-action images) names it");
+    expect(r.stdout).toContain("IMAGE_REF: 'litestream/litestream:security-scan'");
+
+    const bare = makeRepo("example");
+    writeFileSync(join(bare, ".github/workflows/ci.yml"), "on: pull_request\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: go test ./...\n");
+    git(bare, "commit", "-qam", "no image build");
+    const guess = runCli(["--yes", "--dry-run", bare], { timeoutMs: 120_000 });
+    expect(guess.stdout).toContain("note: the image name ghcr.io/acme/hello-service is a guess from the origin remote (no workflow builds or publishes the image by a name relay-security can read)");
+  }, 300_000);
+});
