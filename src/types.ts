@@ -40,6 +40,8 @@ export interface DockerfileInfo {
   copiesPrebuiltBinary?: boolean;
   /** That COPY (or ADD), 1-based line, for the refusal. */
   prebuiltCopy?: { line: number; text: string };
+  /** No stage reads the build context (no COPY or ADD of it, no RUN bind mount): the image holds none of the checkout. */
+  readsNoContext?: boolean;
   /** A RUN that clones the source (`git clone`), in a Dockerfile that copies nothing from the build context. */
   clonesSource?: { line: number; text: string };
   /** Why it is never the default (under .devcontainer/, test or example folders, a packaging image). */

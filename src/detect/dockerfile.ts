@@ -112,9 +112,12 @@ export function parseDockerfile(path: string, text: string, buildArgs: Record<st
   const golang = stages.filter((s) => goVersionOf(s.image));
   const builder = golang.find((s) => s.name && copyFrom.has(s.name)) ?? golang[0];
   const compiles = stages.some((s) => goVersionOf(s.image) || s.body.some((i) => i.keyword === "RUN" && GO_BUILD.test(i.args)));
-  const contextCopy = final?.body.find((i) => (i.keyword === "COPY" || i.keyword === "ADD") && !/--from=/i.test(i.args));
-  // Whether any stage reads the build context: a COPY or ADD without --from whose source is no URL.
-  const readsContext = stages.some((s) => s.body.some((i) => (i.keyword === "COPY" || i.keyword === "ADD") && !/--from=/i.test(i.args) && !(i.keyword === "ADD" && (GIT_URL.test(i.args) || /^(?:--\S+\s+)*https?:\/\//.test(i.args)))));
+  // From the context: a COPY or ADD without --from whose source is no URL. The final stage's first, else
+  // a builder's (coredns: `COPY coredns /coredns` in a debian stage that setcaps it, then COPY --from).
+  const fromContext = (i: Instruction) => (i.keyword === "COPY" || i.keyword === "ADD") && !/--from=/i.test(i.args) && !(i.keyword === "ADD" && (GIT_URL.test(i.args) || /^(?:--\S+\s+)*https?:\/\//.test(i.args)));
+  const contextCopy = final?.body.find(fromContext) ?? stages.flatMap((s) => s.body).find(fromContext);
+  // Whether any stage reads the build context: such a COPY or ADD, or a RUN that bind-mounts it.
+  const readsContext = contextCopy !== undefined || stages.some((s) => s.body.some((i) => i.keyword === "RUN" && /--mount=(?=[^\s]*type=bind)(?![^\s]*from=)/.test(i.args)));
   const clone = readsContext ? undefined : stages.flatMap((s) => s.body).find((i) => (i.keyword === "RUN" && GIT_CLONE.test(i.args)) || (i.keyword === "ADD" && GIT_URL.test(i.args)));
   const uses = stages.flatMap((s) => [...s.written.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)(:?-)?/g)]);
   const used = new Set(uses.map((m) => m[1] as string));
@@ -131,6 +134,7 @@ export function parseDockerfile(path: string, text: string, buildArgs: Record<st
     copiesPrebuiltBinary: prebuilt,
     ...(prebuilt && contextCopy ? { prebuiltCopy: { line: contextCopy.line, text: `${contextCopy.keyword} ${contextCopy.args}` } } : {}),
     ...(fromArgs.length > 0 ? { fromArgs } : {}),
+    ...(final !== undefined && !readsContext ? { readsNoContext: true } : {}),
     ...(clone ? { clonesSource: { line: clone.line, text: `${clone.keyword} ${clone.args}` } } : {}),
   };
 }

@@ -57,6 +57,8 @@ function excludedWhy(path: string, text: string, info: DockerfileInfo): string |
   if (finalBase !== undefined && WINDOWS_BASE.test(finalBase)) return `a Windows image (FROM ${finalBase}), which the gate's Linux runner cannot build`;
   // A scan of it would test a remote branch on every pull request, never the pull request's code.
   if (info.clonesSource) return `builds from a clone of the source (line ${info.clonesSource.line}: ${shown(info.clonesSource.text, 80)}) and copies nothing from the build context, so a scan of it never sees the pull request's code`;
+  // shiori's Dockerfile.compose: `go run` on a source folder compose mounts; a toolchain image.
+  if (info.readsNoContext) return "copies nothing from the build context (no COPY or ADD of it, no RUN --mount of it), so its image holds none of the service's code";
   return undefined;
 }
 

@@ -127,7 +127,7 @@ describe("the image is built as CI builds it", () => {
         "",
       ].join("\n"),
     );
-    const dir = makeRepo("example", { files: { ".github/workflows/ci.yml": ci, "services/api/Dockerfile": "FROM golang:1.25 AS build\nRUN go build -o /a .\nFROM alpine:3.22 AS runtime\nCOPY --from=build /a /a\n", "services/api/go.mod": "module x\n" } });
+    const dir = makeRepo("example", { files: { ".github/workflows/ci.yml": ci, "services/api/Dockerfile": "FROM golang:1.25 AS build\nCOPY . .\nRUN go build -o /a .\nFROM alpine:3.22 AS runtime\nCOPY --from=build /a /a\n", "services/api/go.mod": "module x\n" } });
     rmSync(join(dir, "Dockerfile"));
     git(dir, "add", "-A");
     git(dir, "commit", "-q", "-m", "api");
@@ -201,7 +201,7 @@ describe("a local reusable workflow that already gates on a Trivy scan", () => {
 
 describe("--yes stops only on a real tie", () => {
   it("several Dockerfiles nothing names: exit 2 listing them, naming --dockerfile", async () => {
-    const dir = repo({ "Dockerfile.api": "FROM golang:1.25\n", "Dockerfile.worker": "FROM golang:1.25\n" });
+    const dir = repo({ "Dockerfile.api": "FROM golang:1.25\nCOPY . .\n", "Dockerfile.worker": "FROM golang:1.25\nCOPY . .\n" });
     rmSync(join(dir, "Dockerfile"));
     const error = (await run(dir).catch((e: unknown) => e)) as UserError;
     expect(error.exitCode).toBe(2);

@@ -33,12 +33,12 @@ describe("parseDockerfile", () => {
   it.each([
     [
       "multi-stage with a golang builder",
-      "FROM golang:1.24.5-alpine AS build\nRUN go build -o /app .\nFROM alpine:3.22\nCOPY --from=build /app /app\n",
+      "FROM golang:1.24.5-alpine AS build\nCOPY . .\nRUN go build -o /app .\nFROM alpine:3.22\nCOPY --from=build /app /app\n",
       { finalBaseImage: "alpine:3.22", builderGoVersion: "1.24.5", copiesPrebuiltBinary: false },
     ],
     [
       "builder version from an ARG, platform flag, digest",
-      "ARG GO_VERSION=1.23.4\nFROM --platform=$BUILDPLATFORM golang:${GO_VERSION}@sha256:abc AS builder\nFROM gcr.io/distroless/static:nonroot\nCOPY --from=builder /x /x\n",
+      "ARG GO_VERSION=1.23.4\nFROM --platform=$BUILDPLATFORM golang:${GO_VERSION}@sha256:abc AS builder\nCOPY . .\nFROM gcr.io/distroless/static:nonroot\nCOPY --from=builder /x /x\n",
       { finalBaseImage: "gcr.io/distroless/static:nonroot", builderGoVersion: "1.23.4", copiesPrebuiltBinary: false, fromArgs: [{ name: "GO_VERSION", default: "1.23.4", placeholder: false }] },
     ],
     [
@@ -53,8 +53,30 @@ describe("parseDockerfile", () => {
     ],
     [
       "continuation lines and comments",
-      "# syntax=docker/dockerfile:1\nFROM golang:1.25 \\\n  AS build\nRUN go build\nFROM scratch\nCOPY --from=build /a /a\n",
+      "# syntax=docker/dockerfile:1\nFROM golang:1.25 \\\n  AS build\nRUN --mount=type=bind,target=/src go build\nFROM scratch\nCOPY --from=build /a /a\n",
       { finalBaseImage: "scratch", builderGoVersion: "1.25", copiesPrebuiltBinary: false },
+    ],
+    [
+      // The shape of coredns/coredns: the prebuilt binary goes into a debian stage that setcaps it.
+      "a prebuilt binary copied into a builder stage, then COPY --from",
+      "FROM debian:stable-slim AS build\nRUN apt-get install -y libcap2-bin\nCOPY coredns /coredns\nRUN setcap cap_net_bind_service=+ep /coredns\nFROM gcr.io/distroless/static\nCOPY --from=build /coredns /coredns\n",
+      { finalBaseImage: "gcr.io/distroless/static", builderGoVersion: undefined, copiesPrebuiltBinary: true, prebuiltCopy: { line: 3, text: "COPY coredns /coredns" } },
+    ],
+    [
+      "a bind mount of the context reads it",
+      "FROM golang:1.26 AS b\nRUN --mount=type=bind,target=/src --mount=type=cache,target=/root/.cache cd /src && go build -o /a .\nFROM scratch\nCOPY --from=b /a /a\n",
+      { finalBaseImage: "scratch", builderGoVersion: "1.26", copiesPrebuiltBinary: false },
+    ],
+    [
+      // The shape of go-shiori/shiori's Dockerfile.compose: `go run` on a folder compose mounts.
+      "nothing read from the context",
+      "FROM docker.io/golang:1.22-alpine\nWORKDIR /src/app\nENTRYPOINT [\"go\", \"run\", \"main.go\"]\n",
+      { finalBaseImage: "docker.io/golang:1.22-alpine", builderGoVersion: "1.22", copiesPrebuiltBinary: false, readsNoContext: true },
+    ],
+    [
+      "a bind mount from another stage is not the context",
+      "FROM golang:1.26 AS b\nRUN --mount=type=bind,from=src,target=/src go build\nFROM scratch\nCOPY --from=b /a /a\n",
+      { finalBaseImage: "scratch", builderGoVersion: "1.26", copiesPrebuiltBinary: false, readsNoContext: true },
     ],
   ])("%s", (_name, text, expected) => expect(parseDockerfile("Dockerfile", text)).toEqual({ path: "Dockerfile", ...expected }));
 
