@@ -4,7 +4,7 @@ import { lintScanningPage } from "../../src/validate/docs-page.js";
 import { viewWith } from "../support/answers.js";
 
 const page = (over: Record<string, unknown> = {}) => renderScanningDocs(viewWith(over));
-const PRESENT = new Set([".github/workflows/security-scan.yml", ".github/workflows/security-db.yml", ".github/actions/relay-security-db/action.yml", ".trivyignore", ".grype.yaml"]);
+const PRESENT = new Set([".govulncheckignore", ".github/workflows/security-scan.yml", ".github/workflows/security-db.yml", ".github/actions/relay-security-db/action.yml", ".trivyignore", ".grype.yaml"]);
 
 // Issue 12, item 10: the maintainers' page, rendered for each variant.
 describe("docs/security-scanning.md", () => {
@@ -21,6 +21,11 @@ describe("docs/security-scanning.md", () => {
     expect(text).toMatch(/trivy image --scanners vuln --pkg-types os,library --severity CRITICAL,HIGH --ignore-unfixed --ignorefile \.trivyignore --exit-code 1 ghcr\.io\/acme\/svc:local/);
     expect(text).toContain(`govulncheck@${viewWith().govulncheckVersion}`);
     expect(text).toMatch(/write them above or below the report/);
+    // The page says what the set-up writes: govulncheck's accepted risks in .govulncheckignore, and the
+    // gate as either a step after the build or our image-scan job.
+    expect(text).toContain("accepted for a\nlimited time in [`.govulncheckignore`](../.govulncheckignore), which the rescan reads");
+    expect(text).not.toMatch(/govulncheck has no ignore file:/);
+    expect(text).toContain("the step `relay-security-scan` right after the step that builds the image, or, when no step leaves it in the Docker daemon, the `image-scan` job relay-security added");
     expect(lintScanningPage("docs/security-scanning.md", text, (rel) => PRESENT.has(rel))).toEqual([]);
   });
 
