@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { isUtf8 } from "node:buffer";
 import type { Deps } from "../deps.js";
 import { UserError } from "../errors.js";
-import { listRepoDir, readRepoBytes, readRepoText } from "../fsguard.js";
+import { listRepoDir, readRepoBytes, readRepoText, repoFileExists } from "../fsguard.js";
 import { findRenovateConfigs, RENOVATE_CONFIG_FILES } from "../renovate/locate.js";
 import type { Detected, WorkflowFile } from "../types.js";
 import { publishedImage } from "./image-name.js";
@@ -80,7 +80,8 @@ export async function detect(dir: string, deps: Deps): Promise<Detected> {
     defaultBranch,
     workflows,
     renovateConfigs,
-    dependabotConfig: [".github/dependabot.yml", ".github/dependabot.yaml"].find((f) => read(dir, f) !== undefined),
+    // Only read, never edited: a Latin-1 comment in it is no reason to stop (its existence is enough here).
+    dependabotConfig: [".github/dependabot.yml", ".github/dependabot.yaml"].find((f) => repoFileExists(dir, f)),
     trivyignore: [".trivyignore", ".trivyignore.yaml"].find((f) => read(dir, f) !== undefined),
     visibility: detectVisibility((rel) => read(dir, rel)),
     stateFile: read(dir, ".github/relay-security.json") === undefined ? undefined : ".github/relay-security.json",

@@ -1,7 +1,9 @@
 import type { Answers } from "../answers/schema.js";
 import { UserError } from "../errors.js";
 import { PATHS } from "../render/index.js";
-import { dependabotLabelNote, renderDependabot } from "../renovate/dependabot.js";
+import { dependabotCoverageNote, dependabotLabelNote, renderDependabot } from "../renovate/dependabot.js";
+import { parseYamlOnce } from "../yaml-once.js";
+import { readRepoTextForAnalysis } from "../fsguard.js";
 import { renderRenovateConfig, renderRenovateJson } from "../renovate/config.js";
 import { mergeRenovateConfig } from "../renovate/merge.js";
 import type { Detected, FileChange } from "../types.js";
@@ -52,7 +54,13 @@ export function planUpdaterFiles(input: UpdaterInput): {
     }
   } else if (answers.updater === "dependabot") {
     if (detected.dependabotConfig && !input.generated[PATHS.dependabot]) {
-      notes.push(`${detected.dependabotConfig}: kept as it is; check that it covers github-actions, docker and gomod with a cooldown.`);
+      let data: unknown;
+      try {
+        data = parseYamlOnce(readRepoTextForAnalysis(input.dir, detected.dependabotConfig) ?? "").data();
+      } catch {
+        data = undefined;
+      }
+      notes.push(data === undefined ? `${detected.dependabotConfig}: kept as it is; it does not parse as YAML, so relay-security could not check that it covers github-actions, docker and gomod with a cooldown.` : dependabotCoverageNote(detected.dependabotConfig, data));
     } else {
       const dockerDir = (answers.dockerfile ?? "Dockerfile").split("/").slice(0, -1).join("/") || ".";
       owned.push({ path: PATHS.dependabot, text: renderDependabot({ label: answers.label, dockerDirectory: `/${dockerDir === "." ? "" : dockerDir}` }) });

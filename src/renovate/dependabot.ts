@@ -97,3 +97,26 @@ Dependabot keeps less current than the Renovate config does:
 - It adds a label to its pull requests only once the label exists in the repository, and a \`labels:\`
   list replaces its own \`dependencies\` label: ours lists \`dependencies\` too, and the plan says so.
 `;
+
+/**
+ * What an existing dependabot.yml (kept as it is) leaves out of what relay-security relies on, for the
+ * plan: an ecosystem among github-actions, docker and gomod with no entry, an entry without a cooldown,
+ * and a github-actions entry that does not read our database action's folder (its pins stay put).
+ * Dependabot never reads the `# renovate:` markers, so the scanner versions move only on a re-run.
+ */
+export function dependabotCoverageNote(path: string, data: unknown): string {
+  const updates = typeof data === "object" && data !== null && Array.isArray((data as Record<string, unknown>)["updates"]) ? ((data as Record<string, unknown>)["updates"] as unknown[]) : [];
+  const entries = updates.filter((u): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u));
+  const of = (eco: string) => entries.filter((e) => e["package-ecosystem"] === eco);
+  const wanted: [string, string][] = [["github-actions", "the pinned actions"], ["docker", "the Dockerfile's base images, the builder's Go among them"], ["gomod", "go.mod"]];
+  const gaps: string[] = [];
+  const missing = wanted.filter(([eco]) => of(eco).length === 0);
+  if (missing.length) gaps.push(`no ${missing.map(([eco, what]) => `${eco} entry (${what})`).join(", no ")}`);
+  const noCooldown = wanted.filter(([eco]) => of(eco).length > 0 && of(eco).some((e) => e["cooldown"] === undefined)).map(([eco]) => eco);
+  if (noCooldown.length) gaps.push(`no cooldown on ${noCooldown.join(", ")} (an update the day it is released, before a hijacked release is found out)`);
+  const actions = of("github-actions");
+  const dirs = actions.flatMap((e) => [e["directory"], ...(Array.isArray(e["directories"]) ? e["directories"] : [])]).filter((d): d is string => typeof d === "string").map((d) => `/${d.replace(/^\.?\/+/, "").replace(/\/+$/, "")}`);
+  if (actions.length > 0 && !dirs.some((d) => d === "/.github/actions/relay-security-db" || /[*]/.test(d))) gaps.push("no /.github/actions/relay-security-db in its github-actions directories (the pins in relay-security's database action stay as written)");
+  const kept = gaps.length ? `kept as it is; it has ${gaps.join("; ")}` : "kept as it is; it covers github-actions (our database action's folder too), docker and gomod with a cooldown";
+  return `${path}: ${kept}. Dependabot does not read the \`# renovate:\` markers, so the Trivy and govulncheck versions in relay-security's files move when you re-run relay-security.`;
+}

@@ -82,7 +82,10 @@ export function nextSteps(answers: Answers, plan: Plan, written: string[], upgra
   const steps = [`Review and commit: ${adds.join(" && ")} && git commit -m "${message}"`];
   if (forced.length) steps[0] += ` (your .gitignore ignores ${forced.join(", ")}, hence -f)`;
   if (answers.updater === "renovate") steps.push("Enable Renovate for the repository (install the Renovate GitHub App) so the pins and scanner versions stay fresh.");
-  if (answers.updater === "dependabot") steps.push(`Dependabot reads ${opts.dependabot ?? PATHS.dependabot} once it is on the default branch.`);
+  if (answers.updater === "dependabot") {
+    const file = opts.dependabot ?? PATHS.dependabot;
+    steps.push(written.includes(file) ? `Dependabot reads ${file} once it is on the default branch.` : `Dependabot goes on reading ${file}, which relay-security left as it was (see the plan's note).`);
+  }
   const when = cronFor(answers.schedule, answers.image).text;
   steps.push(
     `The first scheduled rescan runs ${when} on the default branch${answers.imageScan ? ": Trivy on the image and govulncheck on the code" : ": govulncheck on the code"}; ${answers.report === "code-scanning" ? "it uploads its findings to code scanning (the Security tab; on a private repository this needs GitHub Advanced Security)" : `it opens an issue labelled "${answers.label}" per scan that finds something, and closes it when the scan is clean`}. Run it now: ${actionsUrl(opts.remote) ?? 'the Actions tab, workflow "Security scan"'}, Run workflow.`,

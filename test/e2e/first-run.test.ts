@@ -62,8 +62,27 @@ describe("the first --yes run", () => {
     });
     const r = runCli(["--yes", "--updater", "dependabot", dir]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain("Dependabot reads .github/dependabot.yaml once it is on the default branch.");
+    expect(r.stdout).toContain("Dependabot goes on reading .github/dependabot.yaml, which relay-security left as it was (see the plan's note).");
     expect(r.stdout).not.toContain(".github/dependabot.yml");
+  });
+
+  // The shape of nats-io/nats-server's and coredns/coredns's: gomod and github-actions, no docker entry.
+  it.each([
+    ["LF", (t: string) => t],
+    ["CRLF", (t: string) => t.replace(/\n/g, "\r\n")],
+    ["a BOM", (t: string) => `\uFEFF${t}`],
+    ["non-UTF-8 bytes (it is only read, never edited)", (t: string) => t.replace("version: 2\n", "version: 2\n# caf\xe9\n")],
+  ])("an existing dependabot.yml (%s): the plan says what it leaves out", (_name, enc) => {
+    const text = "version: 2\nupdates:\n  - package-ecosystem: gomod\n    directory: /\n    schedule:\n      interval: weekly\n    cooldown:\n      default-days: 5\n  - package-ecosystem: github-actions\n    directory: /\n    schedule:\n      interval: weekly\n";
+    const dir = makeRepo("example");
+    writeFileSync(join(dir, ".github/dependabot.yml"), Buffer.from(enc(text), _name.startsWith("non-UTF-8") ? "latin1" : "utf8"));
+    git(dir, "add", "-A");
+    git(dir, "commit", "-qm", "dependabot");
+    const r = runCli(["--yes", "--dry-run", dir]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(
+      "note: .github/dependabot.yml: kept as it is; it has no docker entry (the Dockerfile's base images, the builder's Go among them); no cooldown on github-actions (an update the day it is released, before a hijacked release is found out); no /.github/actions/relay-security-db in its github-actions directories (the pins in relay-security's database action stay as written). Dependabot does not read the `# renovate:` markers, so the Trivy and govulncheck versions in relay-security's files move when you re-run relay-security.",
+    );
   });
 
   it("every command it prints names this package (never `npx relay-security`)", () => {
