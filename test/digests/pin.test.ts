@@ -115,12 +115,12 @@ describe("planBaseImagePins against a local registry", () => {
 
 describe("--pin-base-images in a set-up", () => {
   it("pins the Dockerfile, a second run has nothing to do, and check stays green without asking any registry", async () => {
-    const text = `FROM ${reg.host}/library/golang:1.26-alpine AS build\nRUN true\nFROM ${reg.host}/library/alpine:3.22\n`;
+    const text = `FROM ${reg.host}/library/golang:1.26-alpine AS build\nCOPY . .\nFROM ${reg.host}/library/alpine:3.22\n`;
     const dir = makeRepo("example", { files: { Dockerfile: text } });
     const first = await runInit(initOptions(dir, { flags: { pinBaseImages: true } }), quietDeps());
     expect(first.exitCode).toBe(0);
     expect(first.report.written).toContain("Dockerfile");
-    expect(readFileSync(join(dir, "Dockerfile"), "utf8")).toBe(`FROM ${reg.host}/library/golang:1.26-alpine@${sha256(INDEX)} AS build\nRUN true\nFROM ${reg.host}/library/alpine:3.22@${sha256(ALPINE)}\n`);
+    expect(readFileSync(join(dir, "Dockerfile"), "utf8")).toBe(`FROM ${reg.host}/library/golang:1.26-alpine@${sha256(INDEX)} AS build\nCOPY . .\nFROM ${reg.host}/library/alpine:3.22@${sha256(ALPINE)}\n`);
     git(dir, "add", "-A");
     git(dir, "commit", "-qm", "set up");
     const again = await runInit(initOptions(dir), scriptedDeps([]).deps);
