@@ -85,6 +85,10 @@ export const RESCAN = {
   trivyCli: /(?:^|[\s;&|(/])trivy\s+(?:--?\S+\s+)*(?:image|i)\s/m,
   grypeCli: /(?:^|[\s;&|(/])grype\s+(?!db\b|version\b|completion\b|config\b)(?:docker:|registry:|docker-archive:|oci-archive:|[\w$"'{.-])/m,
   govulncheckCli: SCRIPT.govulncheck,
+  /** Where a rescan's findings go: a SARIF upload, an action that files issues, a call that does. */
+  sarifUpload: /^github\/codeql-action\/upload-sarif$/,
+  issueActions: /^(?:jasonetco\/create-an-issue|peter-evans\/create-issue-from-file|dacbd\/create-issue-action|imjohnbo\/issue-bot)$/,
+  issueCalls: /\bgh\s+issue\s+(?:create|edit|comment|reopen)\b|\bissues\.(?:create|update|createComment)\b|\/issues\b[^\n]*-X\s*POST|-X\s*POST[^\n]*\/issues\b/,
   /** Triggers a pure rescan may have; any other (push, pull_request, workflow_call, ...) means the file does more. */
   rescanTriggers: ["schedule", "workflow_dispatch"],
 } as const;

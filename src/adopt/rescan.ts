@@ -17,6 +17,8 @@ export interface DuplicateRescan {
   otherTriggers: string[];
   /** True when the whole file is a rescan: `--adopt` deletes it. */
   retire: boolean;
+  /** Where its findings go: code scanning (a SARIF upload), issues, or only its run's red cross. */
+  reports: ("code-scanning" | "issues")[];
 }
 
 const actionOf = (uses: unknown) => (typeof uses === "string" ? uses.split("@")[0]?.toLowerCase() ?? "" : "");
@@ -36,6 +38,16 @@ function scanOf(step: Record<string, unknown>): string | undefined {
   if (RESCAN.grypeCli.test(run)) return "Grype on the image";
   if ([...run.matchAll(RESCAN.govulncheckCli)].length > 0) return "govulncheck";
   return undefined;
+}
+
+/** Where one step sends findings: a SARIF upload to code scanning, or an issue it files. */
+function reportOf(step: Record<string, unknown>): "code-scanning" | "issues" | undefined {
+  const action = actionOf(step["uses"]);
+  if (RESCAN.sarifUpload.test(action)) return "code-scanning";
+  if (RESCAN.issueActions.test(action)) return "issues";
+  const script = isRecord(step["with"]) && typeof step["with"]["script"] === "string" ? step["with"]["script"] : "";
+  const run = typeof step["run"] === "string" ? step["run"].replace(/^[ \t]*#.*$/gm, "") : "";
+  return RESCAN.issueCalls.test(`${run}\n${script}`) ? "issues" : undefined;
 }
 
 const needsOf = (job: Record<string, unknown>): string[] => {
@@ -73,13 +85,23 @@ export function spotDuplicateRescan(path: string, text: string): DuplicateRescan
   }
   const otherJobs = jobs.map(([job]) => job).filter((job) => !part.has(job));
   const otherTriggers = on.filter((t) => !(RESCAN.rescanTriggers as readonly string[]).includes(t));
-  return { path, scanJobs, reportJobs, otherJobs, otherTriggers, retire: otherJobs.length === 0 && otherTriggers.length === 0 };
+  const reports = [...new Set(jobs.filter(([job]) => part.has(job)).flatMap(([, body]) => stepsOf(body).map(reportOf)).filter((r) => r !== undefined))].sort();
+  return { path, scanJobs, reportJobs, otherJobs, otherTriggers, retire: otherJobs.length === 0 && otherTriggers.length === 0, reports };
+}
+
+/** How the same vulnerabilities come to be reported twice, said for what each scan does with them. */
+function twice(theirs: DuplicateRescan["reports"], ours: "issues" | "code-scanning"): string {
+  if (theirs.length === 1 && theirs[0] === ours) {
+    return ours === "issues" ? "two nightly scans file two sets of issues for the same vulnerabilities" : "two nightly scans upload the same vulnerabilities to code scanning, as two sets of alerts";
+  }
+  const verb = { issues: "files issues", "code-scanning": "uploads code-scanning alerts" } as const;
+  return `the same vulnerabilities are reported twice: yours ${theirs.length ? theirs.map((r) => verb[r]).join(" and ") : "fails its run"}, ours ${verb[ours]}`;
 }
 
 /** The plan's note on a duplicate rescan: plain about what duplicates ours and what happens to it. */
-export function explainDuplicateRescan(d: DuplicateRescan, opts: { adopt: boolean; ours: string }): string {
+export function explainDuplicateRescan(d: DuplicateRescan, opts: { adopt: boolean; ours: string; report: "issues" | "code-scanning" }): string {
   const jobs = d.scanJobs.map((s) => `${s.job} (${s.what.join(", ")})`).join(", ");
-  const head = `${d.path}: a scheduled rescan of your own duplicates ${opts.ours}: job${d.scanJobs.length > 1 ? "s" : ""} ${jobs}${d.reportJobs.length ? `, reported by ${d.reportJobs.join(", ")}` : ""}; two nightly scans file two sets of issues for the same vulnerabilities`;
+  const head = `${d.path}: a scheduled rescan of your own duplicates ${opts.ours}: job${d.scanJobs.length > 1 ? "s" : ""} ${jobs}${d.reportJobs.length ? `, reported by ${d.reportJobs.join(", ")}` : ""}; ${twice(d.reports, opts.report)}`;
   if (d.retire) return `${head}. It should go: ${opts.adopt ? "deleted (--adopt)" : "--adopt deletes the file"}.`;
   if (d.otherJobs.length === 0) {
     return `${head}. It also runs on ${d.otherTriggers.join(", ")}, so it is left in place${opts.adopt ? " even with --adopt" : ""}: remove its \`schedule:\` trigger by hand, since ${opts.ours} rescans on a schedule.`;

@@ -207,7 +207,7 @@ export function buildPlan(detected: Detected, answers: Answers, state: State | u
     notes.push(...opts.baseImages.notes);
   }
 
-  adoptUserWorkflows(detected, changes, notes, { ours: new Set([PATHS.securityScan, PATHS.checkWorkflow, ...(nextGenerated[PATHS.ci] || generated[PATHS.ci] ? [PATHS.ci] : [])]), adopt: Boolean(opts.adopt), pins });
+  adoptUserWorkflows(detected, changes, notes, { ours: new Set([PATHS.securityScan, PATHS.checkWorkflow, ...(nextGenerated[PATHS.ci] || generated[PATHS.ci] ? [PATHS.ci] : [])]), adopt: Boolean(opts.adopt), pins, report: answers.report });
 
   const updater = planUpdaterFiles({ dir, detected, answers, generated, previousRenovate: state?.renovate, readRel: (rel) => readRel(dir, rel) });
   for (const file of updater.owned) owned(file.path, file.text);
@@ -258,7 +258,7 @@ function keepUserEditedStep(gate: Extract<GateResult, { kind: "edit" }>, last: G
  * The hand-written patterns in workflows the user owns (issue 6): noted, and with --adopt the tracked
  * bare-SHA Trivy pins re-pinned, on top of the gate's edit when it edits the same file.
  */
-function adoptUserWorkflows(detected: Detected, changes: FileChange[], notes: string[], opts: { ours: Set<string>; adopt: boolean; pins: PinsData }): void {
+function adoptUserWorkflows(detected: Detected, changes: FileChange[], notes: string[], opts: { ours: Set<string>; adopt: boolean; pins: PinsData; report: "issues" | "code-scanning" }): void {
   for (const wf of detected.workflows) {
     if (opts.ours.has(wf.path)) continue;
     const existing = changes.find((c) => c.path === wf.path);
@@ -266,7 +266,7 @@ function adoptUserWorkflows(detected: Detected, changes: FileChange[], notes: st
     // Issue 20 item 6: a scheduled rescan of the user's that does what ours does is retired, not doubled.
     const dup = existing ? undefined : spotDuplicateRescan(wf.path, wf.text);
     if (dup) {
-      notes.push(explainDuplicateRescan(dup, { adopt: opts.adopt, ours: PATHS.securityScan }));
+      notes.push(explainDuplicateRescan(dup, { adopt: opts.adopt, ours: PATHS.securityScan, report: opts.report }));
       if (dup.retire && opts.adopt) {
         changes.push({ path: wf.path, action: "delete", before: wf.text, reason: `your scheduled rescan, which duplicates ${PATHS.securityScan} (--adopt)` });
         continue;

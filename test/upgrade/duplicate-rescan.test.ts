@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { spotDuplicateRescan } from "../../src/adopt/index.js";
+import { explainDuplicateRescan, spotDuplicateRescan } from "../../src/adopt/index.js";
 import { applyPlan } from "../../src/apply/index.js";
 import { PATHS } from "../../src/render/index.js";
 import { renderInitReport } from "../../src/report/init.js";
@@ -37,6 +37,28 @@ describe("spotDuplicateRescan", () => {
         expect(got?.otherJobs).toEqual(want.other ?? []);
         expect(got?.otherTriggers).toEqual(want.triggers ?? []);
         expect(got?.retire).toBe(want.retire);
+      });
+    }
+  }
+});
+
+describe("what the note says is doubled: where each rescan's findings go", () => {
+  const SHA = "d".repeat(40);
+  const sarif = `on:\n  schedule:\n    - cron: '1 2 * * *'\njobs:\n  vuln:\n    runs-on: ubuntu-latest\n    permissions:\n      security-events: write\n    steps:\n      - run: govulncheck -format sarif ./... > govulncheck.sarif\n      - uses: github/codeql-action/upload-sarif@${SHA} # v4.31.0\n        with:\n          sarif_file: govulncheck.sarif\n`;
+  const script = `on:\n  schedule:\n    - cron: '1 2 * * *'\njobs:\n  scan:\n    runs-on: ubuntu-latest\n    steps:\n      - run: trivy image --format json -o t.json ghcr.io/a/b:latest\n      - uses: actions/github-script@${SHA} # v8.0.0\n        with:\n          script: |\n            await github.rest.issues.create({ owner: context.repo.owner, repo: context.repo.repo, title: "scan" })\n`;
+  const ROWS: [string, string, "issues" | "code-scanning", string[], RegExp][] = [
+    ["a SARIF upload (nats' vuln.yaml), ours files issues", sarif, "issues", ["code-scanning"], /govulncheck\); the same vulnerabilities are reported twice: yours uploads code-scanning alerts, ours files issues\./],
+    ["a SARIF upload, ours uploads too", sarif, "code-scanning", ["code-scanning"], /two nightly scans upload the same vulnerabilities to code scanning, as two sets of alerts\./],
+    ["github-script filing an issue, ours uploads SARIF", script, "code-scanning", ["issues"], /yours files issues, ours uploads code-scanning alerts\./],
+    ["gh issue create (the fixture's report job)", fixture("trivy-nightly.yml"), "issues", ["issues"], /two nightly scans file two sets of issues for the same vulnerabilities\./],
+    ["nothing but the run's result", fixture("govulncheck-weekly.yml"), "issues", [], /yours fails its run, ours files issues\./],
+  ];
+  for (const [name, text, ours, reports, note] of ROWS) {
+    for (const [variant, t] of [["LF", text], ["CRLF", crlf(text)], ["BOM", bom(text)]] as const) {
+      it(`${name} (${variant})`, () => {
+        const got = spotDuplicateRescan(".github/workflows/x.yml", t);
+        expect(got?.reports).toEqual(reports);
+        expect(explainDuplicateRescan(got!, { adopt: false, ours: ".github/workflows/security-scan.yml", report: ours })).toMatch(note);
       });
     }
   }
@@ -88,7 +110,7 @@ describe("a hand-written nightly rescan under another name", () => {
     const notes = report.plan.notes.join("\n");
     expect(notes).toContain(`${file}: a scheduled rescan of your own duplicates .github/workflows/security-scan.yml: job grype (Grype on the image)`);
     expect(notes).toContain("It does more than scanning (job e2e), so it is left in place even with --adopt: remove the job grype from it by hand.");
-    expect(notes).toContain("trivy.yml: a scheduled rescan of your own duplicates .github/workflows/security-scan.yml: job trivy (Trivy on the image); two nightly scans file two sets of issues for the same vulnerabilities. It also runs on push, so it is left in place even with --adopt: remove its `schedule:` trigger by hand");
+    expect(notes).toContain("trivy.yml: a scheduled rescan of your own duplicates .github/workflows/security-scan.yml: job trivy (Trivy on the image); the same vulnerabilities are reported twice: yours fails its run, ours files issues. It also runs on push, so it is left in place even with --adopt: remove its `schedule:` trigger by hand");
     expect(readFileSync(join(dir, file), "utf8")).toBe(fixture("nightly-with-e2e.yml"));
     expect(report.plan.changes.some((c) => c.action === "delete")).toBe(false);
   });
