@@ -51,6 +51,8 @@ export interface Plan {
   gate: GateResult;
   /** Things the user should know that are not a file change. */
   notes: string[];
+  /** The user's Renovate config when, as they set it up, it leaves our rules idle (a note says why). */
+  renovateIdle?: string;
 }
 
 /** Code scanning on a private repository is part of GitHub Advanced Security (issue 13, item 6). */
@@ -225,7 +227,7 @@ export function buildPlan(detected: Detected, answers: Answers, state: State | u
   });
   // Several sources can say the same thing (each build of a matrix, each workflow): say it once.
   for (const c of changes) if (c.notes) c.notes = [...new Set(c.notes)];
-  return { changes, gate, notes: [...new Set(notes)] };
+  return { changes, gate, notes: [...new Set(notes)], ...(updater.renovateIdle ? { renovateIdle: updater.renovateIdle } : {}) };
 }
 
 /**

@@ -6,6 +6,8 @@ import { parseYamlOnce } from "../yaml-once.js";
 import { readRepoTextForAnalysis } from "../fsguard.js";
 import { renderRenovateConfig, renderRenovateJson } from "../renovate/config.js";
 import { mergeRenovateConfig } from "../renovate/merge.js";
+import { renovateReachNote } from "../renovate/reach.js";
+import JSON5 from "json5";
 import type { Detected, FileChange } from "../types.js";
 
 interface UpdaterInput {
@@ -28,12 +30,15 @@ export function planUpdaterFiles(input: UpdaterInput): {
   changes: FileChange[];
   notes: string[];
   renovate?: { path: string; ours: Record<string, unknown> };
+  /** The user's Renovate config, when it keeps our rules from acting (the plan's note says why). */
+  renovateIdle?: string;
 } {
   const { detected, answers } = input;
   const owned: { path: string; text: string }[] = [];
   const changes: FileChange[] = [];
   const notes: string[] = [];
   let renovate: { path: string; ours: Record<string, unknown> } | undefined;
+  let renovateIdle: string | undefined;
   if (answers.updater === "renovate") {
     const ours = renderRenovateConfig({ label: answers.label, scanner: answers.scanner });
     const theirs = detected.renovateConfigs.filter((p) => !(p === PATHS.renovate && input.generated[PATHS.renovate]));
@@ -46,6 +51,15 @@ export function planUpdaterFiles(input: UpdaterInput): {
       const previous = input.previousRenovate?.path === existing ? input.previousRenovate.ours : undefined;
       const merged = mergeRenovateConfig(existing, before, ours, previous ? { previous } : {});
       renovate = { path: existing, ours: ours as unknown as Record<string, unknown> };
+      // The merge parsed the text already; a second parse here keeps the merge about merging.
+      const parsed: unknown = JSON5.parse(before);
+      const isPackageJson = existing === "package.json" || existing.endsWith("/package.json");
+      const user = isPackageJson && typeof parsed === "object" && parsed !== null ? (parsed as Record<string, unknown>)["renovate"] : parsed;
+      const idle = renovateReachNote(isPackageJson ? `${existing} "renovate"` : existing, user, { dockerfile: answers.dockerfile !== undefined });
+      if (idle) {
+        notes.push(idle);
+        renovateIdle = existing;
+      }
       changes.push(
         merged.text === before
           ? { path: existing, action: "unchanged", reason: "already has our Renovate rules" }
@@ -67,5 +81,5 @@ export function planUpdaterFiles(input: UpdaterInput): {
       notes.push(dependabotLabelNote(answers.label));
     }
   }
-  return { owned, changes, notes, renovate };
+  return { owned, changes, notes, renovate, ...(renovateIdle ? { renovateIdle } : {}) };
 }

@@ -81,7 +81,13 @@ export function nextSteps(answers: Answers, plan: Plan, written: string[], upgra
   const adds = [...(plain.length ? [`git add ${plain.join(" ")}`] : []), ...(forced.length ? [`git add -f ${forced.join(" ")}`] : [])];
   const steps = [`Review and commit: ${adds.join(" && ")} && git commit -m "${message}"`];
   if (forced.length) steps[0] += ` (your .gitignore ignores ${forced.join(", ")}, hence -f)`;
-  if (answers.updater === "renovate") steps.push("Enable Renovate for the repository (install the Renovate GitHub App) so the pins and scanner versions stay fresh.");
+  if (answers.updater === "renovate") {
+    steps.push(
+      plan.renovateIdle
+        ? `${plan.renovateIdle} keeps Renovate away from relay-security's pins and scanner versions, as you set it up (see the plan's note): re-run relay-security to move them, or widen that config.`
+        : "Enable Renovate for the repository (install the Renovate GitHub App) so the pins and scanner versions stay fresh.",
+    );
+  }
   if (answers.updater === "dependabot") {
     const file = opts.dependabot ?? PATHS.dependabot;
     steps.push(written.includes(file) ? `Dependabot reads ${file} once it is on the default branch.` : `Dependabot goes on reading ${file}, which relay-security left as it was (see the plan's note).`);

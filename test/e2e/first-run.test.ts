@@ -1,5 +1,5 @@
 import { execSync } from "node:child_process";
-import { rmSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../support/cli.js";
@@ -83,6 +83,37 @@ describe("the first --yes run", () => {
     expect(r.stdout).toContain(
       "note: .github/dependabot.yml: kept as it is; it has no docker entry (the Dockerfile's base images, the builder's Go among them); no cooldown on github-actions (an update the day it is released, before a hijacked release is found out); no /.github/actions/relay-security-db in its github-actions directories (the pins in relay-security's database action stay as written). Dependabot does not read the `# renovate:` markers, so the Trivy and govulncheck versions in relay-security's files move when you re-run relay-security.",
     );
+  });
+
+  // The shape of cloudflare/cloudflared's renovate.json: Renovate narrowed to one base image on purpose.
+  it.each([
+    ["LF", (t: string) => t],
+    ["CRLF", (t: string) => t.replace(/\n/g, "\r\n")],
+    ["a BOM", (t: string) => `\uFEFF${t}`],
+  ])("a Renovate config that leaves our rules idle (%s): the plan and the next step say so, and it is not widened", (_name, enc) => {
+    const text = '{\n  "enabledManagers": ["dockerfile"],\n  "packageRules": [\n    { "matchPackageNames": ["*"], "enabled": false },\n    { "matchManagers": ["dockerfile"], "matchPackageNames": ["gcr.io/distroless/**"], "enabled": true }\n  ]\n}\n';
+    const dir = makeRepo("example", { files: { "renovate.json": enc(text) } });
+    const r = runCli(["--yes", dir]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/note: renovate\.json: relay-security added its rules, but as you set Renovate up they do nothing: enabledManagers lists "dockerfile" and not "github-actions", "gomod", "custom\.regex"/);
+    expect(r.stdout).toContain("renovate.json keeps Renovate away from relay-security's pins and scanner versions, as you set it up (see the plan's note): re-run relay-security to move them, or widen that config.");
+    expect(r.stdout).not.toContain("Enable Renovate");
+    const after = readFileSync(join(dir, "renovate.json"), "utf8");
+    expect(after.startsWith(enc("{").slice(0, -1))).toBe(true);
+    const lf = after.replace(/^\uFEFF/, "").replace(/\r\n/g, "\n");
+    expect(lf).toContain('  "enabledManagers": ["dockerfile"],\n');
+    expect(lf).toContain('{ "matchPackageNames": ["*"], "enabled": false },');
+    expect(after.includes("\r\n")).toBe(enc("\n") === "\r\n");
+  });
+
+  it("a renovate.json that is not UTF-8 stops the run, naming it (it would be edited)", () => {
+    const dir = makeRepo("example");
+    writeFileSync(join(dir, "renovate.json"), Buffer.from('{\n  // caf\xe9\n  "extends": []\n}\n', "latin1"));
+    const before = snapshot(dir);
+    const r = runCli(["--yes", dir]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/renovate\.json/);
+    expect(snapshot(dir)).toEqual(before);
   });
 
   it("every command it prints names this package (never `npx relay-security`)", () => {
