@@ -35,12 +35,13 @@ export function parseMakefile(text: string): Makefile {
     if (/^\s*(#|$)/.test(line)) continue;
     const assign = /^\s*(?:(?:export|override)\s+)*([A-Za-z_][A-Za-z0-9_.-]*)\s*(::=|:=|\?=|\+=|!=|=)\s*(.*?)\s*$/.exec(line);
     if (assign) {
-      const [, name = "", op = "=", value = ""] = assign;
+      const [, name = "", op = "=", raw = ""] = assign;
+      const value = stripComment(raw);
       const old = mk.vars.get(name);
       if (op === "+=") mk.vars.set(name, { op: old?.op ?? "=", value: old ? `${old.value} ${value}` : value });
       else if (op === "?=") {
         if (!old) mk.vars.set(name, { op, value });
-      } else mk.vars.set(name, { op: op === "!=" ? "shell" : op, value: stripComment(value) });
+      } else mk.vars.set(name, { op: op === "!=" ? "shell" : op, value });
       current = [];
       continue;
     }
@@ -64,7 +65,26 @@ export function parseMakefile(text: string): Makefile {
   return mk;
 }
 
-const stripComment = (v: string) => v.replace(/(^|\s+)#.*$/, "");
+/**
+ * A line outside a recipe without its comment, as make reads it: a `#` ends the line wherever it is
+ * (`LEVEL ?= 0 # why` is `0`: left in, the comment would reach the recipe's shell and cut the rest of
+ * the command off), except escaped as `\#` or inside a variable reference or function call
+ * (`$(shell grep '#' f)`), where make takes it literally.
+ */
+function stripComment(v: string): string {
+  let depth = 0;
+  for (let i = 0; i < v.length; i++) {
+    const ch = v[i];
+    if (ch === "\\") i++;
+    else if (ch === "$" && (v[i + 1] === "(" || v[i + 1] === "{")) {
+      depth++;
+      i++;
+    } else if (depth > 0 && (ch === "(" || ch === "{")) depth++;
+    else if (depth > 0 && (ch === ")" || ch === "}")) depth--;
+    else if (ch === "#" && depth === 0) return v.slice(0, i).replace(/\\#/g, "#").trimEnd();
+  }
+  return v.replace(/\\#/g, "#");
+}
 
 /** Expand make variables in `text`; `fromEnv` says whether the environment sets a variable. */
 export function expand(text: string, mk: Makefile, overrides: Map<string, string>, fromEnv: (n: string) => boolean, target: string, depth = 0): string {

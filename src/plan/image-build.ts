@@ -17,9 +17,14 @@ export interface ImageBuild {
 /** An ARG used in FROM has a placeholder default and nothing gives it a value: asked, or --build-arg. */
 export class NeedBuildArgs extends UserError {
   readonly missing: FromArg[];
-  constructor(dockerfile: string, missing: FromArg[]) {
+  constructor(dockerfile: string, missing: FromArg[], ci?: BuildSpec) {
+    // CI may pass it with a value computed when it runs (gotify's Makefile: GO_VERSION=$(shell go mod edit -json | jq ...)).
+    const computed = missing.filter((a) => ci?.unresolved.includes(a.name));
+    const why = computed.length
+      ? `; ${ci?.where} passes ${computed.map((a) => `--build-arg ${a.name}`).join(", ")} with a value computed when it runs, which relay-security cannot read`
+      : ", and no CI build shows the value it passes";
     super(
-      `${dockerfile}: FROM uses ${missing.map((a) => `ARG ${a.name}${a.default === undefined ? "" : `=${a.default}`}`).join(", ")}, a placeholder, and no CI build shows the value it passes; ` +
+      `${dockerfile}: FROM uses ${missing.map((a) => `ARG ${a.name}${a.default === undefined ? "" : `=${a.default}`}`).join(", ")}, a placeholder${why}; ` +
         `pass it with ${missing.map((a) => `--build-arg ${a.name}=VALUE`).join(" ")}`,
     );
     this.missing = missing;
@@ -61,6 +66,6 @@ export function imageBuildFor(answers: Answers, ci: BuildSpec | undefined, info:
     if (lost.length > 0) notes.push(`${ci.where} passes ${lost.map((k) => `--build-arg ${k}`).join(", ")} with a value computed in the run, which the rescan cannot know; the image is built with the Dockerfile's default (pass --build-arg ${lost[0]}=VALUE to set it)`);
   }
   const missing = (info?.fromArgs ?? []).filter((a) => a.placeholder && !(a.name in args));
-  if (missing.length > 0) throw new NeedBuildArgs(dockerfile, missing);
+  if (missing.length > 0) throw new NeedBuildArgs(dockerfile, missing, ci);
   return { build, notes };
 }

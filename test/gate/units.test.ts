@@ -123,6 +123,30 @@ describe("Makefile expansion", () => {
   });
 });
 
+describe("Makefile comments, as make strips them", () => {
+  // gotify/server's shape: `DOCKER_TEST_LEVEL ?= 0 # Optionally ...`, used in a --build-arg. Left in,
+  // the comment reached the recipe's shell and cut off the rest of the docker build (its -f and context).
+  const ROWS: [string, string, string][] = [
+    ["after ?=", "LEVEL ?= 0 # Optionally run a test", "0"],
+    ["after +=", "LEVEL = a\nLEVEL += b # more", "a b"],
+    ["after :=, no space", "LEVEL := 1#x", "1"],
+    ["escaped", "LEVEL := a\\#b # c", "a#b"],
+    ["inside $(shell ...) it is literal", "LEVEL := $(shell grep '#' f | tr (a) b)", "$(shell grep '#' f | tr (a) b)"],
+    ["inside ${...}", "LEVEL = ${X#y} # c", "${X#y}"],
+  ];
+  for (const [name, text, want] of ROWS) {
+    for (const [variant, t] of [["LF", text], ["CRLF", text.replace(/\n/g, "\r\n")], ["BOM", `\uFEFF${text}`]] as const) {
+      it(`${name} (${variant})`, () => {
+        const mk = parseMakefile(`${t}\n`);
+        expect(mk.vars.get("LEVEL")?.value).toBe(want);
+      });
+    }
+  }
+  it("a recipe line keeps its # (the shell reads it)", () => {
+    expect(parseMakefile("t:\n\techo '#' # c\n").rules.get("t")?.recipe).toEqual(["echo '#' # c"]);
+  });
+});
+
 describe("splitList", () => {
   it("splits lines and commas, not commas inside expressions", () => {
     expect(splitList("a:1,b:2\n${{ format('{0},{1}', x, y) }}\n\n")).toEqual(["a:1", "b:2", "${{ format('{0},{1}', x, y) }}"]);

@@ -81,6 +81,26 @@ describe("the image is built as CI builds it", () => {
     expect(snapshot(dir)).toEqual(before);
   });
 
+  // gotify/server's shape: the Makefile computes the value with $(shell ...) from go.mod, and a commented
+  // `?=` line before it (whose comment once cut the recipe's command short and hid the --build-arg).
+  it.each([
+    ["LF", (t: string) => t],
+    ["CRLF", (t: string) => t.replace(/\n/g, "\r\n")],
+    ["a BOM", (t: string) => `\uFEFF${t}`],
+  ])("a value CI computes when it runs (a Makefile $(shell ...), %s): the refusal says where it is passed and why it cannot be read", async (_name, enc) => {
+    const mk = "LEVEL ?= 0 # optionally run the tests in the build\nBUILD_IMAGE=$(shell go mod edit -json | jq -r .Toolchain)\nimage:\n\tdocker build --build-arg RUN_TESTS=$(LEVEL) \\\n\t\t--build-arg BUILD_IMAGE=$(BUILD_IMAGE) \\\n\t\t-f Dockerfile .\n";
+    const dir = repo({ Dockerfile: placeholderDockerfile, Makefile: enc(mk), ".github/workflows/release.yml": release }, { dropBuild: true });
+    const before = snapshot(dir);
+    const error = await run(dir).catch((e: unknown) => e);
+    expect((error as UserError).exitCode).toBe(2);
+    expect((error as UserError).message).toBe(
+      'Dockerfile: FROM uses ARG BUILD_IMAGE=placeholder, a placeholder; .github/workflows/release.yml, job image, step 2 ("make image VERSION=\"${GITHUB_REF_NAME}\"") (make image, Makefile) passes --build-arg BUILD_IMAGE with a value computed when it runs, which relay-security cannot read; pass it with --build-arg BUILD_IMAGE=VALUE',
+    );
+    expect(snapshot(dir)).toEqual(before);
+    expect((await run(dir, { flags: { buildArgs: ["BUILD_IMAGE=golang:1.26"] } })).exitCode).toBe(0);
+    expect(buildStep(dir, ".github/workflows/security-scan.yml", "image")?.env).toMatchObject({ DOCKERFILE: "Dockerfile", BUILD_ARG_0: "RUN_TESTS=0", BUILD_ARG_1: "BUILD_IMAGE=golang:1.26" });
+  });
+
   it("--build-arg gives it, is recorded in the answers, and the next run needs no flag", async () => {
     const dir = repo({ Dockerfile: placeholderDockerfile }, { dropBuild: true });
     const value = "golang:1.25 # it's \"quoted\"";
