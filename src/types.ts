@@ -44,6 +44,8 @@ export interface DockerfileInfo {
   readsNoContext?: boolean;
   /** A RUN that clones the source (`git clone`), in a Dockerfile that copies nothing from the build context. */
   clonesSource?: { line: number; text: string };
+  /** The context paths its COPY and ADD instructions read, as written (see copySources). */
+  contextSources?: string[];
   /** Why it is never the default (under .devcontainer/, test or example folders, a packaging image). */
   excluded?: string;
   /** ARGs declared before the first FROM and used in a FROM line. */

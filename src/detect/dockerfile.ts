@@ -127,6 +127,7 @@ export function parseDockerfile(path: string, text: string, buildArgs: Record<st
     .filter(([name]) => used.has(name))
     .map(([name, value]) => ({ name, ...(value !== undefined ? { default: value } : {}), placeholder: isPlaceholder(value) && !defaulted.has(name), ...(buildArgs[name] !== undefined ? { given: buildArgs[name] } : {}) }));
   const prebuilt = final !== undefined && !compiles && contextCopy !== undefined;
+  const sources = [...new Set(stages.flatMap((st) => st.body.filter(fromContext)).flatMap((i) => copySources(i.args)))];
   return {
     path,
     finalBaseImage: final?.image,
@@ -136,5 +137,31 @@ export function parseDockerfile(path: string, text: string, buildArgs: Record<st
     ...(fromArgs.length > 0 ? { fromArgs } : {}),
     ...(final !== undefined && !readsContext ? { readsNoContext: true } : {}),
     ...(clone ? { clonesSource: { line: clone.line, text: `${clone.keyword} ${clone.args}` } } : {}),
+    ...(sources.length > 0 ? { contextSources: sources } : {}),
   };
+}
+
+/**
+ * The context paths a COPY or ADD reads, as written (`./nats-server/`), without its flags and its
+ * destination. A glob stands for its folder (`cmd/*.go` is `cmd/`), one with no folder for the whole
+ * context (`.`); a source with a variable or a heredoc is left out (nothing to look for).
+ */
+export function copySources(args: string): string[] {
+  const rest = args.replace(/^(?:--[a-z-]+(?:=\S*)?\s+)*/i, "").trim();
+  let words: string[];
+  if (rest.startsWith("[")) {
+    try {
+      const list: unknown = JSON.parse(rest);
+      words = Array.isArray(list) ? list.filter((w): w is string => typeof w === "string") : [];
+    } catch {
+      return [];
+    }
+  } else words = rest.split(/\s+/).filter(Boolean);
+  return words.slice(0, -1).flatMap((w) => {
+    if (w.includes("$") || w.startsWith("<<")) return [];
+    const glob = w.search(/[*?[]/);
+    if (glob < 0) return [w];
+    const dir = w.slice(0, glob).replace(/[^/]*$/, "");
+    return [dir || "."];
+  });
 }

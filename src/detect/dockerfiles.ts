@@ -1,4 +1,5 @@
-import { posix } from "node:path";
+import { existsSync } from "node:fs";
+import { join, posix } from "node:path";
 import { UserError } from "../errors.js";
 import { comparePaths, readRepoTextForAnalysis, shown, walkRepoFiles } from "../fsguard.js";
 import type { DockerfileInfo } from "../types.js";
@@ -47,7 +48,7 @@ const read = (dir: string, rel: string): string | undefined => {
 // ubuntu-latest, whose Docker builds Linux images only.
 const WINDOWS_BASE = /^mcr\.microsoft\.com\/windows(\/|:|$)|nanoserver|windowsservercore|servercore/i;
 
-function excludedWhy(path: string, text: string, info: DockerfileInfo): string | undefined {
+function excludedWhy(path: string, text: string, info: DockerfileInfo, exists: (rel: string) => boolean): string | undefined {
   const finalBase = info.finalBaseImage;
   const dirs = path.split("/").slice(0, -1);
   const never = dirs.find((d) => NEVER_DIR.test(d));
@@ -59,6 +60,15 @@ function excludedWhy(path: string, text: string, info: DockerfileInfo): string |
   if (info.clonesSource) return `builds from a clone of the source (line ${info.clonesSource.line}: ${shown(info.clonesSource.text, 80)}) and copies nothing from the build context, so a scan of it never sees the pull request's code`;
   // shiori's Dockerfile.compose: `go run` on a source folder compose mounts; a toolchain image.
   if (info.readsNoContext) return "copies nothing from the build context (no COPY or ADD of it, no RUN --mount of it), so its image holds none of the service's code";
+  // nats' Dockerfile.nightly: COPY ./nats-server/ ./nsc/ ./natscli/, three checkouts side by side that a
+  // nightly job lays out; from this repository's root (or the Dockerfile's folder) the build fails. One
+  // that copies a prebuilt binary is missing it too, and has its own, more exact refusal.
+  const sources = info.copiesPrebuiltBinary ? [] : (info.contextSources ?? []);
+  const folder = dirs.join("/") || ".";
+  const missing = sources.filter((src) => ![".", folder].some((ctx) => exists(posix.normalize(posix.join(ctx, src)))));
+  if (sources.length > 0 && missing.length === sources.length) {
+    return `copies ${missing.slice(0, 3).join(", ")}${missing.length > 3 ? ", ..." : ""} from its build context, and ${missing.length === 1 ? "it is not" : "none of them is"} in the repository (from its root${folder === "." ? "" : ` or ${folder}/`}): it is built from a context laid out elsewhere`;
+  }
   return undefined;
 }
 
@@ -79,6 +89,12 @@ function namedAt(text: string, path: string, from: string): number {
 // of a paths list. Otherwise the root is the default only when nothing else is named.
 const ROOT_NAMED = /(?:(?:^|\s)(?:-f|--file)[=\s]+|\b(?:file|dockerfile|[A-Z_]*DOCKERFILE[A-Z_]*)\s*(?:[?:+]?=|:)\s*|^\s*-\s+)["']?(?:\.\/)?Dockerfile["']?(?=$|[\s,}\]])/im;
 
+/** Whether a path a COPY reads is in the checkout (a file or a folder); one that leaves it counts as there. */
+function inRepo(dir: string, rel: string): boolean {
+  if (rel === "." || rel.startsWith("../") || rel === ".." || posix.isAbsolute(rel)) return true;
+  return existsSync(join(dir, rel));
+}
+
 export function chooseDockerfiles(dir: string): DockerfileChoice {
   // One walk for both: the Dockerfiles and the files that name one, three folders deep.
   const files = walkRepoFiles(dir, ".", { maxDepth: 3, skip: (name) => SKIP_DIRS.has(name) });
@@ -87,7 +103,7 @@ export function chooseDockerfiles(dir: string): DockerfileChoice {
     const text = read(dir, p);
     if (text === undefined) return [];
     const info = parseDockerfile(p, text);
-    const why = excludedWhy(p, text, info);
+    const why = excludedWhy(p, text, info, (rel) => inRepo(dir, rel));
     return [{ ...info, ...(why ? { excluded: why } : {}) }];
   });
   const candidates = infos.filter((i) => !i.excluded);

@@ -56,6 +56,41 @@ function kindOf(wf: Workflow): { kind: "ci" | "other" | "analysis"; why: string 
   return { kind: "other", why: "neither runs go test / go build nor is a ci/test/build workflow by its name" };
 }
 
+/** `-run PATTERN` of a workflow whose every `go test` runs only some tests (nats' MQTT-only workflow), or undefined. */
+function narrowTests(wf: Workflow): string | undefined {
+  const runs = jobsOf(wf).flatMap(([, job]) => stepsOf(job)).flatMap((s) => (typeof s["run"] === "string" ? [...s["run"].matchAll(/\bgo\s+test\b([^\n]*)/g)].map((m) => m[1] ?? "") : []));
+  const filters = runs.map((args) => /\s--?run[=\s]+(['"]?)([^'"\s]+)\1/.exec(args)?.[2]);
+  if (filters.length === 0 || filters.some((f) => f === undefined)) return undefined;
+  // `-run -` runs no test at all (benchmarks only): narrow too, but not worth naming next to a pattern.
+  const named = [...new Set(filters)].filter((f) => f !== "-");
+  return (named.length ? named : ["-"]).join(", ");
+}
+
+/**
+ * Among workflows that all run go test / go build, the repository's main CI: not one whose go test
+ * runs only some tests, then one that also runs on pushes (an extra check runs on pull requests only).
+ * The others, each with the note saying why it lost; none dropped when that would leave nothing.
+ */
+function mainCi(list: Workflow[], notes: string[]): Workflow[] {
+  let pool = list;
+  const whole = pool.filter((w) => narrowTests(w) === undefined);
+  if (whole.length > 0 && whole.length < pool.length) {
+    const by = whole.length === 1 ? `${(whole[0] as Workflow).path} runs` : "others run";
+    for (const w of pool.filter((x) => !whole.includes(x))) notes.push(`${w.path}: not chosen for the gate: its go test runs only some tests (-run ${narrowTests(w)}), and ${by} them all`);
+    pool = whole;
+  }
+  const onPush = pool.filter((w) => {
+    const on = onOf(w);
+    return typeof on === "string" ? on === "push" : Array.isArray(on) ? on.includes("push") : isRecord(on) && "push" in on;
+  });
+  if (onPush.length > 0 && onPush.length < pool.length) {
+    const by = onPush.length === 1 ? `${(onPush[0] as Workflow).path} runs` : "others run";
+    for (const w of pool.filter((x) => !onPush.includes(x))) notes.push(`${w.path}: not chosen for the gate: it runs on pull requests only, and ${by} on pushes too, as a repository's main CI does`);
+    pool = onPush;
+  }
+  return pool;
+}
+
 const isCi = (wf: Workflow) => /(^|\/)ci\.ya?ml$/.test(wf.path);
 
 /** The workflow to use, or the tied candidates with their evidence; `notes` says what was left out and why. */
@@ -114,7 +149,7 @@ export function chooseWorkflow(pr: Workflow[], builds: Map<Workflow, Build[]>, n
         const does = why === RUNS_GO ? (one ? "runs go test / go build" : "run go test / go build") : one ? "sets up Go" : "set up Go";
         notes.push(`${w.path}: not chosen for the gate: ${kindOf(w).why}, and ${one ? (strongest[0] as Workflow).path : "others"} ${does}`);
       }
-      return tieOrPick(strongest);
+      return tieOrPick(why === RUNS_GO && strongest.length > 1 ? mainCi(strongest, notes) : strongest);
     }
     return tieOrPick(list);
   }

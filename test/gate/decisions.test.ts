@@ -200,6 +200,29 @@ describe("which workflow", () => {
     expect(text(r)).toContain(".github/workflows/codeql-analysis.yml: not chosen for the gate: analysis only (github/codeql-action/init)");
     expect(text(r)).toContain(".github/workflows/greetings.yml: not chosen for the gate: neither runs go test / go build nor is a ci/test/build workflow by its name");
   });
+  // The shape of nats-io/nats-server: tests.yaml (push and pull_request) builds and runs the suites; an
+  // MQTT workflow (pull_request only) runs `go test -run='TestXMQTT'` against an external tool.
+  const mqtt = "name: MQTT External Tests\non: [pull_request]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: |\n          go test -v --count=3 --run='TestXMQTT' ./server\n          go test -v --race --run='TestXMQTT' ./server\n      - run: go test --run='-' --bench 'BenchmarkXMQTT' ./server\n";
+  const suites = "name: Server Tests\non:\n  push:\n  pull_request:\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: go build\n";
+  it.each([
+    ["LF", (t: string) => t],
+    ["CRLF", (t: string) => t.replace(/\n/g, "\r\n")],
+    ["a BOM", (t: string) => `\uFEFF${t}`],
+  ])("of two that run go test, not the one that runs only some tests; the note says why (%s)", (_, enc) => {
+    const r = req([["mqtt-test.yaml", enc(mqtt)], ["tests.yaml", enc(suites)]]);
+    expect(r).toMatchObject({ kind: "edit", file: ".github/workflows/tests.yaml" });
+    expect(text(r)).toContain(".github/workflows/mqtt-test.yaml: not chosen for the gate: its go test runs only some tests (-run TestXMQTT), and .github/workflows/tests.yaml runs them all");
+  });
+  it("of two that run all tests, the one that also runs on pushes, as a main CI does", () => {
+    const prOnly = mqtt.replace(/--run='TestXMQTT' /g, "").replace(/--run='-' /, "");
+    const r = req([["extra.yaml", prOnly], ["tests.yaml", suites]]);
+    expect(r).toMatchObject({ kind: "edit", file: ".github/workflows/tests.yaml" });
+    expect(text(r)).toContain(".github/workflows/extra.yaml: not chosen for the gate: it runs on pull requests only, and .github/workflows/tests.yaml runs on pushes too, as a repository's main CI does");
+  });
+  it("two narrowed ones are still a tie (nothing to tell them apart)", () => {
+    expect(req([["a.yaml", mqtt], ["b.yaml", mqtt.replace(/TestXMQTT/g, "TestX")]])).toMatchObject({ kind: "choose" });
+  });
+
   it("a tie among those that set up Go lists only them", () => {
     expect(req([["e2e-test-kind.yaml", e2e], ["pr-changelog-check.yml", changelog], ["pr-ci-check.yml", ciCheck], ["pr-codespell.yml", codespell]])).toEqual({
       kind: "choose",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseDockerfile } from "../../src/detect/dockerfile.js";
+import { copySources, parseDockerfile } from "../../src/detect/dockerfile.js";
 import { parseGoMod } from "../../src/detect/gomod.js";
 import { defaultImageName, parseRemote } from "../../src/detect/remote.js";
 
@@ -34,22 +34,22 @@ describe("parseDockerfile", () => {
     [
       "multi-stage with a golang builder",
       "FROM golang:1.24.5-alpine AS build\nCOPY . .\nRUN go build -o /app .\nFROM alpine:3.22\nCOPY --from=build /app /app\n",
-      { finalBaseImage: "alpine:3.22", builderGoVersion: "1.24.5", copiesPrebuiltBinary: false },
+      { finalBaseImage: "alpine:3.22", builderGoVersion: "1.24.5", copiesPrebuiltBinary: false, contextSources: ["."] },
     ],
     [
       "builder version from an ARG, platform flag, digest",
       "ARG GO_VERSION=1.23.4\nFROM --platform=$BUILDPLATFORM golang:${GO_VERSION}@sha256:abc AS builder\nCOPY . .\nFROM gcr.io/distroless/static:nonroot\nCOPY --from=builder /x /x\n",
-      { finalBaseImage: "gcr.io/distroless/static:nonroot", builderGoVersion: "1.23.4", copiesPrebuiltBinary: false, fromArgs: [{ name: "GO_VERSION", default: "1.23.4", placeholder: false }] },
+      { finalBaseImage: "gcr.io/distroless/static:nonroot", builderGoVersion: "1.23.4", copiesPrebuiltBinary: false, contextSources: ["."], fromArgs: [{ name: "GO_VERSION", default: "1.23.4", placeholder: false }] },
     ],
     [
       "goreleaser style: copies a prebuilt binary",
       "FROM gcr.io/distroless/static\nCOPY hello /usr/bin/hello\nENTRYPOINT [\"/usr/bin/hello\"]\n",
-      { finalBaseImage: "gcr.io/distroless/static", builderGoVersion: undefined, copiesPrebuiltBinary: true, prebuiltCopy: { line: 2, text: "COPY hello /usr/bin/hello" } },
+      { finalBaseImage: "gcr.io/distroless/static", builderGoVersion: undefined, copiesPrebuiltBinary: true, prebuiltCopy: { line: 2, text: "COPY hello /usr/bin/hello" }, contextSources: ["hello"] },
     ],
     [
       "single stage that builds",
       "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /hello .\n",
-      { finalBaseImage: "golang:1.22", builderGoVersion: "1.22", copiesPrebuiltBinary: false },
+      { finalBaseImage: "golang:1.22", builderGoVersion: "1.22", copiesPrebuiltBinary: false, contextSources: ["."] },
     ],
     [
       "continuation lines and comments",
@@ -60,7 +60,7 @@ describe("parseDockerfile", () => {
       // The shape of coredns/coredns: the prebuilt binary goes into a debian stage that setcaps it.
       "a prebuilt binary copied into a builder stage, then COPY --from",
       "FROM debian:stable-slim AS build\nRUN apt-get install -y libcap2-bin\nCOPY coredns /coredns\nRUN setcap cap_net_bind_service=+ep /coredns\nFROM gcr.io/distroless/static\nCOPY --from=build /coredns /coredns\n",
-      { finalBaseImage: "gcr.io/distroless/static", builderGoVersion: undefined, copiesPrebuiltBinary: true, prebuiltCopy: { line: 3, text: "COPY coredns /coredns" } },
+      { finalBaseImage: "gcr.io/distroless/static", builderGoVersion: undefined, copiesPrebuiltBinary: true, prebuiltCopy: { line: 3, text: "COPY coredns /coredns" }, contextSources: ["coredns"] },
     ],
     [
       "a bind mount of the context reads it",
@@ -96,6 +96,14 @@ describe("parseDockerfile", () => {
     ["a BOM", `\uFEFF${certs}`, { finalBaseImage: "scratch", prebuiltCopy: { line: 5, text: "COPY artifacts/binaries/$TARGETPLATFORM/app /app" } }],
     ["not UTF-8 (a Latin-1 comment)", Buffer.from("# Auteur: J\xe9r\xf4me\nFROM golang:1.25 AS b\nRUN go build\nFROM alpine:3.22\nCOPY --from=b /a /a\n", "latin1").toString("utf8"), { finalBaseImage: "alpine:3.22", builderGoVersion: "1.25", copiesPrebuiltBinary: false }],
   ])("%s", (_name, text, expected) => expect(parseDockerfile("Dockerfile", text)).toMatchObject(expected));
+
+  it.each([
+    ["flags and the destination are not sources", "--chown=1:1 --chmod=644 --link a b/ /dst/", ["a", "b/"]],
+    ["the JSON form", '["a b", "c", "/dst"]', ["a b", "c"]],
+    ["a glob is its folder; one with no folder is the context", "cmd/*.go *.mod /dst", ["cmd/", "."]],
+    ["a variable or a heredoc is left out", "${SRC} <<EOF /dst", []],
+    ["broken JSON reads as nothing", '["a", /dst', []],
+  ])("copySources: %s", (_name, args, want) => expect(copySources(args)).toEqual(want));
 
   it("a value CI passes replaces the ARG default", () => {
     const text = "ARG BUILD_IMAGE=placeholder\nFROM ${BUILD_IMAGE} AS build\nRUN go build\nFROM scratch\nCOPY --from=build /a /a\n";

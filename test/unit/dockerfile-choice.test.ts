@@ -206,6 +206,34 @@ describe("a Dockerfile that clones its source, one goreleaser names, one compose
     expect(Boolean(c.dockerfiles[0]?.excluded)).toBe(out);
   });
 
+  // nats-io/nats-server's Dockerfile.nightly: three checkouts side by side, laid out by a nightly job.
+  const sideBySide = "FROM golang:alpine AS builder\nWORKDIR /src\nCOPY ./svc/ /src/svc/\nCOPY [\"./cli/\", \"/src/cli/\"]\nCOPY --chown=1:1 ./tool/ /src/tool/\nRUN cd /src/svc && go build -o /out/svc .\nFROM alpine:3.22\nCOPY --from=builder /out/svc /bin/svc\n";
+  it.each([
+    ["LF", (t: string) => Buffer.from(t)],
+    ["CRLF", (t: string) => Buffer.from(t.replace(/\n/g, "\r\n"))],
+    ["a BOM", (t: string) => Buffer.from(`\uFEFF${t}`)],
+    ["non-UTF-8 bytes", (t: string) => Buffer.from(`# caf\xe9\n${t}`, "latin1")],
+  ])("one whose every COPY source is missing from the checkout is left out, saying which (%s)", (_name, enc) => {
+    const dir = repo({}, false);
+    mkdirSync(join(dir, "docker"), { recursive: true });
+    writeFileSync(join(dir, "docker/Dockerfile.nightly"), enc(sideBySide));
+    const c = chooseDockerfiles(dir);
+    expect(c.dockerfiles[0]?.excluded).toBe("copies ./svc/, ./cli/, ./tool/ from its build context, and none of them is in the repository (from its root or docker/): it is built from a context laid out elsewhere");
+    // One source there (from the root, or from the Dockerfile's folder) is enough to be a candidate.
+    mkdirSync(join(dir, "docker/cli"));
+    expect(chooseDockerfiles(dir).dockerfiles[0]?.excluded).toBeUndefined();
+  });
+  it.each([
+    ["a glob whose folder is there", "FROM golang:1.26 AS b\nCOPY *.go go.* /src/\nRUN go build -o /svc /src\nFROM scratch\nCOPY --from=b /svc /svc\n", undefined],
+    ["a variable source (nothing to look for)", "FROM golang:1.26 AS b\nARG SRC\nCOPY ${SRC} /src\nRUN go build -o /svc /src\nFROM scratch\nCOPY --from=b /svc /svc\n", undefined],
+    ["one missing file beside go.mod", "FROM golang:1.26 AS b\nCOPY go.mod gen/ /src/\nRUN go build -o /svc /src\nFROM scratch\nCOPY --from=b /svc /svc\n", undefined],
+    ["a single missing folder", "FROM golang:1.26 AS b\nCOPY ui/build /src\nRUN go build -o /svc /src\nFROM scratch\nCOPY --from=b /svc /svc\n", "copies ui/build from its build context, and it is not in the repository (from its root): it is built from a context laid out elsewhere"],
+  ])("%s", (_name, text, want) => {
+    const c = choice({ "Dockerfile.x": text }, false);
+    if (want === undefined) expect(c.dockerfiles[0]?.excluded).toBeUndefined();
+    else expect(c.dockerfiles[0]?.excluded).toBe(want);
+  });
+
   it.each([
     ["CRLF", (t: string) => Buffer.from(t.replace(/\n/g, "\r\n"))],
     ["a BOM", (t: string) => Buffer.from(`\uFEFF${t}`)],
