@@ -37,6 +37,8 @@ export function exitLine(f: ExitFacts, style: Style = PLAIN): string {
   return wrap(mark(style, f.exitCode === 0, line), style.width, style.marks ? 2 : 0);
 }
 
+const SCANNER_FILES = /^(?:trivy\.yaml|\.trivyignore(?:\.yaml)?|\.grype\.yaml|\.govulncheckignore)$/;
+
 function exitReason(f: ExitFacts): string {
   const errors = f.findings.filter(countsAgainstUs);
   const yours = f.findings.filter((x) => x.owner === "you" && x.severity !== "info" && x.severity !== "skipped");
@@ -44,7 +46,9 @@ function exitReason(f: ExitFacts): string {
   const reasons: string[] = [];
   if (f.drift.length) reasons.push(`drift in ${f.drift.join(", ")}`);
   if (f.conflicts.length) reasons.push(`conflicts to resolve in ${f.conflicts.join(", ")}`);
-  const scope = f.all ? "in the workflows checked (--all-workflows)" : "in what relay-security wrote or changed";
+  // The scanners' own files count even when they are the user's (gogs' trivy.yaml skips the binary the gate scans).
+  const read = errors.some((x) => SCANNER_FILES.test(x.file)) ? ", or in a file its scans read" : "";
+  const scope = f.all ? "in the workflows checked (--all-workflows)" : `in what relay-security wrote or changed${read}`;
   if (errors.length) reasons.push(`${errors.length} validation error(s) ${scope} (${where(errors)})`);
   const theirs = yours.length ? `; ${yours.length} finding(s) in your own lines are listed above and do not change it${f.widen ? " (--all-workflows counts them)" : ""}` : "";
   if (f.exitCode !== 0) return `Exit ${f.exitCode}: ${reasons.join("; ") || "see above"}${theirs}.`;

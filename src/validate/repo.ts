@@ -56,11 +56,20 @@ export interface ValidateContext {
 const isWorkflow = (path: string) => /^\.github\/workflows\/[^/]+\.ya?ml$/.test(path);
 
 /** Every file `validate` looks at in a repository: workflows (those `keep` says), ignore files, updater configs, our state. */
-function repoFiles(dir: string, keep: (workflow: string) => boolean): { texts: Map<string, string>; left: string[] } {
+/**
+ * The scanner's own files beside the workflows: the ignore files and the config it loads by itself.
+ * Only the gate's scanner's: a Trivy gate never reads .grype.yaml, a Grype gate never reads trivy.yaml
+ * (ory/kratos keeps a .grype.yaml for a Grype job of its own), so they are neither read nor judged.
+ */
+function scannerFiles(ctx: ValidateContext): string[] {
+  return [".trivyignore", ".trivyignore.yaml", ...(ctx.answers?.scanner === "grype" ? [".grype.yaml"] : ["trivy.yaml"]), GOVULNCHECK_IGNORE];
+}
+
+function repoFiles(dir: string, keep: (workflow: string) => boolean, ctx: ValidateContext): { texts: Map<string, string>; left: string[] } {
   const texts = new Map<string, string>();
   const all = listRepoDir(dir, ".github/workflows").filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => `.github/workflows/${f}`);
   const left = all.filter((p) => !keep(p));
-  for (const rel of [...all.filter(keep), ".trivyignore", ".trivyignore.yaml", ".grype.yaml", GOVULNCHECK_IGNORE, "trivy.yaml", "renovate.json", ".github/dependabot.yml", ".github/dependabot.yaml", ".github/relay-security.json", "docs/security-scanning.md", PATHS.dbAction, ...ALL_SCAN_SCRIPTS]) {
+  for (const rel of [...all.filter(keep), ...scannerFiles(ctx), "renovate.json", ".github/dependabot.yml", ".github/dependabot.yaml", ".github/relay-security.json", "docs/security-scanning.md", PATHS.dbAction, ...ALL_SCAN_SCRIPTS]) {
     const text = readRepoText(dir, rel);
     if (text !== undefined) texts.set(rel, text);
   }
@@ -83,7 +92,7 @@ function planFiles(dir: string, ctx: ValidateContext): Map<string, string> {
     const text = ctx.written.includes(c.path) || c.after === undefined ? readRepoText(dir, c.path) : c.after;
     if (text !== undefined) texts.set(c.path, text);
   }
-  for (const ignore of [".trivyignore", ".trivyignore.yaml", ".grype.yaml", GOVULNCHECK_IGNORE, "trivy.yaml"]) {
+  for (const ignore of scannerFiles(ctx)) {
     const text = texts.has(ignore) ? undefined : readRepoText(dir, ignore);
     if (text !== undefined) texts.set(ignore, text);
   }
@@ -97,7 +106,7 @@ function planFiles(dir: string, ctx: ValidateContext): Map<string, string> {
 export async function validateRepo(dir: string, ctx: ValidateContext): Promise<Finding[]> {
   const own = ctx.allWorkflows ? undefined : ownership(ctx);
   const ours = (p: string) => !own || own.owned.has(p) || own.gate?.file === p;
-  const repo = ctx.scope === "repo" ? repoFiles(dir, ours) : undefined;
+  const repo = ctx.scope === "repo" ? repoFiles(dir, ours, ctx) : undefined;
   const texts = repo?.texts ?? planFiles(dir, ctx);
   const now = ctx.deps.now();
   const findings: Finding[] = [];
@@ -118,7 +127,7 @@ export async function validateRepo(dir: string, ctx: ValidateContext): Promise<F
     if (path === GOVULNCHECK_IGNORE) findings.push(...lintGovulncheckIgnore(path, text, now));
     if (path === "docs/security-scanning.md") findings.push(...lintScanningPage(path, text, (rel) => texts.has(rel) || existsSync(join(dir, rel))));
     // Config the scanners load by themselves (issue 13, item 3); trivy.yaml matters only to a Trivy gate.
-    if (path === "trivy.yaml" && ctx.answers?.scanner !== "grype") findings.push(...lintTrivyConfig(path, text));
+    if (path === "trivy.yaml") findings.push(...lintTrivyConfig(path, text, ctx.answers ? { severity: ctx.answers.severity } : {}));
   }
   const workflows = [...texts].filter(([p]) => isWorkflow(p)).map(([path, text]) => ({ path, text }));
   // Our composite action: its pins are checked like a workflow's; actionlint reads it for the inputs

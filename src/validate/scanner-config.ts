@@ -14,8 +14,20 @@ import type { Finding } from "../types.js";
  *   `only-fixed`, `fail-on-severity` and the rest change what the gate decides. Ours holds `ignore:` only.
  */
 
-/** trivy.yaml keys that change nothing the gate decides: how long it may take and how much it logs. */
-const TRIVY_HARMLESS = new Set(["timeout", "debug", "quiet", "no-progress"]);
+/** trivy.yaml keys that change nothing the gate decides: how long it may take, how much it logs, how it prints. */
+const TRIVY_HARMLESS = new Set(["timeout", "debug", "quiet", "no-progress", "format", "template", "output", "list-all-pkgs"]);
+
+/**
+ * Keys the gate step sets itself, so a trivy.yaml cannot move them: trivy-action exports these inputs
+ * (they differ from its defaults: exit-code has none, ours is 1; scanners is empty, ours vuln; ignore-
+ * unfixed is false, ours true; trivyignores becomes TRIVY_IGNOREFILE), Trivy takes the environment over
+ * its config file, and the rescan passes the same as flags. Severity joins them unless the policy is
+ * trivy-action's default list, which it does not export.
+ */
+const TRIVY_SET_BY_GATE = new Set(["exit-code", "scan.scanners", "vulnerability.ignore-unfixed", "ignorefile"]);
+const TRIVY_ACTION_SEVERITY = "UNKNOWN,LOW,MEDIUM,HIGH,CRITICAL";
+/** The package types the gate scans; trivy-action does not export its default, so an equal list is harmless. */
+const OUR_PKG_TYPES = ["library", "os"];
 
 /** Why a few well-known keys matter, for the message; any other key is refused as well. */
 const TRIVY_WHY: Record<string, string> = {
@@ -70,12 +82,24 @@ function load(path: string, text: string, tool: string, rule: string): { root?: 
   return { root, lc, findings: [] };
 }
 
-/** `trivy.yaml` at the repository root: every key that can change what the gate decides is an error. */
-export function lintTrivyConfig(path: string, text: string): Finding[] {
+const listOf = (v: unknown): string[] | undefined =>
+  typeof v === "string" ? v.split(",").map((x) => x.trim().toLowerCase()).filter(Boolean).sort() : Array.isArray(v) && v.every((x) => typeof x === "string") ? v.map((x: string) => x.trim().toLowerCase()).sort() : undefined;
+
+/**
+ * `trivy.yaml` at the repository root: every key that can change what the gate decides is an error;
+ * one the gate sets itself, or whose value is the gate's own (gogs/gogs': `vulnerability.type: [os,
+ * library]`), is not. `severity`: the gate's policy (the answers'), when known.
+ */
+export function lintTrivyConfig(path: string, text: string, gate: { severity?: string } = {}): Finding[] {
   const { root, lc, findings } = load(path, text, "Trivy", "scanner-config/trivy");
   if (!root) return findings;
+  const data = root.toJSON() as Record<string, unknown>;
+  const valueAt = (dotted: string) => dotted.split(".").reduce<unknown>((v, k) => (typeof v === "object" && v !== null ? (v as Record<string, unknown>)[k] : undefined), data);
+  const severitySet = listOf(gate.severity ?? "CRITICAL,HIGH")?.join(",") !== listOf(TRIVY_ACTION_SEVERITY)?.join(",");
   for (const key of leafKeys(root, lc)) {
-    if (TRIVY_HARMLESS.has(key.path)) continue;
+    if (TRIVY_HARMLESS.has(key.path) || TRIVY_SET_BY_GATE.has(key.path)) continue;
+    if (key.path === "severity" && severitySet) continue;
+    if ((key.path === "pkg.types" || key.path === "vulnerability.type") && listOf(valueAt(key.path))?.join(",") === OUR_PKG_TYPES.join(",")) continue;
     const why = TRIVY_WHY[key.path];
     findings.push({
       file: path,
@@ -83,7 +107,7 @@ export function lintTrivyConfig(path: string, text: string): Finding[] {
       rule: "scanner-config/trivy",
       severity: "error",
       message: `\`${shown(key.path)}\`: Trivy reads ./${path} by itself, in the PR gate and in the rescan (trivy-action runs it in the workspace), so this setting changes what they decide${why ? ` (${why})` : ""}, and the gate step does not show it`,
-      hint: `remove it, or move the file out of the repository root (e.g. .trivy/config.yaml) and pass --config to the jobs that want it; only ${[...TRIVY_HARMLESS].join(", ")} may stay`,
+      hint: `remove it, or move the file out of the repository root (e.g. .trivy/config.yaml) and pass --config to the jobs that want it; ${[...TRIVY_HARMLESS].join(", ")} may stay, and so may what the gate sets itself (${["severity", ...TRIVY_SET_BY_GATE].join(", ")})`,
     });
   }
   return findings;

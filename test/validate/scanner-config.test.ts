@@ -23,16 +23,29 @@ describe("lintTrivyConfig", () => {
   it.each([
     ["db.skip-update", "db:\n  skip-update: true\n", [["scanner-config/trivy", 2, "db.skip-update"]]],
     ["pkg.types without library", "pkg:\n  types: [os]\n", [["scanner-config/trivy", 2, "pkg.types"]]],
-    ["skip-dirs and severity", "timeout: 10m\nscan:\n  skip-dirs:\n    - /app\nseverity: [CRITICAL]\n", [["scanner-config/trivy", 3, "scan.skip-dirs"], ["scanner-config/trivy", 5, "severity"]]],
+    ["skip-dirs (severity is the gate's own input)", "timeout: 10m\nscan:\n  skip-dirs:\n    - /app\nseverity: [CRITICAL]\n", [["scanner-config/trivy", 3, "scan.skip-dirs"]]],
     ["an unknown key is refused too", "future-option: 1\n", [["scanner-config/trivy", 1, "future-option"]]],
     ["only harmless keys", "timeout: 10m\ndebug: true\n", []],
     ["empty", "", []],
     ["CRLF", "timeout: 10m\r\ndb:\r\n  skip-update: true\r\n", [["scanner-config/trivy", 3, "db.skip-update"]]],
     ["BOM", "\uFEFFdb:\n  skip-update: true\n", [["scanner-config/trivy", 2, "db.skip-update"]]],
-    ["non-UTF-8 bytes in a comment", Buffer.from([0x23, 0x20, 0xe9, 0x0a, ...Buffer.from("exit-code: 0\n")]).toString("utf8"), [["scanner-config/trivy", 2, "exit-code"]]],
+    ["non-UTF-8 bytes in a comment", Buffer.from([0x23, 0x20, 0xe9, 0x0a, ...Buffer.from("db:\n  skip-update: true\n")]).toString("utf8"), [["scanner-config/trivy", 3, "db.skip-update"]]],
+    // gogs/gogs' trivy.yaml: what the gate sets itself, or sets to the same value, moves nothing; skip-files does.
+    [
+      "gogs' shape: only skip-files counts",
+      'scan:\n  skip-files:\n    - "app/gogs/gogs"\nseverity:\n  - CRITICAL\n  - HIGH\nvulnerability:\n  ignore-unfixed: true\n  type:\n    - os\n    - library\nformat: "table"\n',
+      [["scanner-config/trivy", 2, "scan.skip-files"]],
+    ],
+    ["what the gate sets itself", "exit-code: 0\nseverity: [LOW]\nscan:\n  scanners: [secret]\nvulnerability:\n  ignore-unfixed: false\nignorefile: other\n", []],
+    ["a package-type list other than ours", "pkg:\n  types: os\nvulnerability:\n  type: [library, os]\n", [["scanner-config/trivy", 2, "pkg.types"]]],
   ])("%s", (_name, text, expected) => {
     expect(brief(lintTrivyConfig("trivy.yaml", text))).toEqual(expected);
     for (const f of lintTrivyConfig("trivy.yaml", text)) expect(f.severity).toBe("error");
+  });
+
+  it("severity counts when the policy is trivy-action's default list (the action then exports none)", () => {
+    expect(brief(lintTrivyConfig("trivy.yaml", "severity: [CRITICAL]\n", { severity: "CRITICAL,HIGH" }))).toEqual([]);
+    expect(brief(lintTrivyConfig("trivy.yaml", "severity: [CRITICAL]\n", { severity: "UNKNOWN,LOW,MEDIUM,HIGH,CRITICAL" }))).toEqual([["scanner-config/trivy", 1, "severity"]]);
   });
 
   it("invalid YAML is an error (Trivy stops on it)", () => {
@@ -82,6 +95,33 @@ describe("check and validate on a set-up repository", () => {
     expect(runCli(["validate", "--offline", dir]).code).toBe(1);
   });
 
+  // ory/kratos' shape: a .grype.yaml of its own Grype job, entries without WHY or TODO, next to a Trivy gate.
+  it.each([
+    ["LF", (t: string) => Buffer.from(t)],
+    ["CRLF", (t: string) => Buffer.from(t.replace(/\n/g, "\r\n"))],
+    ["a BOM", (t: string) => Buffer.from(`\uFEFF${t}`)],
+    ["non-UTF-8 bytes", (t: string) => Buffer.from(`# Ren\xe9\n${t}`, "latin1")],
+  ])("a Trivy gate never reads .grype.yaml, so a set-up is not held to its rules (%s)", (_name, enc) => {
+    const dir = makeRepo("example");
+    writeFileSync(join(dir, ".grype.yaml"), enc("ignore:\n  - vulnerability: CVE-2023-2650\nexclude:\n  - /app\n"));
+    git(dir, "add", "-A");
+    git(dir, "commit", "-qm", "grype config");
+    const r = runCli(["--yes", "--json", dir]);
+    expect(r.code, r.stdout).toBe(0);
+    expect(r.stdout).not.toMatch(/grype-ignore|scanner-config\/grype/);
+  });
+
+  it("a set-up next to gogs' trivy.yaml: only skip-files counts, and the last line says the file is one its scans read", () => {
+    const dir = makeRepo("example");
+    writeFileSync(join(dir, "trivy.yaml"), 'scan:\n  skip-files:\n    - "app/svc"\nseverity:\n  - CRITICAL\n  - HIGH\nvulnerability:\n  ignore-unfixed: true\n  type: [os, library]\nformat: "table"\n');
+    git(dir, "add", "-A");
+    git(dir, "commit", "-qm", "trivy config");
+    const r = runCli(["--yes", dir]);
+    expect(r.code).toBe(1);
+    expect(r.stdout.match(/scanner-config\/trivy/g)).toHaveLength(1);
+    expect(r.stdout).toContain("Exit 1: 1 validation error(s) in what relay-security wrote or changed, or in a file its scans read (trivy.yaml:2).");
+  });
+
   it("--scanner grype: .grype.yaml with exclude fails validate", async () => {
     const dir = await setUp({ scanner: "grype" });
     commit(dir, ".grype.yaml", "exclude:\n  - /app\nignore: []\n");
@@ -107,5 +147,14 @@ describe.skipIf(!trivy || !go)("the real Trivy reads ./trivy.yaml behind the gat
     const weakened = await runTrivyStep(trivy ?? "", renderedGateWith(), { archive: fx.images.gobin, cacheDir: fx.cacheDir, cwd });
     expect([weakened.exitCode, weakened.vulns]).toEqual([0, []]);
     expect(lintTrivyConfig("trivy.yaml", "pkg:\n  types: [os]\n")).toHaveLength(1);
+  });
+  it("what the gate sets itself stays the gate's: severity, exit-code, scanners, ignore-unfixed in ./trivy.yaml change nothing (so they are no finding)", async () => {
+    const control = await runTrivyStep(trivy ?? "", renderedGateWith(), { archive: fx.images.gobin, cacheDir: fx.cacheDir });
+    const cwd = workspace();
+    const config = "severity: [LOW]\nexit-code: 0\nscan:\n  scanners: [secret]\nvulnerability:\n  ignore-unfixed: false\n  type: [os, library]\n";
+    writeFileSync(join(cwd, "trivy.yaml"), config);
+    const same = await runTrivyStep(trivy ?? "", renderedGateWith(), { archive: fx.images.gobin, cacheDir: fx.cacheDir, cwd });
+    expect([same.exitCode, same.vulns]).toEqual([control.exitCode, control.vulns]);
+    expect(lintTrivyConfig("trivy.yaml", config)).toEqual([]);
   });
 });
