@@ -53,7 +53,21 @@ const action = (uses: unknown) => (typeof uses === "string" ? (uses.split("@")[0
 const DOCKER_PUSH = /(?:^|[\s;&|])docker\s+(?:image\s+)?push\s+(?:--\S+\s+)*([^\s;&|]+)/g;
 const DOCKER_BUILD_TAG = /(?:^|[\s;&|])docker\s+(?:buildx\s+)?build\b[^\n;&|]*?\s(?:-t|--tag)[=\s]+([^\s;&|]+)/g;
 
-export function publishedImage(workflows: readonly WorkflowFile[]): PublishedImage | undefined {
+/**
+ * The expressions an image name is commonly built from, resolved from the origin remote: `${{
+ * github.repository_owner }}/miniflux` (miniflux/v2), `ghcr.io/${{ github.repository }}`, and `${{
+ * env.IMAGE_NAME }}` set to a literal (or one of those) in the workflow's or the job's `env:`. Lower case,
+ * as Docker names must be. Anything else stays an expression, which no name matches.
+ */
+function resolver(remote: { owner: string; repo: string } | undefined, envs: Record<string, unknown>[]): (ref: string) => string {
+  const github: Record<string, string> = remote ? { repository_owner: remote.owner, repository: `${remote.owner}/${remote.repo}`, "event.repository.name": remote.repo } : {};
+  const ctx = (text: string) => text.replace(/\$\{\{\s*github\.(repository_owner|repository|event\.repository\.name)\s*\}\}/g, (all, key: string) => github[key]?.toLowerCase() ?? all);
+  const env: Record<string, string> = {};
+  for (const scope of envs) for (const [k, v] of Object.entries(scope)) if (typeof v === "string") env[k] = ctx(v);
+  return (ref) => ctx(ref).replace(/\$\{\{\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g, (all, key: string) => (env[key] !== undefined && !env[key].includes("${{") ? env[key].toLowerCase() : all));
+}
+
+export function publishedImage(workflows: readonly WorkflowFile[], remote?: { owner: string; repo: string }): PublishedImage | undefined {
   const found: (PublishedImage & { rank: number })[] = [];
   for (const wf of [...workflows].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
     // Most workflows never publish an image: no parse for them.
@@ -65,13 +79,15 @@ export function publishedImage(workflows: readonly WorkflowFile[]): PublishedIma
       continue;
     }
     const jobs = isRecord(data) && isRecord(data["jobs"]) ? Object.values(data["jobs"]) : [];
+    const envOf = (o: unknown) => (isRecord(o) && isRecord(o["env"]) ? [o["env"]] : []);
     for (const job of jobs) {
       const steps = isRecord(job) && Array.isArray(job["steps"]) ? job["steps"].filter(isRecord) : [];
       for (const step of steps) {
         const w = isRecord(step["with"]) ? step["with"] : {};
+        const resolve = resolver(remote, [...envOf(data), ...envOf(job), ...envOf(step)]);
         const take = (refs: string[], rank: number, what: string, namespaced: boolean) => {
           for (const ref of refs) {
-            const name = nameOf(ref);
+            const name = nameOf(resolve(ref));
             if (name && (!namespaced || WITH_NAMESPACE.test(name))) found.push({ name, from: `${wf.path} (${what})`, rank });
           }
         };
@@ -79,8 +95,10 @@ export function publishedImage(workflows: readonly WorkflowFile[]): PublishedIma
         if (uses === "docker/metadata-action") take(items(w["images"]), 0, "docker/metadata-action images", false);
         if (uses === "docker/build-push-action" && (w["push"] === true || w["push"] === "true")) take(items(w["tags"]), 1, "docker/build-push-action tags", true);
         if (typeof step["run"] === "string") {
-          take([...step["run"].matchAll(DOCKER_PUSH)].map((m) => m[1] as string), 2, "docker push", true);
-          take([...step["run"].matchAll(DOCKER_BUILD_TAG)].map((m) => m[1] as string), 3, "docker build -t", true);
+          // Resolved first: `${{ github.repository }}` has spaces the word patterns stop at.
+          const run = resolve(step["run"]);
+          take([...run.matchAll(DOCKER_PUSH)].map((m) => m[1] as string), 2, "docker push", true);
+          take([...run.matchAll(DOCKER_BUILD_TAG)].map((m) => m[1] as string), 3, "docker build -t", true);
         }
       }
     }

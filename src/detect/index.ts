@@ -69,7 +69,7 @@ export async function detect(dir: string, deps: Deps): Promise<Detected> {
     (f) => read(dir, f),
   );
 
-  const published = publishedImage(workflows);
+  const published = publishedImage(workflows, remote);
   return {
     dir,
     ...(published ? { publishedImage: published } : {}),

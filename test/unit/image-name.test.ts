@@ -36,6 +36,26 @@ describe("the image name CI publishes", () => {
     expect(publishedImage([wf("release.yml", steps)])?.name).toBe(name);
   });
 
+  // The shape of miniflux/v2: metadata-action images built from github.repository_owner; and the common
+  // `env: IMAGE_NAME: ${{ github.repository }}` at the workflow's top.
+  const remote = { owner: "Acme", repo: "svc" };
+  it.each([
+    ["github.repository_owner", "      - uses: docker/metadata-action@v5\n        with:\n          images: |\n            docker.io/${{ github.repository_owner }}/miniflux\n            ghcr.io/${{ github.repository_owner }}/miniflux\n", "acme/miniflux"],
+    ["github.repository", "      - run: docker push ghcr.io/${{ github.repository }}:1\n", "ghcr.io/acme/svc"],
+    ["github.event.repository.name", "      - run: docker push acme/${{ github.event.repository.name }}:1\n", "acme/svc"],
+    ["a step env the name reads", "      - env:\n          NAME: quay.io/${{ github.repository }}\n        uses: docker/metadata-action@v5\n        with:\n          images: ${{ env.NAME }}\n", "quay.io/acme/svc"],
+    ["an env that is itself another expression stays one", "      - env:\n          NAME: ${{ vars.IMAGE }}\n        uses: docker/metadata-action@v5\n        with:\n          images: ${{ env.NAME }}\n", undefined],
+    ["another context stays an expression", "      - run: docker push ghcr.io/${{ github.actor }}/svc:1\n", undefined],
+  ])("resolved from the origin: %s", (_name, steps, name) => {
+    expect(publishedImage([wf("release.yml", steps)], remote)?.name).toBe(name);
+    // Without an origin nothing resolves.
+    if (!steps.includes("vars.") && !steps.includes("actor")) expect(publishedImage([wf("release.yml", steps)])?.name).toBeUndefined();
+  });
+  it("the workflow's and the job's env", () => {
+    const text = "env:\n  REGISTRY: ghcr.io\n  IMAGE_NAME: ${{ github.repository }}\non: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    env:\n      TAG: x\n    steps:\n      - uses: docker/metadata-action@v5\n        with:\n          images: ${{ env.REGISTRY }}/${{ env.IMAGE_NAME }}\n";
+    for (const t of [text, text.replace(/\n/g, "\r\n"), `\uFEFF${text}`]) expect(publishedImage([{ path: ".github/workflows/docker.yml", text: t }], remote)?.name).toBe("ghcr.io/acme/svc");
+  });
+
   it("the strongest evidence wins, whatever the order of the files", () => {
     const push = wf("a.yml", "      - run: docker push acme/other:1\n");
     expect(publishedImage([push, release])?.name).toBe("litestream/litestream");
