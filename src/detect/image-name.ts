@@ -9,7 +9,7 @@ import type { WorkflowFile } from "../types.js";
  * nothing, but it is what the maintainer reads in the issues.
  *
  * Evidence, strongest first: docker/metadata-action's `images:`; a pushing docker/build-push-action's
- * literal `tags:`; a `docker push NAME:TAG` in a run step; a `docker build -t NAME:TAG`. Only literal names count (no `${{ }}`, no
+ * literal `tags:` or the `name=` of an image output it pushes; a `docker push NAME:TAG` in a run step; a `docker build -t NAME:TAG`. Only literal names count (no `${{ }}`, no
  * shell variable), and for the last two only names with a namespace (`litestream:default` is a local
  * tag). Workflows are read in path order; the first name of the strongest kind wins.
  */
@@ -94,6 +94,11 @@ export function publishedImage(workflows: readonly WorkflowFile[], remote?: { ow
         const uses = action(step["uses"]);
         if (uses === "docker/metadata-action") take(items(w["images"]), 0, "docker/metadata-action images", false);
         if (uses === "docker/build-push-action" && (w["push"] === true || w["push"] === "true")) take(items(w["tags"]), 1, "docker/build-push-action tags", true);
+        // navidrome pushes by digest: `outputs: type=image,name=ghcr.io/${{ github.repository }},push=true`.
+        if (uses === "docker/build-push-action" && typeof w["outputs"] === "string") {
+          const pushed = resolve(w["outputs"]).split(/\r?\n/).filter((o) => /(?:^|,)\s*type=(?:image|registry)\b/.test(o) && (/(?:^|,)\s*type=registry\b/.test(o) || /(?:^|,)\s*push=true\b/.test(o)));
+          take(pushed.flatMap((o) => (/(?:^|,)\s*name=([^,]+)/.exec(o)?.[1] ?? "").split(/\s+/).filter(Boolean)), 1, "docker/build-push-action outputs", true);
+        }
         if (typeof step["run"] === "string") {
           // Resolved first: `${{ github.repository }}` has spaces the word patterns stop at.
           const run = resolve(step["run"]);

@@ -21,6 +21,16 @@ const literal = (v: string, k: Known): string | undefined => {
 };
 const repoRel = (cwd: string, p: string) => posix.normalize(posix.join(cwd, p.replace(/^\.\/(?=.)/, ""))).replace(/\/$/, "") || ".";
 
+/**
+ * Whether every output of a build exports files rather than an image (`type=local,dest=./out`,
+ * `type=tar`, buildx's bare `-o ./dir`): navidrome's "Build Binaries" step builds its `binary` stage
+ * that way. Such a build's target is not the image, so it is the last build to copy.
+ */
+export function exportsFiles(outputs: string[]): boolean {
+  const kinds = outputs.map((o) => o.trim()).filter(Boolean).map((o) => /(?:^|,)type=([a-z]+)/.exec(o)?.[1] ?? (/(?:^|,)dest=/.test(o) || !o.includes("=") ? (o === "-" ? "tar" : "local") : "other"));
+  return kinds.length > 0 && kinds.every((k) => k === "local" || k === "tar");
+}
+
 /** One platform of a list: the runner's own (linux/amd64) when listed, else the first. */
 export function onePlatform(list: string[]): string | undefined {
   return list.find((p) => p === "linux/amd64") ?? list[0];
@@ -50,6 +60,7 @@ export function specFromBuildPush(w: Record<string, unknown>, k: Known, where: s
   const platform = onePlatform(list(String(w["platforms"] ?? "")).filter((p) => !p.includes("$")));
   if (platform) spec.platform = platform;
   addArgs(spec, list(String(w["build-args"] ?? "")), k);
+  if (exportsFiles(list(String(w["outputs"] ?? "")))) spec.exportsFiles = true;
   return spec;
 }
 
@@ -64,6 +75,7 @@ export function specFromDocker(b: DockerBuild, cwd: string, k: Known, where: str
   const platform = onePlatform(b.platforms.filter((p) => !p.includes("$")));
   if (platform) spec.platform = platform;
   addArgs(spec, b.buildArgs, k);
+  if (exportsFiles(b.outputs)) spec.exportsFiles = true;
   return spec;
 }
 

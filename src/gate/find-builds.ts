@@ -98,27 +98,35 @@ function stepBuilds(ctx: JobContext, index: number, step: Record<string, unknown
     if (found === "no") return;
     const match = typeof found === "object" ? "exact" : found;
     const flavours = typeof found === "object" ? [] : [...new Set([...JSON.stringify(step).matchAll(/matrix\.([A-Za-z0-9_-]+)/g)].map((m) => m[1] as string))];
+    // A matrix build: a gate step in its job runs in every leg; our own job and the rescan build one
+    // image. Which the plan says depends on where the gate goes, so the build carries both.
+    let matrixNote: Build["matrix"];
     if (flavours.length > 0) {
-      // A matrix of flavours (build args, targets, tags from matrix values): our step runs in every
-      // leg; the rescan builds one image, without the matrix values, so name what it leaves out.
+      // A matrix of flavours (build args, targets, tags from matrix values): name what one image leaves out.
       const legs = flavours.map((k) => `${k}: ${valuesOf(matrix, k).join(", ") || "?"}`).join("; ");
-      out.notes.push(`${wf.path}: job ${jobKey} builds a matrix (${legs}); the gate step runs in every leg and scans each leg's image; the scheduled rescan builds one image without the matrix values, so those flavours are left out of it`);
+      const head = `${wf.path}: job ${jobKey} builds a matrix (${legs})`;
+      matrixNote = {
+        step: `${head}; the gate step runs in every leg and scans each leg's image; the scheduled rescan builds one image without the matrix values, so those flavours are left out of it`,
+        job: `${head}; relay-security's image-scan job and the scheduled rescan build one image without the matrix values, so those flavours are left out of them`,
+      };
     }
-    if (typeof found === "object" && gate.ok) {
+    if (typeof found === "object") {
       // A matrix over Dockerfiles: our step runs in every leg, after that leg's build, so it mirrors
-      // the matrix and scans each image; the scheduled rescan builds only the chosen one.
+      // the matrix and scans each image; our job and the scheduled rescan build only the chosen one.
       const others = found.legs.filter((l) => l !== search.dockerfile);
-      out.notes.push(
-        `${wf.path}: job ${jobKey} builds a matrix of Dockerfiles (${found.legs.join(", ")}); the gate step runs in every leg and scans each leg's image` +
-          (others.length > 0 ? `; the scheduled rescan builds only ${search.dockerfile}, not ${others.join(", ")}` : ""),
-      );
+      const head = `${wf.path}: job ${jobKey} builds a matrix of Dockerfiles (${found.legs.join(", ")})`;
+      const only = others.length > 0 ? ` only ${search.dockerfile}, not ${others.join(", ")}` : ` ${search.dockerfile}`;
+      matrixNote = {
+        step: `${head}; the gate step runs in every leg and scans each leg's image${others.length > 0 ? `; the scheduled rescan builds only ${search.dockerfile}, not ${others.join(", ")}` : ""}`,
+        job: `${head}; relay-security's image-scan job and the scheduled rescan build${only}`,
+      };
     }
     const stepIf = typeof step["if"] === "string" ? step["if"] : undefined;
     if (ctx.jobIf && skipsPullRequests(ctx.jobIf)) gate = { ok: false, why: `job ${jobKey} runs only when ${ctx.jobIf.trim()}, not on pull requests` };
     else if (stepIf && skipsPullRequests(stepIf)) gate = { ok: false, why: `the build step runs only when ${stepIf.trim()}, not on pull requests` };
     // A conditional build: our step carries the same condition, so it runs exactly when the build did.
     else if (stepIf && !TRIVIAL_IF.test(stepIf) && gate.ok) gate = { ...gate, condition: stepIf.trim() };
-    out.builds.push({ jobKey, index, where: where(), match, gate, spec });
+    out.builds.push({ jobKey, index, where: where(), match, gate, spec, ...(matrixNote ? { matrix: matrixNote } : {}) });
   };
   for (const shape of REPORTED_SHAPES) {
     const byUses = shape.uses?.some((u) => usesAction(step["uses"], u)) ?? false;

@@ -53,7 +53,9 @@ function stepAfterBuild(p: Extract<Placement, { kind: "step" }>, req: GateReques
   } catch (e) {
     if (!(e instanceof UnsafeShape)) throw e;
     const why = `${wf.path}: ${build.where}: ${e.message}; the gate builds the image in its own job instead`;
-    const fallback = placeJob(wf, `no step in ${wf.path} leaves ${req.dockerfile}'s image, tagged, in the Docker daemon`, [...notes, why], req);
+    // Our own job builds one image: the matrix note says so, not that a step runs in every leg.
+    const jobNotes = notes.map((n) => (build.matrix && n === build.matrix.step ? build.matrix.job : n));
+    const fallback = placeJob(wf, `no step in ${wf.path} leaves ${req.dockerfile}'s image, tagged, in the Docker daemon`, [...jobNotes, why], req);
     return fallback.kind === "job" ? ourJob(fallback, req) : fallback.kind === "result" ? fallback.result : refuseJob(wf.path, e.message, req);
   }
 }

@@ -95,7 +95,8 @@ function placeInWorkflow(wf: Workflow, builds: Build[], notes: string[], req: Ga
   for (const b of pool) if (b !== use && !b.gate.ok) notes.push(`${wf.path}: ${b.where}: ${b.gate.why}`);
   const noCheckout = pool.filter((b) => b.gate.ok && unchecked(b));
   for (const b of noCheckout) notes.push(`${wf.path}: ${b.where}: job ${b.jobKey} has no actions/checkout of this repository before it, which our steps need (they run ${LOCAL_ACTION} and read the ignore file); our image-scan job, which checks out, scans instead`);
-  if (use) return { kind: "step", wf, build: use, notes };
+  if (use) return { kind: "step", wf, build: use, notes: use.matrix ? [...notes, use.matrix.step] : notes };
+  for (const note of new Set(pool.flatMap((b) => (b.matrix ? [b.matrix.job] : [])))) notes.push(note);
   const why =
     builds.length === 0
       ? `no step in ${wf.path} builds ${req.dockerfile}`

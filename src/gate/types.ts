@@ -48,6 +48,8 @@ export interface BuildSpec {
   platform?: string;
   args: Record<string, string>;
   unresolved: string[];
+  /** Its outputs are files (`type=local`/`tar`), not an image: its target is no image to scan. */
+  exportsFiles?: boolean;
 }
 
 /** A step that builds the chosen Dockerfile, and whether the gate can scan what it leaves behind. */
@@ -61,6 +63,8 @@ export interface Build {
   gate:
     | { ok: true; imageRef: string; addLoad: boolean; addId?: string; how: string; condition?: string }
     | { ok: false; why: string };
+  /** A matrix build: what the plan says of it, for a gate step in its job, or for our own job. */
+  matrix?: { step: string; job: string };
 }
 
 /** Which scanner our rendered step runs, for messages (`--scanner grype` renders anchore/scan-action). */

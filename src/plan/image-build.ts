@@ -52,7 +52,9 @@ export function imageBuildFor(answers: Answers, ci: BuildSpec | undefined, info:
     context: answers.context !== "." ? answers.context : (ciContext ?? "."),
     args: Object.entries(args).map(([k, v]) => `${k}=${v}`),
   };
-  if (ci?.target) build.target = ci.target;
+  // A target whose outputs are files is a stage of binaries, not the image: the last stage is.
+  if (ci?.target && !ci.exportsFiles) build.target = ci.target;
+  if (ci?.target && ci.exportsFiles) notes.push(`${ci.where} builds target ${ci.target} into files (its outputs are type=local or tar), not an image: the rescan (and an image-scan job of ours) builds the Dockerfile's last stage instead`);
   if (ci?.platform) build.platform = ci.platform;
   if (ci) {
     const carried = [

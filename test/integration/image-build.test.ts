@@ -101,6 +101,66 @@ describe("the image is built as CI builds it", () => {
     expect(buildStep(dir, ".github/workflows/security-scan.yml", "image")?.env).toMatchObject({ DOCKERFILE: "Dockerfile", BUILD_ARG_0: "RUN_TESTS=0", BUILD_ARG_1: "BUILD_IMAGE=golang:1.26" });
   });
 
+  // The shape of navidrome/navidrome: a matrix job builds `target: binary` into files (outputs
+  // type=local), then pushes the image by digest; neither leaves an image in the daemon, so our job
+  // builds it, and it must build the image, not the binaries stage.
+  it.each([
+    ["LF", (t: string) => t],
+    ["CRLF", (t: string) => t.replace(/\n/g, "\r\n")],
+    ["a BOM", (t: string) => `\uFEFF${t}`],
+  ])("a build that exports files is not the one copied; our job's matrix note is about our job (%s)", async (_name, enc) => {
+    const staged = "FROM golang:1.26 AS build\nWORKDIR /src\nCOPY . .\nRUN go build -o /out/app .\nFROM scratch AS binary\nCOPY --from=build /out/app /app\nFROM alpine:3.22 AS final\nCOPY --from=build /out/app /app\n";
+    const pipeline = [
+      "on: [push, pull_request]",
+      "jobs:",
+      "  build:",
+      "    runs-on: ubuntu-latest",
+      "    strategy:",
+      "      matrix:",
+      "        platform: [linux/amd64, linux/arm64]",
+      "    steps:",
+      "      - uses: actions/checkout@v4",
+      "      - run: go test ./...",
+      "      - name: Build Binaries",
+      "        uses: docker/build-push-action@v6",
+      "        with:",
+      "          file: Dockerfile",
+      "          platforms: ${{ matrix.platform }}",
+      "          target: binary",
+      "          outputs: |",
+      "            type=local,dest=./output",
+      "          build-args: |",
+      "            GIT_TAG=v1",
+      "      - name: Build and push image by digest",
+      "        uses: docker/build-push-action@v6",
+      "        with:",
+      "          file: Dockerfile",
+      "          platforms: ${{ matrix.platform }}",
+      "          build-args: |",
+      "            GIT_TAG=v2",
+      "          outputs: type=image,name=ghcr.io/acme/hello-service,push-by-digest=true,push=true",
+      "",
+    ].join("\n");
+    const dir = repo({ Dockerfile: enc(staged), ".github/workflows/ci.yml": enc(pipeline) });
+    const { exitCode, report } = await run(dir);
+    expect(exitCode).toBe(0);
+    const step = buildStep(dir, ".github/workflows/ci.yml", "image-scan");
+    expect(step?.env).toEqual({ DOCKERFILE: "Dockerfile", CONTEXT: ".", BUILD_ARG_0: "GIT_TAG=v2" });
+    const notes = [...report.plan.notes, ...report.plan.changes.flatMap((c) => c.notes ?? [])].join("\n");
+    expect(notes).toContain("job build builds a matrix (platform: linux/amd64, linux/arm64); relay-security's image-scan job and the scheduled rescan build one image without the matrix values");
+    expect(notes).not.toContain("the gate step runs in every leg");
+  });
+
+  it("a files-only build, when it is the only one, lends its options but not its target", async () => {
+    const staged = "FROM golang:1.26 AS build\nCOPY . .\nRUN go build -o /out/app .\nFROM scratch AS binary\nCOPY --from=build /out/app /app\nFROM alpine:3.22\nCOPY --from=build /out/app /app\n";
+    const wfText = "on: [pull_request]\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: docker buildx build --target binary -o ./out --build-arg TAG=v1 .\n";
+    const dir = repo({ Dockerfile: staged, ".github/workflows/ci.yml": wfText });
+    const { exitCode, report } = await run(dir);
+    expect(exitCode).toBe(0);
+    expect(buildStep(dir, ".github/workflows/ci.yml", "image-scan")?.env).toEqual({ DOCKERFILE: "Dockerfile", CONTEXT: ".", BUILD_ARG_0: "TAG=v1" });
+    expect(report.plan.notes.join("\n")).toContain("builds target binary into files (its outputs are type=local or tar), not an image: the rescan (and an image-scan job of ours) builds the Dockerfile's last stage instead");
+  });
+
   it("--build-arg gives it, is recorded in the answers, and the next run needs no flag", async () => {
     const dir = repo({ Dockerfile: placeholderDockerfile }, { dropBuild: true });
     const value = "golang:1.25 # it's \"quoted\"";

@@ -51,6 +51,14 @@ describe("the image name CI publishes", () => {
     // Without an origin nothing resolves.
     if (!steps.includes("vars.") && !steps.includes("actor")) expect(publishedImage([wf("release.yml", steps)])?.name).toBeUndefined();
   });
+  it.each([
+    ["a pushed image output (navidrome's push by digest)", "      - uses: docker/build-push-action@v6\n        with:\n          outputs: |\n            type=image,name=${{ steps.docker.outputs.hub_repository }},push-by-digest=true,push=${{ steps.x.outputs.on }}\n            type=image,name=ghcr.io/${{ github.repository }},push-by-digest=true,name-canonical=true,push=true\n", "ghcr.io/acme/svc"],
+    ["a registry output", "      - uses: docker/build-push-action@v6\n        with:\n          outputs: type=registry,name=quay.io/acme/svc:1\n", "quay.io/acme/svc"],
+    ["an image output that is not pushed is no evidence", "      - uses: docker/build-push-action@v6\n        with:\n          outputs: type=image,name=acme/svc:ci\n", undefined],
+    ["a local output is no evidence", "      - uses: docker/build-push-action@v6\n        with:\n          outputs: type=local,dest=./out\n", undefined],
+  ])("%s", (_name, steps, name) => {
+    expect(publishedImage([wf("release.yml", steps)], remote)?.name).toBe(name);
+  });
   it("the workflow's and the job's env", () => {
     const text = "env:\n  REGISTRY: ghcr.io\n  IMAGE_NAME: ${{ github.repository }}\non: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    env:\n      TAG: x\n    steps:\n      - uses: docker/metadata-action@v5\n        with:\n          images: ${{ env.REGISTRY }}/${{ env.IMAGE_NAME }}\n";
     for (const t of [text, text.replace(/\n/g, "\r\n"), `\uFEFF${text}`]) expect(publishedImage([{ path: ".github/workflows/docker.yml", text: t }], remote)?.name).toBe("ghcr.io/acme/svc");
