@@ -13,6 +13,8 @@ import { planBaseImagePins } from "./digests/index.js";
 import { Cancelled, EXIT, UserError } from "./errors.js";
 import type { ConflictStrategy } from "./merge/threeway.js";
 import { buildPlan, ChooseWorkflow } from "./plan/index.js";
+import { defaultOfTie } from "./gate/index.js";
+import { answersSchema } from "./answers/schema.js";
 import { NeedBuildArgs } from "./plan/image-build.js";
 import { readRepoText, walkRepoFiles } from "./fsguard.js";
 import { PATHS } from "./render/index.js";
@@ -68,11 +70,21 @@ export async function runInit(opts: InitOptions, deps: Deps): Promise<{ exitCode
   const baseImages = answers.pinBaseImages && answers.imageScan && answers.dockerfile ? await planBaseImagePins(dir, answers.dockerfile, { fetch: deps.fetch }) : undefined;
   const planOpts = { restore: opts.restore, onConflict: opts.onConflict, adopt: opts.adopt, baseImages };
   let plan;
+  let tieNote: string | undefined;
   for (;;) {
     try {
       plan = buildPlan(detected, answers, state, planOpts);
       break;
     } catch (error) {
+      // Several workflows could carry the gate and no one is there to ask: the default of the tie, said
+      // in the plan (and recorded as the answer, so the next run keeps it).
+      if (opts.mode !== "interactive" && error instanceof ChooseWorkflow && answers.workflow === undefined) {
+        const { pick, why } = defaultOfTie(error.candidates);
+        const others = error.candidates.filter((c) => c !== pick);
+        tieNote = `several pull-request workflows could carry the gate (${error.candidates.map((c) => `${c.path}: ${c.evidence}`).join("; ")}): it goes into ${pick.path}, ${why}; it gates every pull request there as it would in ${others.map((c) => c.path).join(" or ")}; --workflow FILE for another`;
+        answers = answersSchema.parse({ ...answers, workflow: pick.path });
+        continue;
+      }
       // Questions the plan raises (which workflow; a build arg only CI knows): asked when someone can answer.
       if (opts.mode !== "interactive") throw error;
       if (error instanceof ChooseWorkflow) {
@@ -81,7 +93,8 @@ export async function runInit(opts: InitOptions, deps: Deps): Promise<{ exitCode
           options: error.candidates.map((c) => ({ value: c.path, hint: c.evidence })),
         });
         if (workflow === CANCEL) throw new Cancelled();
-        answers = { ...answers, workflow };
+        // Through the schema: the state file lists the answers in its order, as the next run reads them.
+        answers = answersSchema.parse({ ...answers, workflow });
       } else if (error instanceof NeedBuildArgs) {
         const given: string[] = [];
         for (const arg of error.missing) {
@@ -92,10 +105,11 @@ export async function runInit(opts: InitOptions, deps: Deps): Promise<{ exitCode
           if (value === CANCEL) throw new Cancelled();
           given.push(`${arg.name}=${value}`);
         }
-        answers = { ...answers, buildArgs: [...(answers.buildArgs ?? []), ...given] };
+        answers = answersSchema.parse({ ...answers, buildArgs: [...(answers.buildArgs ?? []), ...given] });
       } else throw error;
     }
   }
+  if (tieNote) plan.notes.unshift(tieNote);
   plan.notes.unshift(...recovered);
   // Where the image's name came from, on a first run that did not name it.
   const imageNote = !state && !opts.flags.image ? imageNameNote(detected, answers.image) : undefined;

@@ -1,3 +1,4 @@
+import { comparePaths } from "../fsguard.js";
 import { isRecord, jobsOf, onOf, stepsOf, type Workflow } from "./locate.js";
 import { skipsDependencyBumps } from "./path-filter.js";
 import { usesAction } from "./shapes.js";
@@ -89,6 +90,27 @@ function mainCi(list: Workflow[], notes: string[]): Workflow[] {
     pool = onPush;
   }
   return pool;
+}
+
+/** The order in which a workflow's file name makes it the default of a tie: ci, then build, then test. */
+const TIE_NAMES = ["ci", "build", "test", "tests", "check", "checks"];
+
+/**
+ * The candidate a run with no one to ask takes (`--yes`, CI): the first by its file name (ci, build,
+ * test, check, in that order; ntfy's build.yaml over test.yaml), then by path. Either carries the gate
+ * as well: our own job builds the image wherever it goes, so the choice is only where it lives, and
+ * the plan says it with the way to the other (`--workflow FILE`).
+ */
+export function defaultOfTie(candidates: Candidate[]): { pick: Candidate; why: string } {
+  const rank = (c: Candidate) => {
+    const words = (c.path.split("/").pop() ?? "").replace(/\.ya?ml$/, "").toLowerCase().split(/[^a-z]+/);
+    const at = TIE_NAMES.findIndex((n) => words.includes(n));
+    return at < 0 ? TIE_NAMES.length : at;
+  };
+  const sorted = [...candidates].sort((a, b) => rank(a) - rank(b) || comparePaths(a.path, b.path));
+  const pick = sorted[0] as Candidate;
+  const byName = sorted.length > 1 && rank(pick) < rank(sorted[1] as Candidate);
+  return { pick, why: byName ? "the first by its name (ci, build, test, check, in that order)" : "the first by path (no name among ci, build, test, check decides)" };
 }
 
 const isCi = (wf: Workflow) => /(^|\/)ci\.ya?ml$/.test(wf.path);

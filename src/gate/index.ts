@@ -9,6 +9,7 @@ import { scannerOf, type GateRequest, type GateResult } from "./types.js";
 import { verifyEdit } from "./verify.js";
 
 export type { BuildSpec, GateRequest, GateResult } from "./types.js";
+export { defaultOfTie } from "./choose-workflow.js";
 
 /**
  * The PR gate in the user's own workflow (PRODUCT.md "The PR gate", issue 3). Pure: text in, a result

@@ -290,19 +290,19 @@ describe("--yes stops only on a real tie", () => {
     expect(error.details.join("\n")).toContain("Dockerfile.worker");
   });
 
-  it("two workflows that both build the Dockerfile: exit 2 with the evidence, naming --workflow", async () => {
+  it("two workflows that both build the Dockerfile: --yes takes the first, and the plan gives the evidence and --workflow", async () => {
     const build = (tag: string) => `name: ${tag}\non: [pull_request]\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: docker build -t acme/svc:${tag} .\n`;
     const dir = makeRepo("example", { files: { ".github/workflows/docker.yml": build("docker"), ".github/workflows/images.yml": build("images") } });
     rmSync(join(dir, ".github/workflows/ci.yml"));
     git(dir, "add", "-A");
     git(dir, "commit", "-q", "-m", "two");
-    const error = (await run(dir).catch((e: unknown) => e)) as UserError;
-    expect(error.exitCode).toBe(2);
-    expect(error.message).toContain("--workflow");
-    expect(error.details).toEqual([
-      '  .github/workflows/docker.yml: builds the Dockerfile (job b, step 2 ("docker build -t acme/svc:docker ."))',
-      '  .github/workflows/images.yml: builds the Dockerfile (job b, step 2 ("docker build -t acme/svc:images ."))',
-    ]);
+    const { exitCode, report } = await run(dir);
+    expect(exitCode).toBe(0);
+    expect(report.plan.notes).toContain(
+      'several pull-request workflows could carry the gate (.github/workflows/docker.yml: builds the Dockerfile (job b, step 2 ("docker build -t acme/svc:docker .")); .github/workflows/images.yml: builds the Dockerfile (job b, step 2 ("docker build -t acme/svc:images ."))): it goes into .github/workflows/docker.yml, the first by path (no name among ci, build, test, check decides); it gates every pull request there as it would in .github/workflows/images.yml; --workflow FILE for another',
+    );
+    expect(readFileSync(join(dir, ".github/workflows/docker.yml"), "utf8")).toContain("relay-security-scan");
+    expect(readFileSync(join(dir, ".github/workflows/images.yml"), "utf8")).toBe(build("images"));
   });
 });
 

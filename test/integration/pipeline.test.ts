@@ -157,13 +157,37 @@ describe("several pull-request workflows build the image", () => {
     expect(state.answers.workflow).toBe(".github/workflows/b.yml");
   });
 
-  it("--yes: exit 2 naming --workflow, nothing written", async () => {
+  it("--yes: the first by path when no name decides, said in the plan with the way to the other, and recorded", async () => {
     const dir = repo();
+    const { exitCode, report } = await runInit(options(dir, { mode: "yes" }), scriptedDeps([]).deps);
+    expect(exitCode).toBe(0);
+    expect(readFileSync(join(dir, ".github/workflows/a.yml"), "utf8")).toContain("relay-security-scan");
+    expect(readFileSync(join(dir, ".github/workflows/b.yml"), "utf8")).not.toContain("relay-security-scan");
+    expect(report.plan.notes[0]).toMatch(/^several pull-request workflows could carry the gate \(\.github\/workflows\/a\.yml: builds the Dockerfile .*; \.github\/workflows\/b\.yml: builds the Dockerfile .*\): it goes into \.github\/workflows\/a\.yml, the first by path \(no name among ci, build, test, check decides\); it gates every pull request there as it would in \.github\/workflows\/b\.yml; --workflow FILE for another$/);
+    const state = JSON.parse(readFileSync(join(dir, ".github/relay-security.json"), "utf8")) as { answers: { workflow?: string } };
+    expect(state.answers.workflow).toBe(".github/workflows/a.yml");
+  });
+
+  // The shape of binwiederhier/ntfy: build.yaml and test.yaml both set up Go and run make targets.
+  it.each([
+    ["LF", (t: string) => t],
+    ["CRLF", (t: string) => t.replace(/\n/g, "\r\n")],
+    ["a BOM", (t: string) => `\uFEFF${t}`],
+  ])("--yes: of build.yaml and test.yaml, build.yaml by its name; a second run keeps it quietly (%s)", async (_name, enc) => {
+    const wf = (name: string, target: string) => `name: ${name}\non: [ push, pull_request ]\njobs:\n  ${name}:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v3\n      - uses: actions/setup-go@v4\n        with:\n          go-version: '1.24.x'\n      - run: make ${target}\n`;
+    const dir = makeRepo("example", { files: { ".github/workflows/ci.yml": "name: CI\non: push\njobs: {}\n", ".github/workflows/build.yaml": enc(wf("build", "build")), ".github/workflows/test.yaml": enc(wf("test", "check")) } });
+    const first = await runInit(options(dir, { mode: "yes" }), scriptedDeps([]).deps);
+    expect(first.exitCode).toBe(0);
+    expect(readFileSync(join(dir, ".github/workflows/build.yaml"), "utf8")).toContain("image-scan:");
+    expect(readFileSync(join(dir, ".github/workflows/test.yaml"), "utf8")).toBe(enc(wf("test", "check")));
+    expect(first.report.plan.notes.join("\n")).toContain("it goes into .github/workflows/build.yaml, the first by its name");
+    const { git } = await import("../support/repo.js");
+    git(dir, "add", "-A");
+    git(dir, "commit", "-qm", "set up");
     const before = snapshot(dir);
-    await expect(runInit(options(dir, { mode: "yes" }), scriptedDeps([]).deps)).rejects.toMatchObject({
-      message: expect.stringContaining("choose one with --workflow FILE"),
-      details: [expect.stringMatching(/^ {2}\.github\/workflows\/a\.yml: builds the Dockerfile/), expect.stringMatching(/^ {2}\.github\/workflows\/b\.yml: builds the Dockerfile/)],
-    });
+    const second = await runInit(options(dir, { mode: "yes" }), scriptedDeps([]).deps);
+    expect(second.exitCode).toBe(0);
+    expect(second.report.plan.notes.join("\n")).not.toContain("several pull-request workflows");
     expect(snapshot(dir)).toEqual(before);
   });
 });
