@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../support/cli.js";
 import { git, makeRepo, snapshot } from "../support/repo.js";
+import { TEXT_VARIANTS } from "../support/encodings.js";
 
 /** Issue 10, section 4: shapes seen on real repositories, each on a first `--yes` run. */
 const commitLine = (out: string) => /Review and commit: (.*) && git commit -m/.exec(out)?.[1] ?? "";
@@ -86,11 +87,7 @@ describe("the first --yes run", () => {
   });
 
   // The shape of cloudflare/cloudflared's renovate.json: Renovate narrowed to one base image on purpose.
-  it.each([
-    ["LF", (t: string) => t],
-    ["CRLF", (t: string) => t.replace(/\n/g, "\r\n")],
-    ["a BOM", (t: string) => `\uFEFF${t}`],
-  ])("a Renovate config that leaves our rules idle (%s): the plan and the next step say so, and it is not widened", (_name, enc) => {
+  it.each(TEXT_VARIANTS)("a Renovate config that leaves our rules idle (%s): the plan and the next step say so, and it is not widened", (_name, enc) => {
     const text = '{\n  "enabledManagers": ["dockerfile"],\n  "packageRules": [\n    { "matchPackageNames": ["*"], "enabled": false },\n    { "matchManagers": ["dockerfile"], "matchPackageNames": ["gcr.io/distroless/**"], "enabled": true }\n  ]\n}\n';
     const dir = makeRepo("example", { files: { "renovate.json": enc(text) } });
     const r = runCli(["--yes", dir]);

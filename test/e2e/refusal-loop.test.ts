@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../support/cli.js";
 import { git, makeRepo } from "../support/repo.js";
+import { TEXT_VARIANTS } from "../support/encodings.js";
 
 /**
  * A refusal prints the gate to add by hand; following it must work. The pasted step calls our database
@@ -18,11 +19,7 @@ const commit = (dir: string, message: string) => {
 const anchored = "name: CI\non:\n  pull_request:\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps: &build-steps\n      - uses: actions/checkout@v4\n      - run: docker build -t acme/svc:ci .\n  build-arm:\n    runs-on: ubuntu-24.04-arm\n    steps: *build-steps\n";
 
 describe("the steps a refusal prints, pasted, then a re-run", () => {
-  it.each([
-    ["LF", (t: string) => t],
-    ["CRLF", (t: string) => t.replace(/\n/g, "\r\n")],
-    ["a BOM", (t: string) => `\uFEFF${t}`],
-  ])("an anchored steps list (%s): the re-run keeps the pasted steps and writes what they call", (_name, enc) => {
+  it.each(TEXT_VARIANTS)("an anchored steps list (%s): the re-run keeps the pasted steps and writes what they call", (_name, enc) => {
     const dir = makeRepo("example");
     const ci = join(dir, ".github/workflows/ci.yml");
     writeFileSync(ci, enc(anchored));

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { planGate, type GateRequest, type GateResult } from "../../src/gate/index.js";
 import { renderCi } from "../../src/render/index.js";
 import { requestForText, VIEW } from "./helpers.js";
+import { TEXT_VARIANTS } from "../support/encodings.js";
 
 /** Decisions that need no fixture folder: one small workflow (or a few) each, table-driven. */
 
@@ -147,11 +148,7 @@ describe("which workflow", () => {
   // A paths filter that a go.mod bump slips past: no gate there when another workflow runs on every PR.
   const filtered = (paths: string) => build("a:docker").replace("pull_request:\n", `pull_request:\n    ${paths}\n`);
   const onlyDocker = filtered("paths:\n      - 'packaging/docker/**'\n      - '.github/workflows/docker.yml'");
-  it.each([
-    ["LF", (t: string) => t],
-    ["CRLF", (t: string) => t.replace(/\n/g, "\r\n")],
-    ["a BOM", (t: string) => `\uFEFF${t}`],
-  ])("a builder that runs only when packaging/docker/** changes: our job goes into the workflow that runs on every PR (%s)", (_, enc) => {
+  it.each(TEXT_VARIANTS)("a builder that runs only when packaging/docker/** changes: our job goes into the workflow that runs on every PR (%s)", (_, enc) => {
     const r = req([["docker.yml", enc(onlyDocker)], ["tests.yml", enc(test)]]);
     expect(r).toMatchObject({ kind: "edit", file: ".github/workflows/tests.yml", summary: expect.stringContaining("added the image-scan job") });
     expect(text(r)).toContain(".github/workflows/docker.yml builds the image, but it runs only on pull requests that change packaging/docker/**, .github/workflows/docker.yml, so a pull request that changes go.mod is never gated");
@@ -177,11 +174,7 @@ describe("which workflow", () => {
   const codespell = named("Pull Request Codespell Check", "      - uses: codespell-project/actions-codespell@master\n");
   const ciCheck = named("Pull Request CI Check", `${setupGo}      - run: make ci\n`);
   const e2e = named("Run the E2E test on kind", `${setupGo}      - run: make local\n`);
-  it.each([
-    ["LF", (t: string) => t],
-    ["CRLF", (t: string) => t.replace(/\n/g, "\r\n")],
-    ["a BOM", (t: string) => `\uFEFF${t}`],
-  ])("of the workflows ci by their names, the one that sets up Go; the plan says why the others were not (%s)", (_, enc) => {
+  it.each(TEXT_VARIANTS)("of the workflows ci by their names, the one that sets up Go; the plan says why the others were not (%s)", (_, enc) => {
     const r = req([["pr-changelog-check.yml", enc(changelog)], ["pr-ci-check.yml", enc(ciCheck)], ["pr-codespell.yml", enc(codespell)]]);
     expect(r).toMatchObject({ kind: "edit", file: ".github/workflows/pr-ci-check.yml" });
     expect(text(r)).toContain(".github/workflows/pr-changelog-check.yml: not chosen for the gate: a ci/test/build workflow by its name, and .github/workflows/pr-ci-check.yml sets up Go");
@@ -190,11 +183,7 @@ describe("which workflow", () => {
   // and a greetings workflow only welcomes contributors. Each note says the real reason.
   const codeqlHead = codeql.replace("      - uses: github/codeql-action/init@v3\n", "      - run: git checkout HEAD^2\n        if: ${{ github.event_name == 'pull_request' }}\n      - uses: github/codeql-action/init@v3\n");
   const greetings = "on: [pull_request_target, issues]\njobs:\n  greet:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/first-interaction@v1\n".replace("pull_request_target", "pull_request");
-  it.each([
-    ["LF", (t: string) => t],
-    ["CRLF", (t: string) => t.replace(/\n/g, "\r\n")],
-    ["a BOM", (t: string) => `\uFEFF${t}`],
-  ])("CodeQL that checks out the head commit is still analysis; the notes give real reasons (%s)", (_, enc) => {
+  it.each(TEXT_VARIANTS)("CodeQL that checks out the head commit is still analysis; the notes give real reasons (%s)", (_, enc) => {
     const r = req([["codeql-analysis.yml", enc(codeqlHead)], ["greetings.yml", enc(greetings)], ["pull-request.yml", enc(test)]]);
     expect(r).toMatchObject({ kind: "edit", file: ".github/workflows/pull-request.yml" });
     expect(text(r)).toContain(".github/workflows/codeql-analysis.yml: not chosen for the gate: analysis only (github/codeql-action/init)");
@@ -204,11 +193,7 @@ describe("which workflow", () => {
   // MQTT workflow (pull_request only) runs `go test -run='TestXMQTT'` against an external tool.
   const mqtt = "name: MQTT External Tests\non: [pull_request]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: |\n          go test -v --count=3 --run='TestXMQTT' ./server\n          go test -v --race --run='TestXMQTT' ./server\n      - run: go test --run='-' --bench 'BenchmarkXMQTT' ./server\n";
   const suites = "name: Server Tests\non:\n  push:\n  pull_request:\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: go build\n";
-  it.each([
-    ["LF", (t: string) => t],
-    ["CRLF", (t: string) => t.replace(/\n/g, "\r\n")],
-    ["a BOM", (t: string) => `\uFEFF${t}`],
-  ])("of two that run go test, not the one that runs only some tests; the note says why (%s)", (_, enc) => {
+  it.each(TEXT_VARIANTS)("of two that run go test, not the one that runs only some tests; the note says why (%s)", (_, enc) => {
     const r = req([["mqtt-test.yaml", enc(mqtt)], ["tests.yaml", enc(suites)]]);
     expect(r).toMatchObject({ kind: "edit", file: ".github/workflows/tests.yaml" });
     expect(text(r)).toContain(".github/workflows/mqtt-test.yaml: not chosen for the gate: its go test runs only some tests (-run TestXMQTT), and .github/workflows/tests.yaml runs them all");

@@ -6,6 +6,7 @@ import { UserError } from "../../src/errors.js";
 import { runInit, type InitOptions } from "../../src/run.js";
 import { initOptions, scriptedDeps } from "../support/deps.js";
 import { git, makeRepo, snapshot } from "../support/repo.js";
+import { TEXT_VARIANTS } from "../support/encodings.js";
 
 /**
  * Issue 10 §3: our image-scan job and the rescan build the image CI builds (file, context, target,
@@ -83,11 +84,7 @@ describe("the image is built as CI builds it", () => {
 
   // gotify/server's shape: the Makefile computes the value with $(shell ...) from go.mod, and a commented
   // `?=` line before it (whose comment once cut the recipe's command short and hid the --build-arg).
-  it.each([
-    ["LF", (t: string) => t],
-    ["CRLF", (t: string) => t.replace(/\n/g, "\r\n")],
-    ["a BOM", (t: string) => `\uFEFF${t}`],
-  ])("a value CI computes when it runs (a Makefile $(shell ...), %s): the refusal says where it is passed and why it cannot be read", async (_name, enc) => {
+  it.each(TEXT_VARIANTS)("a value CI computes when it runs (a Makefile $(shell ...), %s): the refusal says where it is passed and why it cannot be read", async (_name, enc) => {
     const mk = "LEVEL ?= 0 # optionally run the tests in the build\nBUILD_IMAGE=$(shell go mod edit -json | jq -r .Toolchain)\nimage:\n\tdocker build --build-arg RUN_TESTS=$(LEVEL) \\\n\t\t--build-arg BUILD_IMAGE=$(BUILD_IMAGE) \\\n\t\t-f Dockerfile .\n";
     const dir = repo({ Dockerfile: placeholderDockerfile, Makefile: enc(mk), ".github/workflows/release.yml": release }, { dropBuild: true });
     const before = snapshot(dir);
@@ -104,11 +101,7 @@ describe("the image is built as CI builds it", () => {
   // The shape of navidrome/navidrome: a matrix job builds `target: binary` into files (outputs
   // type=local), then pushes the image by digest; neither leaves an image in the daemon, so our job
   // builds it, and it must build the image, not the binaries stage.
-  it.each([
-    ["LF", (t: string) => t],
-    ["CRLF", (t: string) => t.replace(/\n/g, "\r\n")],
-    ["a BOM", (t: string) => `\uFEFF${t}`],
-  ])("a build that exports files is not the one copied; our job's matrix note is about our job (%s)", async (_name, enc) => {
+  it.each(TEXT_VARIANTS)("a build that exports files is not the one copied; our job's matrix note is about our job (%s)", async (_name, enc) => {
     const staged = "FROM golang:1.26 AS build\nWORKDIR /src\nCOPY . .\nRUN go build -o /out/app .\nFROM scratch AS binary\nCOPY --from=build /out/app /app\nFROM alpine:3.22 AS final\nCOPY --from=build /out/app /app\n";
     const pipeline = [
       "on: [push, pull_request]",

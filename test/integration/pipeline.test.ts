@@ -7,6 +7,7 @@ import { Cancelled } from "../../src/errors.js";
 import { runInit, type InitOptions } from "../../src/run.js";
 import { initOptions, scriptedDeps } from "../support/deps.js";
 import { makeRepo, snapshot } from "../support/repo.js";
+import { TEXT_VARIANTS } from "../support/encodings.js";
 
 const options = (dir: string, over: Partial<InitOptions> = {}): InitOptions => initOptions(dir, { mode: "interactive", ...over });
 
@@ -169,11 +170,7 @@ describe("several pull-request workflows build the image", () => {
   });
 
   // The shape of binwiederhier/ntfy: build.yaml and test.yaml both set up Go and run make targets.
-  it.each([
-    ["LF", (t: string) => t],
-    ["CRLF", (t: string) => t.replace(/\n/g, "\r\n")],
-    ["a BOM", (t: string) => `\uFEFF${t}`],
-  ])("--yes: of build.yaml and test.yaml, build.yaml by its name; a second run keeps it quietly (%s)", async (_name, enc) => {
+  it.each(TEXT_VARIANTS)("--yes: of build.yaml and test.yaml, build.yaml by its name; a second run keeps it quietly (%s)", async (_name, enc) => {
     const wf = (name: string, target: string) => `name: ${name}\non: [ push, pull_request ]\njobs:\n  ${name}:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v3\n      - uses: actions/setup-go@v4\n        with:\n          go-version: '1.24.x'\n      - run: make ${target}\n`;
     const dir = makeRepo("example", { files: { ".github/workflows/ci.yml": "name: CI\non: push\njobs: {}\n", ".github/workflows/build.yaml": enc(wf("build", "build")), ".github/workflows/test.yaml": enc(wf("test", "check")) } });
     const first = await runInit(options(dir, { mode: "yes" }), scriptedDeps([]).deps);
