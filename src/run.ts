@@ -14,7 +14,7 @@ import { Cancelled, EXIT, UserError } from "./errors.js";
 import type { ConflictStrategy } from "./merge/threeway.js";
 import { buildPlan, ChooseWorkflow } from "./plan/index.js";
 import { defaultOfTie } from "./gate/index.js";
-import { answersSchema } from "./answers/schema.js";
+import { answersSchema, type Answers } from "./answers/schema.js";
 import { NeedBuildArgs } from "./plan/image-build.js";
 import { readRepoText, walkRepoFiles } from "./fsguard.js";
 import { PATHS } from "./render/index.js";
@@ -48,6 +48,16 @@ export interface InitOptions {
 }
 
 /** Set up or upgrade a repository: detect -> answers -> render/merge/plan -> apply -> validate -> report. */
+/**
+ * Answers changed during the run, in the schema's key order: the state file lists them so, and the next
+ * run reads them so, or a second run would rewrite the file for the order alone. The values were checked
+ * where they were asked; one the schema still refuses is kept as given (the plan validates it again).
+ */
+function inSchemaOrder(answers: Answers): Answers {
+  const parsed = answersSchema.safeParse(answers);
+  return parsed.success ? parsed.data : answers;
+}
+
 export async function runInit(opts: InitOptions, deps: Deps): Promise<{ exitCode: number; report: InitReport }> {
   const dir = resolve(opts.dir);
   const fs = deps.fs ?? nodeWriteFs;
@@ -82,7 +92,7 @@ export async function runInit(opts: InitOptions, deps: Deps): Promise<{ exitCode
         const { pick, why } = defaultOfTie(error.candidates);
         const others = error.candidates.filter((c) => c !== pick);
         tieNote = `several pull-request workflows could carry the gate (${error.candidates.map((c) => `${c.path}: ${c.evidence}`).join("; ")}): it goes into ${pick.path}, ${why}; it gates every pull request there as it would in ${others.map((c) => c.path).join(" or ")}; --workflow FILE for another`;
-        answers = answersSchema.parse({ ...answers, workflow: pick.path });
+        answers = inSchemaOrder({ ...answers, workflow: pick.path });
         continue;
       }
       // Questions the plan raises (which workflow; a build arg only CI knows): asked when someone can answer.
@@ -93,8 +103,7 @@ export async function runInit(opts: InitOptions, deps: Deps): Promise<{ exitCode
           options: error.candidates.map((c) => ({ value: c.path, hint: c.evidence })),
         });
         if (workflow === CANCEL) throw new Cancelled();
-        // Through the schema: the state file lists the answers in its order, as the next run reads them.
-        answers = answersSchema.parse({ ...answers, workflow });
+        answers = inSchemaOrder({ ...answers, workflow });
       } else if (error instanceof NeedBuildArgs) {
         const given: string[] = [];
         for (const arg of error.missing) {
@@ -105,7 +114,7 @@ export async function runInit(opts: InitOptions, deps: Deps): Promise<{ exitCode
           if (value === CANCEL) throw new Cancelled();
           given.push(`${arg.name}=${value}`);
         }
-        answers = answersSchema.parse({ ...answers, buildArgs: [...(answers.buildArgs ?? []), ...given] });
+        answers = inSchemaOrder({ ...answers, buildArgs: [...(answers.buildArgs ?? []), ...given] });
       } else throw error;
     }
   }
