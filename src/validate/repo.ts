@@ -127,7 +127,7 @@ export async function validateRepo(dir: string, ctx: ValidateContext): Promise<F
     if (path === GOVULNCHECK_IGNORE) findings.push(...lintGovulncheckIgnore(path, text, now));
     if (path === "docs/security-scanning.md") findings.push(...lintScanningPage(path, text, (rel) => texts.has(rel) || existsSync(join(dir, rel))));
     // Config the scanners load by themselves (issue 13, item 3); trivy.yaml matters only to a Trivy gate.
-    if (path === "trivy.yaml") findings.push(...lintTrivyConfig(path, text, ctx.answers ? { severity: ctx.answers.severity } : {}));
+    if (path === "trivy.yaml") findings.push(...lintTrivyConfig(path, text, trivyGateInputs(texts)));
   }
   const workflows = [...texts].filter(([p]) => isWorkflow(p)).map(([path, text]) => ({ path, text }));
   // Our composite action: its pins are checked like a workflow's; actionlint reads it for the inputs
@@ -152,6 +152,12 @@ export async function validateRepo(dir: string, ctx: ValidateContext): Promise<F
     findings.push(...pinned.findings.filter((f) => f.rule !== "pin/unpinned" && texts.has(f.file)));
   }
   return own ? assignOwners(findings, own, texts) : findings;
+}
+
+/** The `with:` of our Trivy gate step, for what it settles itself; none (every key counts) without one. */
+function trivyGateInputs(texts: Map<string, string>): Record<string, unknown> {
+  const found = gateInputs([...texts].filter(([p]) => isWorkflow(p)).map(([path, text]) => ({ path, text })));
+  return found?.uses === "aquasecurity/trivy-action" ? found.with : {};
 }
 
 /** The action and `with:` of our gate step (`id: relay-security-scan`) in the first workflow that has one. */

@@ -1,6 +1,7 @@
 import { isMap, isScalar, LineCounter, parseDocument, type Node, type YAMLMap } from "yaml";
 import { shown } from "../fsguard.js";
 import type { Finding } from "../types.js";
+import { stepSets } from "./trivy-args.js";
 
 /**
  * Configuration the scanners load by themselves can weaken the gate without a line of the gate
@@ -17,17 +18,8 @@ import type { Finding } from "../types.js";
 /** trivy.yaml keys that change nothing the gate decides: how long it may take, how much it logs, how it prints. */
 const TRIVY_HARMLESS = new Set(["timeout", "debug", "quiet", "no-progress", "format", "template", "output", "list-all-pkgs"]);
 
-/**
- * Keys the gate step sets itself, so a trivy.yaml cannot move them: trivy-action exports these inputs
- * (they differ from its defaults: exit-code has none, ours is 1; scanners is empty, ours vuln; ignore-
- * unfixed is false, ours true; trivyignores becomes TRIVY_IGNOREFILE), Trivy takes the environment over
- * its config file, and the rescan passes the same as flags. Severity joins them unless the policy is
- * trivy-action's default list, which it does not export.
- */
-const TRIVY_SET_BY_GATE = new Set(["exit-code", "scan.scanners", "vulnerability.ignore-unfixed", "ignorefile"]);
-const TRIVY_ACTION_SEVERITY = "UNKNOWN,LOW,MEDIUM,HIGH,CRITICAL";
-/** The package types the gate scans; trivy-action does not export its default, so an equal list is harmless. */
-const OUR_PKG_TYPES = ["library", "os"];
+/** The flag a config key stands for (Trivy binds `scan.skip-dirs` to `--skip-dirs`); the package types have two names. */
+const flagOf = (key: string) => (key === "pkg.types" || key === "vulnerability.type" ? "pkg-types" : (key.split(".").pop() ?? key));
 
 /** Why a few well-known keys matter, for the message; any other key is refused as well. */
 const TRIVY_WHY: Record<string, string> = {
@@ -82,24 +74,27 @@ function load(path: string, text: string, tool: string, rule: string): { root?: 
   return { root, lc, findings: [] };
 }
 
-const listOf = (v: unknown): string[] | undefined =>
-  typeof v === "string" ? v.split(",").map((x) => x.trim().toLowerCase()).filter(Boolean).sort() : Array.isArray(v) && v.every((x) => typeof x === "string") ? v.map((x: string) => x.trim().toLowerCase()).sort() : undefined;
+const listOf = (v: unknown): string | undefined =>
+  (typeof v === "string" ? v.split(",") : Array.isArray(v) && v.every((x) => typeof x === "string") ? (v as string[]) : undefined)?.map((x) => x.trim().toLowerCase()).filter(Boolean).sort().join(",");
 
 /**
- * `trivy.yaml` at the repository root: every key that can change what the gate decides is an error;
- * one the gate sets itself, or whose value is the gate's own (gogs/gogs': `vulnerability.type: [os,
- * library]`), is not. `severity`: the gate's policy (the answers'), when known.
+ * `trivy.yaml` at the repository root: every key that can change what the gate decides is an error,
+ * except one the gate step (its `with:` inputs, `gate`) hands to Trivy itself, which Trivy takes over
+ * its config file, and one whose value is what the gate runs with anyway (gogs/gogs': `vulnerability.type:
+ * [os, library]`, trivy-action's default, which it does not export). What the step sets is read the way
+ * trivy-action reads it (`trivy-args.ts`), so it follows the step, not a list of ours.
  */
-export function lintTrivyConfig(path: string, text: string, gate: { severity?: string } = {}): Finding[] {
+export function lintTrivyConfig(path: string, text: string, gate: Record<string, unknown>): Finding[] {
   const { root, lc, findings } = load(path, text, "Trivy", "scanner-config/trivy");
   if (!root) return findings;
   const data = root.toJSON() as Record<string, unknown>;
   const valueAt = (dotted: string) => dotted.split(".").reduce<unknown>((v, k) => (typeof v === "object" && v !== null ? (v as Record<string, unknown>)[k] : undefined), data);
-  const severitySet = listOf(gate.severity ?? "CRITICAL,HIGH")?.join(",") !== listOf(TRIVY_ACTION_SEVERITY)?.join(",");
+  const settled = (key: string) => {
+    const set = stepSets(gate, flagOf(key));
+    return set.exported || (set.value !== undefined && listOf(set.value) === listOf(valueAt(key)));
+  };
   for (const key of leafKeys(root, lc)) {
-    if (TRIVY_HARMLESS.has(key.path) || TRIVY_SET_BY_GATE.has(key.path)) continue;
-    if (key.path === "severity" && severitySet) continue;
-    if ((key.path === "pkg.types" || key.path === "vulnerability.type") && listOf(valueAt(key.path))?.join(",") === OUR_PKG_TYPES.join(",")) continue;
+    if (TRIVY_HARMLESS.has(key.path) || settled(key.path)) continue;
     const why = TRIVY_WHY[key.path];
     findings.push({
       file: path,
@@ -107,7 +102,7 @@ export function lintTrivyConfig(path: string, text: string, gate: { severity?: s
       rule: "scanner-config/trivy",
       severity: "error",
       message: `\`${shown(key.path)}\`: Trivy reads ./${path} by itself, in the PR gate and in the rescan (trivy-action runs it in the workspace), so this setting changes what they decide${why ? ` (${why})` : ""}, and the gate step does not show it`,
-      hint: `remove it, or move the file out of the repository root (e.g. .trivy/config.yaml) and pass --config to the jobs that want it; ${[...TRIVY_HARMLESS].join(", ")} may stay, and so may what the gate sets itself (${["severity", ...TRIVY_SET_BY_GATE].join(", ")})`,
+      hint: `remove it, or move the file out of the repository root (e.g. .trivy/config.yaml) and pass --config to the jobs that want it; ${[...TRIVY_HARMLESS].join(", ")} may stay, and so may what the gate step sets itself`,
     });
   }
   return findings;

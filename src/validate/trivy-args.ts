@@ -83,6 +83,20 @@ export function trivyActionRun(inputs: Record<string, unknown>): TrivyActionRun 
   };
 }
 
+/**
+ * What a trivy-action step settles for one Trivy option (`severity`, `pkg-types`, `ignorefile`: the flag
+ * name): "exported" when the step hands it to Trivy (an input that differs from its default, or
+ * `trivyignores`), which Trivy takes over its config file; else the value Trivy runs with unless a config
+ * file says otherwise: the input's default, or undefined when the action has no input for it.
+ */
+export function stepSets(inputs: Record<string, unknown>, flag: string): { exported: true } | { exported: false; value?: string } {
+  const run = trivyActionRun(inputs);
+  const env = `TRIVY_${flag.toUpperCase().replaceAll("-", "_")}`;
+  if (env in run.env || (env === "TRIVY_IGNOREFILE" && run.ignoreMode !== "none")) return { exported: true };
+  const input = Object.values(ENV_INPUTS).find(([name]) => name === env);
+  return input ? { exported: false, value: input[1] } : { exported: false };
+}
+
 /** The flags that mean what TRIVY_* variables mean (Trivy binds `TRIVY_FOO_BAR` to `--foo-bar`). */
 export function envToFlags(env: Record<string, string>): string[] {
   const flags: string[] = [];
