@@ -7,7 +7,6 @@ import { readRepoTextForAnalysis } from "../fsguard.js";
 import { renderRenovateConfig, renderRenovateJson } from "../renovate/config.js";
 import { mergeRenovateConfig } from "../renovate/merge.js";
 import { renovateReachNote } from "../renovate/reach.js";
-import JSON5 from "json5";
 import type { Detected, FileChange } from "../types.js";
 
 interface UpdaterInput {
@@ -51,11 +50,7 @@ export function planUpdaterFiles(input: UpdaterInput): {
       const previous = input.previousRenovate?.path === existing ? input.previousRenovate.ours : undefined;
       const merged = mergeRenovateConfig(existing, before, ours, previous ? { previous } : {});
       renovate = { path: existing, ours: ours as unknown as Record<string, unknown> };
-      // The merge parsed the text already; a second parse here keeps the merge about merging.
-      const parsed: unknown = JSON5.parse(before);
-      const isPackageJson = existing === "package.json" || existing.endsWith("/package.json");
-      const user = isPackageJson && typeof parsed === "object" && parsed !== null ? (parsed as Record<string, unknown>)["renovate"] : parsed;
-      const idle = renovateReachNote(isPackageJson ? `${existing} "renovate"` : existing, user, { dockerfile: answers.dockerfile !== undefined });
+      const idle = renovateReachNote(merged.where, merged.user, { dockerfile: answers.dockerfile !== undefined });
       if (idle) {
         notes.push(idle);
         renovateIdle = existing;

@@ -26,6 +26,10 @@ export interface RenovateMergeResult {
   added: string[];
   /** Where the user's value differs from ours and was kept. */
   kept: string[];
+  /** The user's config as it was (for package.json, its "renovate" member), parsed once here. */
+  user: Record<string, unknown>;
+  /** How the plan names where that config is: the file, or `package.json "renovate"`. */
+  where: string;
 }
 
 type JsonObject = { [key: string]: Json };
@@ -95,7 +99,7 @@ export function mergeRenovateConfig(path: string, text: string, ours: object, op
     if (newRoot?.kind === "object") merged = applyEdits(merged, dropOurOldKeys({ ...ctx, text: merged }, newRoot, userConfig, ours as JsonObject));
   }
   verify(path, text, merged, isPackageJson ? { ...(original as JsonObject), renovate: ctx.expected } : ctx.expected);
-  return { text: merged, added: ctx.added, kept: ctx.kept };
+  return { text: merged, added: ctx.added, kept: ctx.kept, user: userConfig, where };
 }
 
 interface Ctx {

@@ -1,5 +1,5 @@
 import type { Finding } from "../types.js";
-import { countsAgainstUs } from "../validate/scope.js";
+import { countsAgainstUs, isScannerFile } from "../validate/scope.js";
 import { renderFindings } from "./plan.js";
 import { mark, PLAIN, wrap, type Style } from "./style.js";
 
@@ -37,8 +37,6 @@ export function exitLine(f: ExitFacts, style: Style = PLAIN): string {
   return wrap(mark(style, f.exitCode === 0, line), style.width, style.marks ? 2 : 0);
 }
 
-const SCANNER_FILES = /^(?:trivy\.yaml|\.trivyignore(?:\.yaml)?|\.grype\.yaml|\.govulncheckignore)$/;
-
 function exitReason(f: ExitFacts): string {
   const errors = f.findings.filter(countsAgainstUs);
   const yours = f.findings.filter((x) => x.owner === "you" && x.severity !== "info" && x.severity !== "skipped");
@@ -47,7 +45,7 @@ function exitReason(f: ExitFacts): string {
   if (f.drift.length) reasons.push(`drift in ${f.drift.join(", ")}`);
   if (f.conflicts.length) reasons.push(`conflicts to resolve in ${f.conflicts.join(", ")}`);
   // The scanners' own files count even when they are the user's (gogs' trivy.yaml skips the binary the gate scans).
-  const read = errors.some((x) => SCANNER_FILES.test(x.file)) ? ", or in a file its scans read" : "";
+  const read = errors.some((x) => isScannerFile(x.file)) ? ", or in a file its scans read" : "";
   const scope = f.all ? "in the workflows checked (--all-workflows)" : `in what relay-security wrote or changed${read}`;
   if (errors.length) reasons.push(`${errors.length} validation error(s) ${scope} (${where(errors)})`);
   const theirs = yours.length ? `; ${yours.length} finding(s) in your own lines are listed above and do not change it${f.widen ? " (--all-workflows counts them)" : ""}` : "";

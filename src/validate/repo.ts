@@ -18,7 +18,7 @@ import { lintGrypeIgnore } from "./grype-ignore.js";
 import { dryRunTrivy } from "./trivy.js";
 import { lintParse } from "./parse.js";
 import { lintScanningPage } from "./docs-page.js";
-import { assignOwners, type Ownership } from "./scope.js";
+import { assignOwners, scannerFilesFor, type Ownership } from "./scope.js";
 import { PATHS } from "../render/index.js";
 import { ALL_SCAN_SCRIPTS, SCRIPTS_DIR } from "../render/scripts.js";
 import { shellcheckScripts } from "./shellcheck.js";
@@ -55,21 +55,12 @@ export interface ValidateContext {
 
 const isWorkflow = (path: string) => /^\.github\/workflows\/[^/]+\.ya?ml$/.test(path);
 
-/** Every file `validate` looks at in a repository: workflows (those `keep` says), ignore files, updater configs, our state. */
-/**
- * The scanner's own files beside the workflows: the ignore files and the config it loads by itself.
- * Only the gate's scanner's: a Trivy gate never reads .grype.yaml, a Grype gate never reads trivy.yaml
- * (ory/kratos keeps a .grype.yaml for a Grype job of its own), so they are neither read nor judged.
- */
-function scannerFiles(ctx: ValidateContext): string[] {
-  return [".trivyignore", ".trivyignore.yaml", ...(ctx.answers?.scanner === "grype" ? [".grype.yaml"] : ["trivy.yaml"]), GOVULNCHECK_IGNORE];
-}
-
+/** Every file `validate` looks at in a repository: workflows (those `keep` says), the scanner's files, updater configs, our state. */
 function repoFiles(dir: string, keep: (workflow: string) => boolean, ctx: ValidateContext): { texts: Map<string, string>; left: string[] } {
   const texts = new Map<string, string>();
   const all = listRepoDir(dir, ".github/workflows").filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => `.github/workflows/${f}`);
   const left = all.filter((p) => !keep(p));
-  for (const rel of [...all.filter(keep), ...scannerFiles(ctx), "renovate.json", ".github/dependabot.yml", ".github/dependabot.yaml", ".github/relay-security.json", "docs/security-scanning.md", PATHS.dbAction, ...ALL_SCAN_SCRIPTS]) {
+  for (const rel of [...all.filter(keep), ...scannerFilesFor(ctx.answers?.scanner), "renovate.json", ".github/dependabot.yml", ".github/dependabot.yaml", ".github/relay-security.json", "docs/security-scanning.md", PATHS.dbAction, ...ALL_SCAN_SCRIPTS]) {
     const text = readRepoText(dir, rel);
     if (text !== undefined) texts.set(rel, text);
   }
@@ -92,7 +83,7 @@ function planFiles(dir: string, ctx: ValidateContext): Map<string, string> {
     const text = ctx.written.includes(c.path) || c.after === undefined ? readRepoText(dir, c.path) : c.after;
     if (text !== undefined) texts.set(c.path, text);
   }
-  for (const ignore of scannerFiles(ctx)) {
+  for (const ignore of scannerFilesFor(ctx.answers?.scanner)) {
     const text = texts.has(ignore) ? undefined : readRepoText(dir, ignore);
     if (text !== undefined) texts.set(ignore, text);
   }

@@ -1,3 +1,4 @@
+import { GOVULNCHECK_IGNORE } from "./govulncheckignore.js";
 import { isMap, isScalar, type Node } from "yaml";
 import { editableSteps, findOurStep, isRecord, jobNode, jobsOf, OUR_JOB_KEY, parseWorkflow, stepsOf } from "../gate/locate.js";
 import type { Finding } from "../types.js";
@@ -74,6 +75,16 @@ export function assignOwners(findings: Finding[], own: Ownership, texts: Map<str
     return { ...f, owner: "you" as const, ...(hint ? { hint } : {}) };
   });
 }
+
+/**
+ * The scanners' own files: the ignore files and the config Trivy or Grype loads by itself. They count as
+ * ours even when the user wrote them, because the scans read them. Only the gate's scanner's: a Trivy gate
+ * never reads .grype.yaml, a Grype gate never reads trivy.yaml (ory/kratos keeps a .grype.yaml for a Grype
+ * job of its own), so `validate/repo.ts` neither reads nor judges the other's; the exit line names them as
+ * files the scans read (`report/exit.ts`).
+ */
+export const scannerFilesFor = (scanner: "trivy" | "grype" | undefined): string[] => [".trivyignore", ".trivyignore.yaml", scanner === "grype" ? ".grype.yaml" : "trivy.yaml", GOVULNCHECK_IGNORE];
+export const isScannerFile = (path: string): boolean => scannerFilesFor("trivy").includes(path) || scannerFilesFor("grype").includes(path);
 
 /** A finding counts toward exit 1 when it is an error on something relay-security wrote or touched. */
 export const countsAgainstUs = (f: Finding): boolean => f.severity === "error" && f.owner !== "you";
