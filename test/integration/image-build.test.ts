@@ -84,7 +84,10 @@ describe("the image is built as CI builds it", () => {
 
   // gotify/server's shape: the Makefile computes the value with $(shell ...) from go.mod, and a commented
   // `?=` line before it (whose comment once cut the recipe's command short and hid the --build-arg).
-  it.each(TEXT_VARIANTS)("a value CI computes when it runs (a Makefile $(shell ...), %s): the refusal says where it is passed and why it cannot be read", async (_name, enc) => {
+  it.each([
+    ...TEXT_VARIANTS.map(([name, enc]): [string, (t: string) => string | Buffer] => [name, enc]),
+    ["non-UTF-8 (a Latin-1 comment)", (t: string) => Buffer.from(`# Auteur: J\xe9r\xf4me\n${t}`, "latin1")],
+  ])("a value CI computes when it runs (a Makefile $(shell ...), %s): the refusal says where it is passed and why it cannot be read", async (_name, enc) => {
     const mk = "LEVEL ?= 0 # optionally run the tests in the build\nBUILD_IMAGE=$(shell go mod edit -json | jq -r .Toolchain)\nimage:\n\tdocker build --build-arg RUN_TESTS=$(LEVEL) \\\n\t\t--build-arg BUILD_IMAGE=$(BUILD_IMAGE) \\\n\t\t-f Dockerfile .\n";
     const dir = repo({ Dockerfile: placeholderDockerfile, Makefile: enc(mk), ".github/workflows/release.yml": release }, { dropBuild: true });
     const before = snapshot(dir);
