@@ -9,7 +9,7 @@ import type { Plan } from "../plan/index.js";
 import type { Finding } from "../types.js";
 import { parseDockerfile } from "../detect/dockerfile.js";
 import { findCiBuild } from "../gate/index.js";
-import { ourStepData } from "../gate/locate.js";
+import { isRecord, jobsOf, ourStepData, parseWorkflow, stepsOf } from "../gate/locate.js";
 import { buildArgsFor } from "../plan/image-build.js";
 import { findActionlintConfig, runActionlint } from "./actionlint.js";
 import { boundedExec, rememberProbes } from "./at-once.js";
@@ -118,7 +118,7 @@ export async function validateRepo(dir: string, ctx: ValidateContext): Promise<F
     if (path === GOVULNCHECK_IGNORE) findings.push(...lintGovulncheckIgnore(path, text, now));
     if (path === "docs/security-scanning.md") findings.push(...lintScanningPage(path, text, (rel) => texts.has(rel) || existsSync(join(dir, rel))));
     // Config the scanners load by themselves (issue 13, item 3); trivy.yaml matters only to a Trivy gate.
-    if (path === "trivy.yaml") findings.push(...lintTrivyConfig(path, text, trivyGateInputs(texts)));
+    if (path === "trivy.yaml") findings.push(...lintTrivyConfig(path, text, ourTrivySteps(texts)));
   }
   const workflows = [...texts].filter(([p]) => isWorkflow(p)).map(([path, text]) => ({ path, text }));
   // Our composite action: its pins are checked like a workflow's; actionlint reads it for the inputs
@@ -145,10 +145,16 @@ export async function validateRepo(dir: string, ctx: ValidateContext): Promise<F
   return own ? assignOwners(findings, own, texts) : findings;
 }
 
-/** The `with:` of our Trivy gate step, for what it settles itself; none (every key counts) without one. */
-function trivyGateInputs(texts: Map<string, string>): Record<string, unknown> {
-  const found = gateInputs([...texts].filter(([p]) => isWorkflow(p)).map(([path, text]) => ({ path, text })));
-  return found?.uses === "aquasecurity/trivy-action" ? found.with : {};
+/**
+ * The `with:` of each trivy-action step of ours that reads ./trivy.yaml: the gate's (none when the user's
+ * own step gates, gogs') and the rescan's image scan, for what they settle themselves.
+ */
+function ourTrivySteps(texts: Map<string, string>): Record<string, unknown>[] {
+  const gate = gateInputs([...texts].filter(([p]) => isWorkflow(p)).map(([path, text]) => ({ path, text })));
+  const rescan = texts.get(PATHS.securityScan);
+  const data = rescan === undefined ? undefined : parseWorkflow(PATHS.securityScan, rescan);
+  const rescanSteps = data && !data.error ? jobsOf(data).flatMap(([, job]) => stepsOf(job)).filter((s) => typeof s["uses"] === "string" && s["uses"].startsWith("aquasecurity/trivy-action@") && isRecord(s["with"])).map((s) => s["with"] as Record<string, unknown>) : [];
+  return [...(gate?.uses === "aquasecurity/trivy-action" ? [gate.with] : []), ...rescanSteps];
 }
 
 /** The action and `with:` of our gate step (`id: relay-security-scan`) in the first workflow that has one. */

@@ -79,20 +79,24 @@ const listOf = (v: unknown): string | undefined =>
 
 /**
  * `trivy.yaml` at the repository root: every key that can change what the gate decides is an error,
- * except one the gate step (its `with:` inputs, `gate`) hands to Trivy itself, which Trivy takes over
+ * except one that each of our trivy-action steps (`steps`: their `with:` inputs, the gate's and the
+ * rescan's) hands to Trivy itself, which Trivy takes over
  * its config file, and one whose value is what the gate runs with anyway (gogs/gogs': `vulnerability.type:
  * [os, library]`, trivy-action's default, which it does not export). What the step sets is read the way
  * trivy-action reads it (`trivy-args.ts`), so it follows the step, not a list of ours.
  */
-export function lintTrivyConfig(path: string, text: string, gate: Record<string, unknown>): Finding[] {
+export function lintTrivyConfig(path: string, text: string, steps: Record<string, unknown>[]): Finding[] {
   const { root, lc, findings } = load(path, text, "Trivy", "scanner-config/trivy");
   if (!root) return findings;
   const data = root.toJSON() as Record<string, unknown>;
   const valueAt = (dotted: string) => dotted.split(".").reduce<unknown>((v, k) => (typeof v === "object" && v !== null ? (v as Record<string, unknown>)[k] : undefined), data);
-  const settled = (key: string) => {
-    const set = stepSets(gate, flagOf(key));
-    return set.exported || (set.value !== undefined && listOf(set.value) === listOf(valueAt(key)));
-  };
+  // Settled only when every Trivy step of ours that reads the file settles it (the gate's and the rescan's).
+  const settled = (key: string) =>
+    steps.length > 0 &&
+    steps.every((inputs) => {
+      const set = stepSets(inputs, flagOf(key));
+      return set.exported || (set.value !== undefined && listOf(set.value) === listOf(valueAt(key)));
+    });
   for (const key of leafKeys(root, lc)) {
     if (TRIVY_HARMLESS.has(key.path) || settled(key.path)) continue;
     const why = TRIVY_WHY[key.path];

@@ -40,8 +40,8 @@ describe("ignore-file lints never echo a whole foreign line", () => {
     expectBounded(lintGrypeConfig(".grype.yaml", `${"h".repeat(900)}${secret}: 2\n`));
   });
   it("trivy.yaml", () => {
-    expectBounded(lintTrivyConfig("trivy.yaml", `db:\n  ${"u".repeat(900)}${secret}: 2\n`, {}));
-    expectBounded(lintTrivyConfig("trivy.yaml", `${"t".repeat(10_000)}: 1\n`, {}));
+    expectBounded(lintTrivyConfig("trivy.yaml", `db:\n  ${"u".repeat(900)}${secret}: 2\n`, []));
+    expectBounded(lintTrivyConfig("trivy.yaml", `${"t".repeat(10_000)}: 1\n`, []));
   });
   it("the prefix shown still names the entry", () => {
     const [f] = lintGovulncheckIgnore(".govulncheckignore", `# WHY: x\n# TODO(2027-01-01): y\n${leaky} exp:2027-01-01\n`, now).filter((x) => x.rule === "govulncheckignore/id");

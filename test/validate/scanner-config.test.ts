@@ -15,7 +15,7 @@ import { git, makeRepo } from "../support/repo.js";
 import { trivyFixtures, VULN, type TrivyFixtures } from "../support/scanner-fixtures.js";
 import { requireTool } from "../support/tools.js";
 import { runInit } from "../../src/run.js";
-import { renderedGateWith, runTrivyStep, workspace } from "../scanners/helpers.js";
+import { renderedGateWith, renderedRescanWith, runTrivyStep, workspace } from "../scanners/helpers.js";
 
 /** The gate step's inputs as a default set-up renders them: what it settles itself is read from them. */
 const GATE = renderedGateWith();
@@ -41,19 +41,28 @@ describe("lintTrivyConfig", () => {
     ["what the gate sets itself", "exit-code: 0\nseverity: [LOW]\nscan:\n  scanners: [secret]\nvulnerability:\n  ignore-unfixed: false\nignorefile: other\n", []],
     ["a package-type list other than ours", "pkg:\n  types: os\nvulnerability:\n  type: [library, os]\n", [["scanner-config/trivy", 2, "pkg.types"]]],
   ])("%s", (_name, text, expected) => {
-    expect(brief(lintTrivyConfig("trivy.yaml", text, GATE))).toEqual(expected);
-    for (const f of lintTrivyConfig("trivy.yaml", text, GATE)) expect(f.severity).toBe("error");
+    expect(brief(lintTrivyConfig("trivy.yaml", text, [GATE]))).toEqual(expected);
+    for (const f of lintTrivyConfig("trivy.yaml", text, [GATE])) expect(f.severity).toBe("error");
   });
 
   // trivy-action compares an input with its default as text: our CRITICAL,HIGH,MEDIUM,LOW,UNKNOWN is
   // exported like any other list; only the default's own spelling is not, and then the config counts.
   it("severity counts when the step's input is trivy-action's default, spelled as it spells it (the action then exports none)", () => {
-    expect(brief(lintTrivyConfig("trivy.yaml", "severity: [CRITICAL]\n", renderedGateWith({ severity: "CRITICAL,HIGH" })))).toEqual([]);
-    expect(brief(lintTrivyConfig("trivy.yaml", "severity: [CRITICAL]\n", { ...GATE, severity: "UNKNOWN,LOW,MEDIUM,HIGH,CRITICAL" }))).toEqual([["scanner-config/trivy", 1, "severity"]]);
+    expect(brief(lintTrivyConfig("trivy.yaml", "severity: [CRITICAL]\n", [renderedGateWith({ severity: "CRITICAL,HIGH" })]))).toEqual([]);
+    expect(brief(lintTrivyConfig("trivy.yaml", "severity: [CRITICAL]\n", [{ ...GATE, severity: "UNKNOWN,LOW,MEDIUM,HIGH,CRITICAL" }]))).toEqual([["scanner-config/trivy", 1, "severity"]]);
+  });
+
+  // gogs/gogs gates with its own Trivy step: ours is only the rescan's, which settles the same keys.
+  it("with no gate step of ours, the rescan's step decides what is settled; with no step of ours at all, every key counts", () => {
+    const text = "severity: [CRITICAL]\nvulnerability:\n  ignore-unfixed: false\nscan:\n  skip-files: [app/svc]\n";
+    expect(brief(lintTrivyConfig("trivy.yaml", text, [renderedRescanWith()]))).toEqual([["scanner-config/trivy", 5, "scan.skip-files"]]);
+    expect(brief(lintTrivyConfig("trivy.yaml", text, [GATE, renderedRescanWith()]))).toEqual([["scanner-config/trivy", 5, "scan.skip-files"]]);
+    expect(brief(lintTrivyConfig("trivy.yaml", text, [GATE, { ...renderedRescanWith(), "ignore-unfixed": "false" }]))).toEqual([["scanner-config/trivy", 3, "vulnerability.ignore-unfixed"], ["scanner-config/trivy", 5, "scan.skip-files"]]);
+    expect(lintTrivyConfig("trivy.yaml", text, [])).toHaveLength(3);
   });
 
   it("invalid YAML is an error (Trivy stops on it)", () => {
-    expect(lintTrivyConfig("trivy.yaml", "db: [\n", GATE)[0]).toMatchObject({ rule: "scanner-config/trivy", severity: "error" });
+    expect(lintTrivyConfig("trivy.yaml", "db: [\n", [GATE])[0]).toMatchObject({ rule: "scanner-config/trivy", severity: "error" });
   });
 });
 
@@ -150,7 +159,7 @@ describe.skipIf(!trivy || !go)("the real Trivy reads ./trivy.yaml behind the gat
     writeFileSync(join(cwd, "trivy.yaml"), "pkg:\n  types: [os]\n");
     const weakened = await runTrivyStep(trivy ?? "", renderedGateWith(), { archive: fx.images.gobin, cacheDir: fx.cacheDir, cwd });
     expect([weakened.exitCode, weakened.vulns]).toEqual([0, []]);
-    expect(lintTrivyConfig("trivy.yaml", "pkg:\n  types: [os]\n", GATE)).toHaveLength(1);
+    expect(lintTrivyConfig("trivy.yaml", "pkg:\n  types: [os]\n", [GATE])).toHaveLength(1);
   });
   it("what the gate sets itself stays the gate's: severity, exit-code, scanners, ignore-unfixed in ./trivy.yaml change nothing (so they are no finding)", async () => {
     const control = await runTrivyStep(trivy ?? "", renderedGateWith(), { archive: fx.images.gobin, cacheDir: fx.cacheDir });
@@ -159,6 +168,6 @@ describe.skipIf(!trivy || !go)("the real Trivy reads ./trivy.yaml behind the gat
     writeFileSync(join(cwd, "trivy.yaml"), config);
     const same = await runTrivyStep(trivy ?? "", renderedGateWith(), { archive: fx.images.gobin, cacheDir: fx.cacheDir, cwd });
     expect([same.exitCode, same.vulns]).toEqual([control.exitCode, control.vulns]);
-    expect(lintTrivyConfig("trivy.yaml", config, renderedGateWith())).toEqual([]);
+    expect(lintTrivyConfig("trivy.yaml", config, [renderedGateWith()])).toEqual([]);
   });
 });
