@@ -108,7 +108,8 @@ function collectDashes(token: CST.Token, seqs: Map<number, number[]>): void {
   }
 }
 
-function deepFreeze<T>(value: T): T {
+/** `value` and everything reachable from it frozen (Maps and Sets keep their entries changeable). */
+export function deepFreeze<T>(value: T): T {
   if (value && typeof value === "object" && !Object.isFrozen(value)) {
     Object.freeze(value);
     for (const v of Object.values(value)) deepFreeze(v);

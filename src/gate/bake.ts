@@ -134,7 +134,7 @@ export function bakeTargets(path: string, text: string, names: string[], env: Re
 const BAKE_FILES = ["docker-bake.json", "docker-bake.hcl", "docker-bake.override.hcl"];
 
 /** The bake files and targets of a bake-action step or a `docker buildx bake` command among `cmds`, the step's script split by `commands`. */
-export function bakeCallOf(step: Record<string, unknown>, cmds: Command[]): { files: string[]; targets: string[] } | undefined {
+export function bakeCallOf(step: Record<string, unknown>, cmds: readonly Command[]): { files: string[]; targets: string[] } | undefined {
   if (usesAction(step["uses"], "docker/bake-action")) {
     const w = isRecord(step["with"]) ? step["with"] : {};
     const files = splitList(String(w["files"] ?? ""));

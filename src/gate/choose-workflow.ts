@@ -116,7 +116,7 @@ export function defaultOfTie(candidates: Candidate[]): { pick: Candidate; why: s
 const isCi = (wf: Workflow) => /(^|\/)ci\.ya?ml$/.test(wf.path);
 
 /** The workflow to use, or the tied candidates with their evidence; `notes` says what was left out and why. */
-export function chooseWorkflow(pr: Workflow[], builds: Map<Workflow, Build[]>, notes: string[], dockerfile?: string): { pick: Workflow } | { tie: Candidate[] } | { none: true } {
+export function chooseWorkflow(pr: Workflow[], builds: ReadonlyMap<Workflow, readonly Build[]>, notes: string[], dockerfile?: string): { pick: Workflow } | { tie: Candidate[] } | { none: true } {
   const skips = (w: Workflow) => skipsDependencyBumps(w, dockerfile);
   const live: Workflow[] = [];
   for (const wf of pr) {

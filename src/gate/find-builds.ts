@@ -6,6 +6,7 @@ import { buildPushGate, runGate, type JobState } from "./loads.js";
 import { BUILD_PUSH_ACTION, METADATA_ACTION, REPORTED_SHAPES, SETUP_BUILDX_ACTION, splitList, usesAction } from "./shapes.js";
 import { commands, parseDockerBuild, parseMake } from "./shell.js";
 import { bakeCallOf, bakeTargets } from "./bake.js";
+import { deepFreeze } from "../yaml-once.js";
 import { specFromBake, specFromBuildPush, specFromDocker } from "./build-spec.js";
 import type { Build, BuildSpec } from "./types.js";
 
@@ -27,8 +28,40 @@ const NOT_ON_PR = [
 ];
 const skipsPullRequests = (cond: string) => NOT_ON_PR.some((re) => re.test(cond)) && !/==\s*'pull_request/.test(cond);
 
+/** What findBuilds found; shared between its callers, so frozen throughout. */
+export interface FoundBuilds {
+  readonly builds: readonly Build[];
+  readonly notes: readonly string[];
+}
+
+/**
+ * Per workflow (its frozen data, shared by every reader of the same text) and Dockerfile: the builds
+ * found, and the files read on the way with what they held. A set-up asks twice about the original
+ * ci.yml (where the gate goes; the CI build the rescan copies), and on a 5,000-step workflow each
+ * search is ~40 ms (issue 19). A remembered answer is given only while every file it read still reads
+ * the same through the caller's own `readFile`.
+ */
+const remembered = new WeakMap<object, Map<string, { found: FoundBuilds; reads: Map<string, string | undefined> }>>();
+
 /** Every build of the Dockerfile in `wf`, in file order, plus notes on the shapes we only recognise. */
-export function findBuilds(wf: Workflow, search: BuildSearch): { builds: Build[]; notes: string[] } {
+export function findBuilds(wf: Workflow, search: BuildSearch): FoundBuilds {
+  const byWorkflow = remembered.get(wf.data) ?? new Map<string, { found: FoundBuilds; reads: Map<string, string | undefined> }>();
+  remembered.set(wf.data, byWorkflow);
+  const key = `${wf.path}\0${search.dockerfile}`;
+  const hit = byWorkflow.get(key);
+  if (hit && [...hit.reads].every(([rel, text]) => search.readFile(rel) === text)) return hit.found;
+  const reads = new Map<string, string | undefined>();
+  const readFile = (rel: string) => {
+    const text = search.readFile(rel);
+    reads.set(rel, text);
+    return text;
+  };
+  const found = deepFreeze(searchBuilds(wf, { dockerfile: search.dockerfile, readFile }));
+  byWorkflow.set(key, { found, reads });
+  return found;
+}
+
+function searchBuilds(wf: Workflow, search: BuildSearch): Found {
   const out: Found = { builds: [], notes: [] };
   const wfDefaults = isRecord(wf.data["defaults"]) && isRecord(wf.data["defaults"]["run"]) ? wf.data["defaults"]["run"] : {};
   const wfEnv = isRecord(wf.data["env"]) ? Object.keys(wf.data["env"]) : [];

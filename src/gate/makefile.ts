@@ -14,7 +14,7 @@ export interface MakeBuild {
   target: string;
   build: DockerBuild;
   /** Plain assignments earlier in the same recipe line (`TAG=x; docker build -t $$TAG`). */
-  vars: Map<string, string>;
+  vars: ReadonlyMap<string, string>;
 }
 
 interface Makefile {

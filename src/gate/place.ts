@@ -83,7 +83,7 @@ export function place(all: Workflow[], req: GateRequest): Placement {
 }
 
 /** The build our step follows, or our own job when none leaves the image in the daemon. */
-function placeInWorkflow(wf: Workflow, builds: Build[], notes: string[], req: GateRequest): Placement {
+function placeInWorkflow(wf: Workflow, builds: readonly Build[], notes: string[], req: GateRequest): Placement {
   const exact = builds.filter((b) => b.match === "exact");
   const pool = exact.length > 0 ? exact : builds;
   // Our block calls a local action (.github/actions/relay-security-db) and reads the ignore file: both

@@ -11,7 +11,7 @@ import { onOf } from "./locate.js";
 
 /** Where a variable may come from, innermost first. */
 export interface EnvScope {
-  script: Map<string, string>;
+  script: ReadonlyMap<string, string>;
   step: Record<string, unknown>;
   /** Job env, workflow env and `$GITHUB_ENV` writes of earlier steps: all visible as `${{ env.X }}`. */
   env: Set<string>;
@@ -78,7 +78,7 @@ function variable(name: string, scope: EnvScope, depth: number): string | undefi
   return github ? `\${{ ${github} }}` : undefined;
 }
 
-function withoutKey(map: Map<string, string>, key: string): Map<string, string> {
+function withoutKey(map: ReadonlyMap<string, string>, key: string): Map<string, string> {
   const copy = new Map(map);
   copy.delete(key);
   return copy;

@@ -6,15 +6,34 @@
  */
 
 export interface Command {
-  words: string[];
+  readonly words: readonly string[];
   /** Plain `VAR=value` / `export VAR=value` assignments seen earlier in the same script. */
-  vars: Map<string, string>;
+  readonly vars: ReadonlyMap<string, string>;
 }
 
+/**
+ * Each script split once per process (issue 19): a set-up reads every step of ci.yml three times (the
+ * gate's placement and the CI build the rescan copies read the original, validate's preview reads the
+ * result), so a 5,000-step workflow's scripts were split 15,000 times. What is handed out is shared, so
+ * it is frozen; the cache is emptied when it grows past SPLIT_KEEP scripts (a fleet's many repositories).
+ */
+const split = new Map<string, readonly Command[]>();
+const SPLIT_KEEP = 20_000;
+
 /** Split a script into simple commands, with the assignments that precede each one. */
-export function commands(script: string): Command[] {
+export function commands(script: string): readonly Command[] {
+  let hit = split.get(script);
+  if (!hit) {
+    if (split.size >= SPLIT_KEEP) split.clear();
+    hit = Object.freeze(splitCommands(script).map((c) => Object.freeze({ words: Object.freeze(c.words), vars: c.vars })));
+    split.set(script, hit);
+  }
+  return hit;
+}
+
+function splitCommands(script: string): { words: string[]; vars: Map<string, string> }[] {
   const src = script.replace(/\\\r?\n/g, "");
-  const out: Command[] = [];
+  const out: { words: string[]; vars: Map<string, string> }[] = [];
   const vars = new Map<string, string>();
   let words: string[] = [];
   let word: string | undefined;
@@ -167,7 +186,7 @@ const VALUE_FLAGS = new Set(
 );
 const GLOBAL_VALUE_FLAGS = new Set(["--context", "-c", "-H", "--host", "--config", "-l", "--log-level", "--tlscacert", "--tlscert", "--tlskey"]);
 
-export function parseDockerBuild(words: string[]): DockerBuild | undefined {
+export function parseDockerBuild(words: readonly string[]): DockerBuild | undefined {
   if (!/(^|\/)docker$/.test(words[0] ?? "")) return undefined;
   let i = 1;
   while (i < words.length && (words[i] ?? "").startsWith("-")) i += GLOBAL_VALUE_FLAGS.has(words[i] ?? "") ? 2 : 1;
@@ -225,7 +244,7 @@ export interface MakeCall {
   overrides: Map<string, string>;
 }
 
-export function parseMake(words: string[]): MakeCall | undefined {
+export function parseMake(words: readonly string[]): MakeCall | undefined {
   if (!/(^|\/)(g?make|\$\(MAKE\)|\$\{MAKE\})$/.test(words[0] ?? "")) return undefined;
   const call: MakeCall = { targets: [], overrides: new Map() };
   for (let i = 1; i < words.length; i++) {

@@ -12,15 +12,44 @@ const LABEL: Record<FileChange["action"], string> = {
   delete: "delete",
 };
 
-/** Lines added and removed, for the plan summary. */
+/**
+ * Lines added and removed, for the plan summary. The lines both texts start and end with are left out
+ * before diffing: a minimal diff keeps them anyway (a longest common subsequence can always include a
+ * common prefix and suffix), so the counts are the same, and a step added to a 5,000-step workflow is
+ * a diff of a few lines, not of 20,000 (issue 19).
+ */
 export function lineCounts(before = "", after = ""): { added: number; removed: number } {
   let added = 0;
   let removed = 0;
-  for (const part of diffLines(before, after)) {
+  const [a, b] = differingLines(before, after);
+  for (const part of diffLines(a, b)) {
     if (part.added) added += part.count ?? 0;
     if (part.removed) removed += part.count ?? 0;
   }
   return { added, removed };
+}
+
+/**
+ * `a` and `b` without the whole lines they share at the start and at the end (a line is its text and
+ * its `\n`; a last line without one differs from the same text with one, as diffLines sees them).
+ */
+export function differingLines(a: string, b: string): [string, string] {
+  if (a === b) return ["", ""];
+  const shorter = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < shorter && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  // Back to the start of the line where they first differ: everything before it is whole lines of both.
+  const start = i === 0 ? 0 : a.lastIndexOf("\n", i - 1) + 1; // (lastIndexOf clamps -1 to 0)
+  let j = 0;
+  while (j < shorter - start && a.charCodeAt(a.length - 1 - j) === b.charCodeAt(b.length - 1 - j)) j++;
+  // The shared tail counts from a line start in both texts, or from the first line break inside it.
+  const atLineStart = (s: string, p: number) => p === start || s.charCodeAt(p - 1) === 10;
+  let tail = j;
+  if (!(atLineStart(a, a.length - j) && atLineStart(b, b.length - j))) {
+    const nl = a.indexOf("\n", a.length - j);
+    tail = nl < 0 ? 0 : a.length - nl - 1;
+  }
+  return [a.slice(start, a.length - tail), b.slice(start, b.length - tail)];
 }
 
 export function renderDiff(change: FileChange, style: Style = PLAIN): string {

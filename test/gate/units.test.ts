@@ -6,6 +6,8 @@ import { toExpression, githubEnvWrites, type EnvScope } from "../../src/gate/res
 import { commands, parseDockerBuild, parseMake } from "../../src/gate/shell.js";
 import { reindent } from "../../src/gate/splice.js";
 import { verifyEdit } from "../../src/gate/verify.js";
+import { findBuilds } from "../../src/gate/find-builds.js";
+import { parseWorkflow } from "../../src/gate/locate.js";
 import { selects } from "../../src/gate/path-filter.js";
 
 describe("commands", () => {
@@ -39,6 +41,15 @@ describe("commands", () => {
     ["\uFEFFdocker build -t a'b'\"c\"\\d .", [["docker", "build", "-t", "abcd", "."]]],
   ])("%j", (script, expected) => {
     expect(commands(script).map((c) => c.words)).toEqual(expected);
+  });
+
+  it("splits a script once: the same script gives the same frozen commands", () => {
+    const script = "TAG=ci\ndocker build -t a:$TAG .";
+    const first = commands(script);
+    expect(commands(`${script}`)).toBe(first);
+    expect(Object.isFrozen(first) && first.every((c) => Object.isFrozen(c) && Object.isFrozen(c.words))).toBe(true);
+    expect(() => (first[0]?.words as string[]).push("x")).toThrow(TypeError);
+    expect(commands(`${script} `)).not.toBe(first);
   });
 
   it("remembers plain assignments for later commands", () => {
@@ -242,5 +253,27 @@ describe("GitHub's paths filter patterns (the gate's every-PR rule)", () => {
     [["[broken"], "go.mod", false],
   ])("%j selects %s: %s", (patterns, file, want) => {
     expect(selects(patterns as string[], file as string)).toBe(want);
+  });
+});
+
+describe("findBuilds remembers", () => {
+  const ci = "on: pull_request\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: make image\n";
+  const makefile = (tag: string) => `image:\n\tdocker build -t acme/svc:${tag} .\n`;
+
+  it("answers a second search of the same workflow while the files it read are unchanged", () => {
+    const files: Record<string, string> = { Makefile: makefile("ci") };
+    const readFile = (rel: string) => files[rel];
+    const first = findBuilds(parseWorkflow(".github/workflows/ci.yml", ci), { dockerfile: "Dockerfile", readFile });
+    expect(first.builds.map((b) => b.gate.ok && b.gate.imageRef)).toEqual(["acme/svc:ci"]);
+    // Another reader of the same text, another caller's readFile: the same answer, frozen.
+    const again = findBuilds(parseWorkflow(".github/workflows/ci.yml", ci), { dockerfile: "Dockerfile", readFile: (rel) => files[rel] });
+    expect(again).toBe(first);
+    expect(Object.isFrozen(again.builds[0]?.spec)).toBe(true);
+    // Another path or Dockerfile is another search.
+    expect(findBuilds(parseWorkflow(".github/workflows/other.yml", ci), { dockerfile: "Dockerfile", readFile })).not.toBe(first);
+    // The Makefile changed: searched again, and the new answer is given.
+    files["Makefile"] = makefile("next");
+    const changed = findBuilds(parseWorkflow(".github/workflows/ci.yml", ci), { dockerfile: "Dockerfile", readFile });
+    expect(changed.builds.map((b) => b.gate.ok && b.gate.imageRef)).toEqual(["acme/svc:next"]);
   });
 });
