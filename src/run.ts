@@ -209,7 +209,7 @@ function imageNameNote(detected: Awaited<ReturnType<typeof detect>>, image: stri
   const uses = "the rescan builds the image under that name and titles its issues after it; --image NAME for another";
   const guess = detected.remote ? defaultImageName(detected.remote) : undefined;
   if (detected.publishedImage?.name === image && image !== guess) return `the image is named ${image}, as ${detected.publishedImage.from} names it: ${uses}`;
-  if (!detected.publishedImage && image === guess) return `the image name ${image} is a guess from the origin remote (no workflow builds or publishes the image by a name relay-security can read): ${uses}`;
+  if (!detected.publishedImage && image === guess) return `the image name ${image} is a guess from the origin remote (no workflow or GoReleaser config builds or publishes the image by a name relay-security can read): ${uses}`;
   return undefined;
 }
 

@@ -12,6 +12,10 @@ import type { WorkflowFile } from "../types.js";
  * literal `tags:` or the `name=` of an image output it pushes; a `docker push NAME:TAG` in a run step; a `docker build -t NAME:TAG`. Only literal names count (no `${{ }}`, no
  * shell variable), and for the last two only names with a namespace (`litestream:default` is a local
  * tag). Workflows are read in path order; the first name of the strongest kind wins.
+ *
+ * GoReleaser's config is read too (traefik/whoami's release pushes traefik/whoami from `.goreleaser.yml`,
+ * and no workflow names it): the images a release pushes, as strong as a pushing build-push-action's
+ * tags, after the workflows' (`goreleaserImages`).
  */
 
 export interface PublishedImage {
@@ -67,7 +71,7 @@ function resolver(remote: { owner: string; repo: string } | undefined, envs: Rec
   return (ref) => ctx(ref).replace(/\$\{\{\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g, (all, key: string) => (env[key] !== undefined && !env[key].includes("${{") ? env[key].toLowerCase() : all));
 }
 
-export function publishedImage(workflows: readonly WorkflowFile[], remote?: { owner: string; repo: string }): PublishedImage | undefined {
+export function publishedImage(workflows: readonly WorkflowFile[], remote?: { owner: string; repo: string }, release?: { path: string; text: string }): PublishedImage | undefined {
   const found: (PublishedImage & { rank: number })[] = [];
   for (const wf of [...workflows].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
     // Most workflows never publish an image: no parse for them.
@@ -108,7 +112,44 @@ export function publishedImage(workflows: readonly WorkflowFile[], remote?: { ow
       }
     }
   }
+  if (release) found.push(...goreleaserImages(release).map((f) => ({ ...f, rank: 1 })));
   const best = Math.min(...found.map((f) => f.rank));
   const first = found.find((f) => f.rank === best);
   return first ? { name: first.name, from: first.from } : undefined;
+}
+
+/** The names GoReleaser looks for its config under, in its order; the first that exists is the config. */
+export const GORELEASER_FILES = [".goreleaser.yml", ".goreleaser.yaml", "goreleaser.yml", "goreleaser.yaml"];
+
+/**
+ * The images a GoReleaser config pushes, in file order: `dockers[].image_templates` (unless
+ * `skip_push: true`), `dockers_v2[].images`, `docker_manifests[].name_template` and `kos[].repositories`
+ * (or the older `repository`). A name must be literal; the tag may be a template (`traefik/whoami:{{
+ * .Tag }}-amd64` names traefik/whoami), and a name with `{{ .Env.REGISTRY }}` in it names nothing. A
+ * config that does not parse is no evidence.
+ */
+export function goreleaserImages(file: { path: string; text: string }): PublishedImage[] {
+  let data: unknown;
+  try {
+    const parsed = parseYamlOnce(file.text);
+    if (parsed.doc.errors.length > 0) return [];
+    data = parsed.data();
+  } catch {
+    return [];
+  }
+  if (!isRecord(data)) return [];
+  const out: PublishedImage[] = [];
+  const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]);
+  const take = (refs: unknown[], what: string) => {
+    for (const ref of refs) {
+      const name = typeof ref === "string" ? nameOf(ref) : undefined;
+      if (name && WITH_NAMESPACE.test(name)) out.push({ name, from: `${file.path} (${what})` });
+    }
+  };
+  const entries = (key: string) => list(data[key]).filter(isRecord);
+  for (const d of entries("dockers")) if (d["skip_push"] !== true && d["skip_push"] !== "true") take(list(d["image_templates"]), "dockers image_templates");
+  for (const d of entries("dockers_v2")) take(list(d["images"]), "dockers_v2 images");
+  for (const m of entries("docker_manifests")) take(list(m["name_template"]), "docker_manifests name_template");
+  for (const k of entries("kos")) take([...list(k["repositories"]), ...list(k["repository"])], "kos repositories");
+  return out;
 }

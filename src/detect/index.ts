@@ -3,10 +3,10 @@ import { join } from "node:path";
 import { isUtf8 } from "node:buffer";
 import type { Deps } from "../deps.js";
 import { UserError } from "../errors.js";
-import { listRepoDir, readRepoBytes, readRepoText, repoFileExists } from "../fsguard.js";
+import { listRepoDir, readRepoBytes, readRepoText, readRepoTextForAnalysis, repoFileExists } from "../fsguard.js";
 import { findRenovateConfigs, RENOVATE_CONFIG_FILES } from "../renovate/locate.js";
 import type { Detected, WorkflowFile } from "../types.js";
-import { publishedImage } from "./image-name.js";
+import { GORELEASER_FILES, publishedImage } from "./image-name.js";
 import { chooseDockerfiles } from "./dockerfiles.js";
 import { parseGoMod } from "./gomod.js";
 import { parseRemote } from "./remote.js";
@@ -69,7 +69,7 @@ export async function detect(dir: string, deps: Deps): Promise<Detected> {
     (f) => read(dir, f),
   );
 
-  const published = publishedImage(workflows, remote);
+  const published = publishedImage(workflows, remote, goreleaserConfig(dir));
   return {
     dir,
     ...(published ? { publishedImage: published } : {}),
@@ -86,4 +86,22 @@ export async function detect(dir: string, deps: Deps): Promise<Detected> {
     visibility: detectVisibility((rel) => read(dir, rel)),
     stateFile: read(dir, ".github/relay-security.json") === undefined ? undefined : ".github/relay-security.json",
   };
+}
+
+/**
+ * The GoReleaser config, read only for the image names it pushes: bytes that are not UTF-8 become U+FFFD
+ * (readRepoTextForAnalysis), and one the guard refuses (a link out of the repository) is no evidence
+ * rather than a reason to stop, since nothing depends on it but the default of --image.
+ */
+function goreleaserConfig(dir: string): { path: string; text: string } | undefined {
+  for (const path of GORELEASER_FILES) {
+    try {
+      const text = readRepoTextForAnalysis(dir, path);
+      if (text !== undefined) return { path, text };
+    } catch (error) {
+      if (error instanceof UserError) return undefined;
+      throw error;
+    }
+  }
+  return undefined;
 }

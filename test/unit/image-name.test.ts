@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { publishedImage } from "../../src/detect/image-name.js";
+import { goreleaserImages, publishedImage } from "../../src/detect/image-name.js";
 import { runCli } from "../support/cli.js";
 import { git, makeRepo } from "../support/repo.js";
-import { writeFileSync } from "node:fs";
+import { symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 /** The default of --image: the name CI publishes, over the origin remote's ghcr.io guess. */
@@ -94,6 +94,83 @@ describe("the image name CI publishes", () => {
     writeFileSync(join(bare, ".github/workflows/ci.yml"), "on: pull_request\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: go test ./...\n");
     git(bare, "commit", "-qam", "no image build");
     const guess = runCli(["--yes", "--dry-run", bare], { timeoutMs: 120_000 });
-    expect(guess.stdout).toContain("note: the image name ghcr.io/acme/hello-service is a guess from the origin remote (no workflow builds or publishes the image by a name relay-security can read)");
+    expect(guess.stdout).toContain("note: the image name ghcr.io/acme/hello-service is a guess from the origin remote (no workflow or GoReleaser config builds or publishes the image by a name relay-security can read)");
+  }, 300_000);
+});
+
+// The shape of traefik/whoami: the PR workflow runs `make image`, and the release is GoReleaser's, whose
+// `dockers:` push traefik/whoami and ghcr.io/traefik/whoami under templated tags.
+const goreleaser = {
+  path: ".goreleaser.yml",
+  text: [
+    "project_name: whoami",
+    "builds:",
+    "  - binary: whoami",
+    "dockers:",
+    "  - use: buildx",
+    "    dockerfile: buildx.Dockerfile",
+    "    image_templates:",
+    "      - 'traefik/whoami:latest-amd64'",
+    "      - 'ghcr.io/traefik/whoami:{{ .Tag }}-amd64'",
+    "docker_manifests:",
+    "  - name_template: 'traefik/whoami:{{ .Tag }}'",
+    "",
+  ].join("\n"),
+};
+
+describe("the images a GoReleaser config pushes", () => {
+  it("dockers' image_templates, the tag a template", () => {
+    expect(publishedImage([], undefined, goreleaser)).toEqual({ name: "traefik/whoami", from: ".goreleaser.yml (dockers image_templates)" });
+    expect(goreleaserImages(goreleaser).map((f) => f.name)).toEqual(["traefik/whoami", "ghcr.io/traefik/whoami", "traefik/whoami"]);
+  });
+
+  it.each([
+    ["dockers_v2 images", "dockers_v2:\n  - images:\n      - ghcr.io/acme/svc\n    tags:\n      - '{{ .Tag }}'\n", "ghcr.io/acme/svc"],
+    ["ko's repositories", "kos:\n  - repositories: [ghcr.io/acme/svc]\n    tags: ['{{ .Tag }}']\n", "ghcr.io/acme/svc"],
+    ["ko's older repository", "kos:\n  - repository: ghcr.io/acme/ko\n", "ghcr.io/acme/ko"],
+    ["a manifest", "docker_manifests:\n  - name_template: acme/svc:{{ .Version }}\n", "acme/svc"],
+    ["a name from the environment is no evidence", "dockers:\n  - image_templates: ['{{ .Env.REGISTRY }}/svc:{{ .Tag }}']\n", undefined],
+    ["an image never pushed is no evidence", "dockers:\n  - skip_push: true\n    image_templates: [acme/svc:latest]\n", undefined],
+    ["a local name without a namespace is no evidence", "dockers:\n  - image_templates: ['svc:{{ .Tag }}']\n", undefined],
+    ["a config that does not parse is no evidence", "dockers:\n  - image_templates: [acme/svc\n", undefined],
+    ["a config that is a list is no evidence", "- acme/svc\n", undefined],
+  ])("%s", (_name, text, name) => {
+    expect(publishedImage([], undefined, { path: ".goreleaser.yaml", text })?.name).toBe(name);
+  });
+
+  it.each([
+    ["CRLF", (t: string) => t.replace(/\n/g, "\r\n")],
+    ["a BOM", (t: string) => `\uFEFF${t}`],
+    // What readRepoTextForAnalysis makes of a Latin-1 comment: U+FFFD, and the names still read.
+    ["non-UTF-8 bytes in a comment", (t: string) => `# caf\uFFFD\n${t}`],
+  ])("reads a config with %s", (_name, enc) => {
+    expect(publishedImage([], undefined, { ...goreleaser, text: enc(goreleaser.text) })?.name).toBe("traefik/whoami");
+  });
+
+  it("a workflow's evidence of the same strength comes first, and stronger evidence wins", () => {
+    const push = wf("release.yml", "      - uses: docker/build-push-action@v6\n        with:\n          push: true\n          tags: quay.io/acme/svc:1\n");
+    expect(publishedImage([push], undefined, goreleaser)?.name).toBe("quay.io/acme/svc");
+    expect(publishedImage([release], undefined, goreleaser)?.name).toBe("litestream/litestream");
+    const buildOnly = wf("ci.yml", "      - run: docker build -t acme/local:ci .\n");
+    expect(publishedImage([buildOnly], undefined, goreleaser)?.name).toBe("traefik/whoami");
+  });
+
+  it("a set-up names the image after it, reading .goreleaser.yml as bytes (Latin-1), and a link out of the repository is no evidence", () => {
+    const dir = makeRepo("example");
+    writeFileSync(join(dir, ".goreleaser.yml"), Buffer.concat([Buffer.from("# caf"), Buffer.from([0xe9]), Buffer.from(`\n${goreleaser.text}`)]));
+    git(dir, "add", "-A");
+    git(dir, "commit", "-qm", "release");
+    const r = runCli(["--yes", "--dry-run", dir], { timeoutMs: 120_000 });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("note: the image is named traefik/whoami, as .goreleaser.yml (dockers image_templates) names it");
+
+    const linked = makeRepo("example");
+    writeFileSync(join(linked, ".github/workflows/ci.yml"), "on: pull_request\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: go test ./...\n");
+    symlinkSync("/etc/hostname", join(linked, ".goreleaser.yml"));
+    git(linked, "add", "-A");
+    git(linked, "commit", "-qm", "a link");
+    const l = runCli(["--yes", "--dry-run", linked], { timeoutMs: 120_000 });
+    expect(l.code, l.stderr).toBe(0);
+    expect(l.stdout).toContain("is a guess from the origin remote");
   }, 300_000);
 });
