@@ -113,7 +113,18 @@ export function chooseDockerfiles(dir: string): DockerfileChoice {
   let preferred: DockerfileInfo[];
   let ambiguous: string[] | undefined;
   let chosenOfSeveral: string | undefined;
-  if (named.length === 1) preferred = named;
+  // What a build file names may be a release image that COPYs a binary built outside the Dockerfile
+  // (glance's Dockerfile.goreleaser, named by .goreleaser.yaml, beside a root Dockerfile that builds from
+  // source): a clean checkout cannot build it, so the gate's job would fail on every pull request. When
+  // every named one is such an image and the root Dockerfile builds from the checkout, the root one is
+  // scanned, and the plan says why. (Another unnamed Dockerfile is no such evidence: it may be a tool's.)
+  const unbuilt = named.length > 0 && named.every((n) => n.copiesPrebuiltBinary);
+  const fromSource = unbuilt && root && !root.copiesPrebuiltBinary ? root : undefined;
+  if (fromSource) {
+    preferred = [fromSource];
+    const by = named.map((n) => `${n.path} in ${firstNaming(n, buildFiles)}`).join("; ");
+    chosenOfSeveral = `${by} ${named.length === 1 ? "COPYs a binary" : "COPY binaries"} that none of ${named.length === 1 ? "its" : "their"} stages builds (a release builds ${named.length === 1 ? "it" : "them"} first), which a clean checkout cannot build: scanning ${fromSource.path}, which builds from the source; choose another with --dockerfile PATH`;
+  } else if (named.length === 1) preferred = named;
   else if (named.length > 1) {
     // Several are built (an alpine and a distroless variant; a release image and a compose one): one
     // that a clean checkout can build over one that COPYs a binary built outside it; then the one the

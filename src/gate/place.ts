@@ -66,7 +66,7 @@ export function place(all: Workflow[], req: GateRequest): Placement {
     const called = calledScanner(wf, parsed);
     if (called) return done(alreadyScanned(called.wf, called.scan, [...notes, called.note], req));
   }
-  if (!chosen && pr.length === 0) return done({ kind: "none", notes: [...notes, "no workflow runs on pull_request; ci.yml will be created with the image-scan job"] });
+  if (!chosen && pr.length === 0) return done(newCi("no workflow runs on pull_request", notes, req));
 
   const search = { dockerfile: req.dockerfile, readFile: req.readFile };
   const found = new Map((chosen ? [chosen] : pr).map((w) => [w, findBuilds(w, search)] as const));
@@ -74,12 +74,22 @@ export function place(all: Workflow[], req: GateRequest): Placement {
   if (!pick) {
     const choice = chooseWorkflow(pr, new Map([...found].map(([w, f]) => [w, f.builds])), notes, req.dockerfile);
     if ("tie" in choice) return done({ kind: "choose", candidates: choice.tie });
-    if ("none" in choice) return done({ kind: "none", notes: [...notes, "no workflow runs on a new pull-request commit; ci.yml will be created with the image-scan job"] });
+    if ("none" in choice) return done(newCi("no workflow runs on a new pull-request commit", notes, req));
     pick = choice.pick;
   }
   const { builds, notes: shapeNotes } = found.get(pick) ?? findBuilds(pick, search);
   notes.push(...shapeNotes);
   return placeInWorkflow(pick, builds, notes, req);
+}
+
+/**
+ * No pull-request workflow to edit: ci.yml is created with our image-scan job, unless the Dockerfile
+ * COPYs a binary built outside it (a GoReleaser release image), which that job could not build from a
+ * clean checkout: its every run, and the rescan's, would fail (glance's Dockerfile.goreleaser, alone).
+ */
+function newCi(why: string, notes: string[], req: GateRequest): GateResult {
+  if (req.copiesPrebuiltBinary) return refusePrebuilt(".github/workflows/ci.yml", why, req, notes);
+  return { kind: "none", notes: [...notes, `${why}; ci.yml will be created with the image-scan job`] };
 }
 
 /** The build our step follows, or our own job when none leaves the image in the daemon. */

@@ -29,6 +29,9 @@ describe("which Dockerfile builds the service image", () => {
     ["a Dockerfile a Makefile builds over the root one", { "deploy/Dockerfile.release": build, Makefile: "image:\n\tdocker build -f deploy/Dockerfile.release -t $(IMAGE) .\n" }, true, "deploy/Dockerfile.release"],
     ["a Dockerfile a bake file names", { "docker/Dockerfile.prod": build, "docker/Dockerfile.dev": build, "docker-bake.hcl": 'target "default" {\n  dockerfile = "docker/Dockerfile.prod"\n}\n' }, false, "docker/Dockerfile.prod"],
     ["a Dockerfile a compose file names, relative to it", { "deploy/Dockerfile.svc": build, "deploy/Dockerfile.db": build, "deploy/compose.yaml": "services:\n  svc:\n    build:\n      context: .\n      dockerfile: Dockerfile.svc\n" }, false, "deploy/Dockerfile.svc"],
+    // glance: GoReleaser's config names Dockerfile.goreleaser, which only COPYs the binary it builds.
+    ["a named image of a prebuilt binary yields to a root Dockerfile that builds", { "Dockerfile.goreleaser": "FROM alpine:3.22\nCOPY glance /app/\n", ".goreleaser.yaml": "dockers:\n  - dockerfile: Dockerfile.goreleaser\n" }, true, "Dockerfile"],
+    ["not to a root Dockerfile that COPYs a prebuilt binary too", { Dockerfile: "FROM alpine:3.22\nCOPY svc /svc\n", "Dockerfile.goreleaser": "FROM alpine:3.22\nCOPY glance /app/\n", ".goreleaser.yaml": "dockers:\n  - dockerfile: Dockerfile.goreleaser\n" }, true, "Dockerfile.goreleaser"],
   ])("%s", (_name, files, keepRoot, expected) => {
     const c = choice(files as Record<string, string>, keepRoot as boolean);
     expect(c.ambiguous).toBeUndefined();
