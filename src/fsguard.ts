@@ -177,6 +177,20 @@ export function readRepoTextForAnalysis(root: string, rel: string): string | und
   return r.exists ? readBytes(rel, r.real).toString("utf8") : undefined;
 }
 
+/**
+ * readRepoTextForAnalysis for a file that is only evidence (a Dockerfile candidate, a build file, a
+ * GoReleaser config): what the guard refuses (a link out of the repository, a FIFO) reads as absent
+ * instead of stopping the run.
+ */
+export function readEvidence(root: string, rel: string): string | undefined {
+  try {
+    return readRepoTextForAnalysis(root, rel);
+  } catch (error) {
+    if (error instanceof UserError) return undefined;
+    throw error;
+  }
+}
+
 /** A repository file's raw bytes, or undefined when it does not exist (apply compares these). */
 export function readRepoBytes(root: string, rel: string): Buffer | undefined {
   const r = resolveInRepo(root, rel);

@@ -1,7 +1,6 @@
 import { existsSync } from "node:fs";
 import { join, posix } from "node:path";
-import { UserError } from "../errors.js";
-import { comparePaths, readRepoTextForAnalysis, shown, walkRepoFiles } from "../fsguard.js";
+import { comparePaths, readEvidence, shown, walkRepoFiles } from "../fsguard.js";
 import type { DockerfileInfo } from "../types.js";
 import { parseDockerfile } from "./dockerfile.js";
 
@@ -35,14 +34,7 @@ export interface DockerfileChoice {
 // Through the guard (inside the repository, a regular file; issue 11), read for analysis only: what
 // cannot be read that way (a link outside, a FIFO) is no candidate, and a Latin-1 comment is no reason
 // to skip a Dockerfile.
-const read = (dir: string, rel: string): string | undefined => {
-  try {
-    return readRepoTextForAnalysis(dir, rel);
-  } catch (error) {
-    if (error instanceof UserError) return undefined;
-    throw error;
-  }
-};
+const read = readEvidence;
 
 // A Windows container image (velero's Dockerfile-Windows beside its Dockerfile): the gate's job runs on
 // ubuntu-latest, whose Docker builds Linux images only.

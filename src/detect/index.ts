@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { isUtf8 } from "node:buffer";
 import type { Deps } from "../deps.js";
 import { UserError } from "../errors.js";
-import { listRepoDir, readRepoBytes, readRepoText, readRepoTextForAnalysis, repoFileExists } from "../fsguard.js";
+import { listRepoDir, readRepoBytes, readEvidence, readRepoText, repoFileExists } from "../fsguard.js";
 import { findRenovateConfigs, RENOVATE_CONFIG_FILES } from "../renovate/locate.js";
 import type { Detected, WorkflowFile } from "../types.js";
 import { GORELEASER_FILES, publishedImage } from "./image-name.js";
@@ -89,19 +89,14 @@ export async function detect(dir: string, deps: Deps): Promise<Detected> {
 }
 
 /**
- * The GoReleaser config, read only for the image names it pushes: bytes that are not UTF-8 become U+FFFD
- * (readRepoTextForAnalysis), and one the guard refuses (a link out of the repository) is no evidence
- * rather than a reason to stop, since nothing depends on it but the default of --image.
+ * The GoReleaser config, read only for the image names it pushes: bytes that are not UTF-8 become U+FFFD,
+ * and one the guard refuses (a link out of the repository) is no evidence rather than a reason to stop,
+ * since nothing depends on it but the default of --image (readEvidence).
  */
 function goreleaserConfig(dir: string): { path: string; text: string } | undefined {
   for (const path of GORELEASER_FILES) {
-    try {
-      const text = readRepoTextForAnalysis(dir, path);
-      if (text !== undefined) return { path, text };
-    } catch (error) {
-      if (error instanceof UserError) return undefined;
-      throw error;
-    }
+    const text = readEvidence(dir, path);
+    if (text !== undefined) return { path, text };
   }
   return undefined;
 }
